@@ -1,0 +1,370 @@
+/**
+ * Starts a real etcd and kube-apiserver on 127.0.0.1 with random free ports, a generated PKI, RBAC,
+ * and three identities, and writes a kubeconfig with one context per identity:
+ *
+ * - `kubegen-admin`: static bearer token, member of `system:masters`;
+ * - `kubegen-admin-cert`: client certificate, member of `system:masters`;
+ * - `kubegen-restricted`: static bearer token, bound only to a Role in the `kubegen-restricted`
+ *   namespace (read and write ConfigMaps there), so tests can see 401 and 403.
+ *
+ * Everything lives in one temporary folder that `stop()` removes; both processes are killed on
+ * every exit path, and a watchdog kills them should this process die without cleaning up.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, rmSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Agent, request } from "undici";
+import { stringify } from "yaml";
+import { type ControlPlaneBinaries, ensureBinaries, formatElapsed, type Log } from "./build.js";
+import { createTestPki, type TestPki } from "./pki.js";
+
+export const contexts = {
+  admin: "kubegen-admin",
+  adminCert: "kubegen-admin-cert",
+  restricted: "kubegen-restricted",
+} as const;
+
+export const restrictedUser = "kubegen-restricted";
+export const restrictedNamespace = "kubegen-restricted";
+
+export interface ControlPlaneOptions {
+  /** Serve every API group/version, alpha and beta included, as upstream does when recording its OpenAPI. */
+  allApis?: boolean;
+  log?: Log;
+  /** Milliseconds to wait for /readyz. */
+  readyTimeout?: number;
+}
+
+export interface ControlPlane {
+  /** `https://127.0.0.1:<port>` */
+  server: string;
+  kubeconfig: string;
+  dir: string;
+  caCert: string;
+  adminToken: string;
+  restrictedToken: string;
+  pki: TestPki;
+  binaries: ControlPlaneBinaries;
+  stop(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Synchronous last resort: the normal path is stop().
+  process.on("exit", () => {
+    for (const child of live) child.kill("SIGKILL");
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function startProcess(binary: string, args: string[], logFile: string): ChildProcess {
+  const out = createWriteStream(logFile);
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  live.add(child);
+  child.on("exit", () => live.delete(child));
+  return child;
+}
+
+/** Kills `pids` once `parent` is gone, in case the parent dies without running its exit hooks. */
+function startWatchdog(parent: number, pids: number[]): ChildProcess {
+  const script = `while kill -0 ${parent} 2>/dev/null; do sleep 1; done; kill -9 ${pids.join(" ")} 2>/dev/null`;
+  const dog = spawn("sh", ["-c", script], { stdio: "ignore", detached: true });
+  dog.unref();
+  return dog;
+}
+
+async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function tail(file: string, lines = 40): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `kubegen: ${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${await tail(logFile)}`,
+      );
+    }
+    if (await check().catch(() => false)) return;
+    await sleep(200);
+  }
+  throw new Error(`kubegen: ${what} was not ready within ${timeoutMs / 1000}s:\n${await tail(logFile)}`);
+}
+
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const binaries = await ensureBinaries(log);
+  installExitHook();
+  const started = Date.now();
+  const dir = await mkdtemp(join(tmpdir(), "kubegen-cluster-"));
+  const children: ChildProcess[] = [];
+  let agent: Agent | undefined;
+  let watchdog: ChildProcess | undefined;
+
+  const stop = async () => {
+    await agent?.close().catch(() => {});
+    for (const child of [...children].reverse()) await stopProcess(child);
+    watchdog?.kill("SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const pki = await createTestPki(dir);
+    const adminToken = randomBytes(24).toString("hex");
+    const restrictedToken = randomBytes(24).toString("hex");
+    const tokensFile = join(dir, "tokens.csv");
+    await writeFile(
+      tokensFile,
+      `${adminToken},kubegen-admin,kubegen-admin,"system:masters"\n${restrictedToken},${restrictedUser},${restrictedUser}\n`,
+      { mode: 0o600 },
+    );
+
+    const [etcdClientPort, etcdPeerPort, apiserverPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
+    const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
+    const etcdLog = join(dir, "etcd.log");
+    const etcd = startProcess(
+      binaries.etcd,
+      [
+        "--name=kubegen",
+        `--data-dir=${join(dir, "etcd")}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${etcdPeerUrl}`,
+        `--initial-advertise-peer-urls=${etcdPeerUrl}`,
+        `--initial-cluster=kubegen=${etcdPeerUrl}`,
+        "--unsafe-no-fsync",
+        "--log-level=warn",
+      ],
+      etcdLog,
+    );
+    children.push(etcd);
+    await waitFor(
+      "etcd",
+      async () => {
+        const res = await request(`${etcdUrl}/health`);
+        const body = (await res.body.json()) as { health?: string };
+        return res.statusCode === 200 && body.health === "true";
+      },
+      etcd,
+      etcdLog,
+      20_000,
+    );
+
+    const apiserverLog = join(dir, "kube-apiserver.log");
+    const server = `https://127.0.0.1:${apiserverPort}`;
+    const apiserverArgs = [
+      `--etcd-servers=${etcdUrl}`,
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      `--secure-port=${apiserverPort}`,
+      `--cert-dir=${join(dir, "apiserver-certs")}`,
+      `--tls-cert-file=${pki.servingCert}`,
+      `--tls-private-key-file=${pki.servingKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      `--token-auth-file=${tokensFile}`,
+      "--authorization-mode=RBAC",
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      // Cluster IPs are only allocated, never routed: nothing listens on them.
+      "--service-cluster-ip-range=10.96.0.0/16",
+      // No controller manager runs, so nothing would create the `default` service accounts pods need.
+      "--disable-admission-plugins=ServiceAccount",
+      // A loopback address is not a valid endpoint for the `kubernetes` Service.
+      "--endpoint-reconciler-type=none",
+      "--profiling=false",
+      "--v=1",
+    ];
+    if (options.allApis) {
+      apiserverArgs.push("--runtime-config=api/all=true", "--feature-gates=AllAlpha=true,AllBeta=true");
+    }
+    const apiserver = startProcess(binaries.kubeApiserver, apiserverArgs, apiserverLog);
+    children.push(apiserver);
+    watchdog = startWatchdog(process.pid, children.map((c) => c.pid!).filter(Boolean));
+
+    const ca = await readFile(pki.caCert, "utf8");
+    agent = new Agent({ connect: { ca } });
+    const dispatcher = agent;
+    await waitFor(
+      "kube-apiserver",
+      async () => {
+        const res = await request(`${server}/readyz`, {
+          dispatcher,
+          headers: { authorization: `Bearer ${adminToken}` },
+        });
+        await res.body.dump();
+        return res.statusCode === 200;
+      },
+      apiserver,
+      apiserverLog,
+      options.readyTimeout ?? 60_000,
+    );
+
+    await bootstrapRestrictedIdentity(server, dispatcher, adminToken);
+
+    const kubeconfig = join(dir, "kubeconfig");
+    const identities = {
+      adminToken,
+      restrictedToken,
+      adminCert: await readFile(pki.adminCert, "utf8"),
+      adminKey: await readFile(pki.adminKey, "utf8"),
+    };
+    await writeFile(kubeconfig, kubeconfigYaml(server, ca, identities), { mode: 0o600 });
+    log(
+      `kubegen: kube-apiserver ${binaries.kubernetesVersion} ready at ${server} in ${formatElapsed(Date.now() - started)}`,
+    );
+    return {
+      server,
+      kubeconfig,
+      dir,
+      caCert: pki.caCert,
+      adminToken,
+      restrictedToken,
+      pki,
+      binaries,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Synchronous clean-up for a process that is exiting right now. */
+export function killAllNow(dir?: string): void {
+  for (const child of live) child.kill("SIGKILL");
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+interface Identities {
+  adminToken: string;
+  restrictedToken: string;
+  adminCert: string;
+  adminKey: string;
+}
+
+function kubeconfigYaml(
+  server: string,
+  ca: string,
+  { adminToken, restrictedToken, adminCert, adminKey }: Identities,
+): string {
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "kubegen-local", cluster: { server, "certificate-authority-data": b64(ca) } }],
+    users: [
+      { name: contexts.admin, user: { token: adminToken } },
+      {
+        name: contexts.adminCert,
+        user: { "client-certificate-data": b64(adminCert), "client-key-data": b64(adminKey) },
+      },
+      { name: contexts.restricted, user: { token: restrictedToken } },
+    ],
+    contexts: [
+      {
+        name: contexts.admin,
+        context: { cluster: "kubegen-local", user: contexts.admin, namespace: "default" },
+      },
+      {
+        name: contexts.adminCert,
+        context: { cluster: "kubegen-local", user: contexts.adminCert, namespace: "default" },
+      },
+      {
+        name: contexts.restricted,
+        context: { cluster: "kubegen-local", user: contexts.restricted, namespace: restrictedNamespace },
+      },
+    ],
+    "current-context": contexts.admin,
+  });
+}
+
+async function bootstrapRestrictedIdentity(
+  server: string,
+  dispatcher: Agent,
+  adminToken: string,
+): Promise<void> {
+  const post = async (path: string, body: unknown) => {
+    const res = await request(`${server}${path}`, {
+      method: "POST",
+      dispatcher,
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 201 && res.statusCode !== 409) {
+      throw new Error(`kubegen: bootstrap POST ${path} failed with ${res.statusCode}: ${text}`);
+    }
+  };
+  await post("/api/v1/namespaces", {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: restrictedNamespace },
+  });
+  await post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${restrictedNamespace}/roles`, {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "Role",
+    metadata: { name: "configmap-editor", namespace: restrictedNamespace },
+    rules: [
+      {
+        apiGroups: [""],
+        resources: ["configmaps"],
+        verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+      },
+    ],
+  });
+  await post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${restrictedNamespace}/rolebindings`, {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: { name: "configmap-editor", namespace: restrictedNamespace },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "configmap-editor" },
+    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: restrictedUser }],
+  });
+}
