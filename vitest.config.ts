@@ -1,12 +1,29 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects: `unit` needs nothing but Node (local HTTP servers at most); `e2e` gets a real
+// kube-apiserver from the globalSetup. `npx vitest run --project unit` skips starting the cluster.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/cluster/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Two cores: one fork runs the apiserver's clients, the other the tests.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/e2e/**", "**/node_modules/**"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/cluster/global-setup.ts"],
+        },
+      },
+    ],
   },
 });

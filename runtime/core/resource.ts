@@ -1,0 +1,85 @@
+/**
+ * Resource descriptors: what a generated resource is, besides its types. The generic resource
+ * client reads a descriptor to build paths and to decide which methods exist, so the generated code
+ * stays a list of constants (as client-go's `gentype` clients are).
+ */
+
+/** The API verbs of a resource, as discovery and `x-kubernetes-action` name them. */
+export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
+
+/**
+ * Subresources with behaviour in the runtime. Any other name is still allowed (the generic
+ * subresource methods reach it), it just gets no dedicated method.
+ */
+export type KnownSubresource =
+  | "status"
+  | "scale"
+  | "log"
+  | "eviction"
+  | "binding"
+  | "token"
+  | "ephemeralcontainers"
+  | "resize"
+  | "proxy"
+  | "exec"
+  | "attach"
+  | "portforward"
+  | "approval"
+  | "finalize";
+
+export interface ResourceDescriptor<
+  V extends Verb = Verb,
+  S extends string = string,
+  N extends boolean = boolean,
+> {
+  /** API group; `""` for the legacy core group. */
+  group: string;
+  version: string;
+  /** Lower-case plural used in URLs, e.g. `deployments`. */
+  plural: string;
+  singular: string;
+  kind: string;
+  listKind: string;
+  namespaced: N;
+  verbs: readonly V[];
+  subresources: readonly S[];
+  shortNames?: readonly string[];
+  categories?: readonly string[];
+}
+
+/**
+ * Phantom-typed descriptor: carries the object and list types so a client built from it is typed.
+ * `T` and `L` exist only at compile time.
+ */
+export interface TypedResource<
+  T,
+  L,
+  V extends Verb = Verb,
+  S extends string = string,
+  N extends boolean = boolean,
+> extends ResourceDescriptor<V, S, N> {
+  readonly __types?: { object: T; list: L };
+}
+
+/**
+ * Declares a resource. Curried so the object and list types are given explicitly while the verbs,
+ * subresources and scope are inferred as literals:
+ *
+ * @example
+ * export const deployments = defineResource<Deployment, DeploymentList>()({
+ *   group: "apps", version: "v1", plural: "deployments", singular: "deployment",
+ *   kind: "Deployment", listKind: "DeploymentList", namespaced: true,
+ *   verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+ *   subresources: ["scale", "status"],
+ * });
+ */
+export function defineResource<T, L>() {
+  return <const V extends Verb, const S extends string, const N extends boolean>(
+    descriptor: ResourceDescriptor<V, S, N>,
+  ): TypedResource<T, L, V, S, N> => Object.freeze(descriptor);
+}
+
+/** `apps/v1`, or `v1` for the core group. */
+export function apiVersionOf(resource: Pick<ResourceDescriptor, "group" | "version">): string {
+  return resource.group ? `${resource.group}/${resource.version}` : resource.version;
+}
