@@ -1,0 +1,20 @@
+/**
+ * kubegen's runtime: everything the generated clients stand on, and the clients a client-go user
+ * knows. Import from `kubegen`.
+ */
+export * from "./clients/api-caller.js";
+export * from "./clients/group.js";
+export * from "./clients/resource-client.js";
+export * from "./config/types.js";
+export * from "./core/object.js";
+export * from "./core/options.js";
+export * from "./core/patch.js";
+export * from "./core/request.js";
+export * from "./core/resource.js";
+export * from "./core/watch.js";
+export * from "./errors.js";
+export * from "./rest/http-client.js";
+export * from "./transport/dispatcher.js";
+export { TokenBucket } from "./transport/interceptors/rate-limit.js";
+export type { RetryOptions } from "./transport/interceptors/retry.js";
+export type { WarningHandler } from "./transport/interceptors/warnings.js";

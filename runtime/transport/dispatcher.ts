@@ -1,0 +1,71 @@
+/**
+ * `buildDispatcher(config)`: the one place where the transport's layers are chosen and ordered,
+ * as client-go's `HTTPWrappersForConfig`.
+ *
+ * undici's `compose(a, b, c)` wraps so that the LAST interceptor sees a request FIRST:
+ *
+ *   request → warnings → user-agent → impersonation → auth → rate-limit → retry → decompress → Agent
+ *
+ * Auth sits outside retry so a retried request keeps its credentials, and outside rate-limit only
+ * in the sense that credentials are fetched before a token is taken; retries go back through the
+ * rate limiter's neighbour (retry re-dispatches below rate-limit, like client-go's retry inside the
+ * throttled request).
+ */
+import { arch, platform } from "node:os";
+import { Agent, type Dispatcher, interceptors, ProxyAgent } from "undici";
+import type { ClientConfig } from "../config/types.js";
+import { auth } from "./interceptors/auth.js";
+import { impersonation, userAgent } from "./interceptors/headers.js";
+import { rateLimit, TokenBucket } from "./interceptors/rate-limit.js";
+import { type RetryOptions, retry } from "./interceptors/retry.js";
+import { deduplicatingStderrWarnings, type WarningHandler, warnings } from "./interceptors/warnings.js";
+import { connectOptions } from "./tls.js";
+
+export const version = "0.1.0";
+
+/** `kubegen/<version> (<os>/<arch>) node/<version>` */
+export function defaultUserAgent(): string {
+  return `kubegen/${version} (${platform()}/${arch()}) node/${process.version}`;
+}
+
+export interface TransportOptions {
+  /** Receives the apiserver's warnings; default: each distinct one once to stderr. */
+  warningHandler?: WarningHandler;
+  retry?: RetryOptions;
+  /** Replaces the base dispatcher (tests, custom pools). Layers still wrap it. */
+  baseDispatcher?: Dispatcher;
+}
+
+/** The base pool: one keep-alive Agent (or ProxyAgent) per configuration. */
+export function baseDispatcher(config: ClientConfig): Dispatcher {
+  const connect = connectOptions(config.tls);
+  if (config.proxyUrl) {
+    const proxy = new URL(config.proxyUrl);
+    if (proxy.protocol !== "http:" && proxy.protocol !== "https:") {
+      throw new Error(
+        `proxy-url ${proxy.protocol}//${proxy.host}: only http and https proxies are supported`,
+      );
+    }
+    return new ProxyAgent({
+      uri: config.proxyUrl,
+      requestTls: connect,
+      proxyTls: connect.ca ? { ca: connect.ca } : {},
+    });
+  }
+  return new Agent({ connect, keepAliveTimeout: 30_000 });
+}
+
+/** Builds the dispatcher every request of a client goes through. */
+export function buildDispatcher(config: ClientConfig, options: TransportOptions = {}): Dispatcher {
+  const base = options.baseDispatcher ?? baseDispatcher(config);
+  const qps = config.qps ?? 5;
+  const layers: Dispatcher.DispatcherComposeInterceptor[] = [];
+  if (!config.disableCompression) layers.push(interceptors.decompress());
+  layers.push(retry(options.retry));
+  if (qps > 0) layers.push(rateLimit(new TokenBucket(qps, config.burst ?? 10)));
+  layers.push(auth(config.auth));
+  if (config.impersonate) layers.push(impersonation(config.impersonate));
+  layers.push(userAgent(config.userAgent ?? defaultUserAgent()));
+  layers.push(warnings(options.warningHandler ?? deduplicatingStderrWarnings()));
+  return base.compose(layers);
+}

@@ -1,0 +1,122 @@
+/**
+ * A dispatch handler that may answer "not this response; send the request again". Retry-After and
+ * 401-refresh build on it: they look at the status and headers, and either pass the response on
+ * untouched or drop it and dispatch the request again after a delay.
+ */
+import type { Dispatcher } from "undici";
+
+type Dispatch = Dispatcher["dispatch"];
+type Handler = Dispatcher.DispatchHandler;
+type Controller = Dispatcher.DispatchController;
+type Headers = Parameters<NonNullable<Handler["onResponseStart"]>>[2];
+
+/** What to do with a response or an error: pass it on, or replay the request after `delayMs`. */
+export type ReplayDecision = { replay: false } | { replay: true; delayMs: number; before?: () => void };
+
+export interface ReplayPolicy {
+  /** Called on the response status and headers of attempt number `attempt` (0-based). */
+  onResponse?(statusCode: number, headers: Headers, attempt: number): ReplayDecision;
+  /** Called when the attempt failed before a response started. */
+  onError?(error: Error, attempt: number): ReplayDecision;
+}
+
+const passOn: ReplayDecision = { replay: false };
+
+/** Whether the request body can be sent twice (a stream cannot). */
+export function isReplayable(opts: Dispatcher.DispatchOptions): boolean {
+  const body = opts.body;
+  return body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
+}
+
+export class ReplayHandler implements Handler {
+  readonly #dispatch: Dispatch;
+  readonly #opts: Dispatcher.DispatchOptions;
+  readonly #handler: Handler;
+  readonly #policy: ReplayPolicy;
+  readonly #attempt: number;
+  #replay: (ReplayDecision & { replay: true }) | undefined;
+  #started = false;
+
+  constructor(
+    dispatch: Dispatch,
+    opts: Dispatcher.DispatchOptions,
+    handler: Handler,
+    policy: ReplayPolicy,
+    attempt = 0,
+  ) {
+    this.#dispatch = dispatch;
+    this.#opts = opts;
+    this.#handler = handler;
+    this.#policy = policy;
+    this.#attempt = attempt;
+  }
+
+  onRequestStart(controller: Controller, context: unknown): void {
+    this.#handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(
+    controller: Controller,
+    statusCode: number,
+    headers: Headers,
+    socket: import("node:stream").Duplex,
+  ): void {
+    this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(
+    controller: Controller,
+    statusCode: number,
+    headers: Headers,
+    statusMessage?: string,
+  ): void {
+    const decision = isReplayable(this.#opts)
+      ? (this.#policy.onResponse?.(statusCode, headers, this.#attempt) ?? passOn)
+      : passOn;
+    if (decision.replay) {
+      this.#replay = decision;
+      return;
+    }
+    this.#started = true;
+    this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    if (!this.#replay) this.#handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Controller, trailers: Headers): void {
+    if (this.#replay) {
+      this.#again(this.#replay);
+      return;
+    }
+    this.#handler.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Controller, error: Error): void {
+    if (!this.#started && !this.#replay && isReplayable(this.#opts)) {
+      const decision = this.#policy.onError?.(error, this.#attempt) ?? passOn;
+      if (decision.replay) {
+        this.#again(decision);
+        return;
+      }
+    }
+    this.#handler.onResponseError?.(controller, error);
+  }
+
+  #again(decision: ReplayDecision & { replay: true }): void {
+    const next = new ReplayHandler(
+      this.#dispatch,
+      this.#opts,
+      this.#handler,
+      this.#policy,
+      this.#attempt + 1,
+    );
+    const send = () => {
+      decision.before?.();
+      this.#dispatch(this.#opts, next);
+    };
+    if (decision.delayMs > 0) setTimeout(send, decision.delayMs);
+    else send();
+  }
+}
