@@ -13,6 +13,13 @@ export interface KubeObject {
     namespace?: string;
     resourceVersion?: string;
     uid?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    managedFields?: { manager?: string; operation?: string; apiVersion?: string; time?: string }[];
   };
 }
 
