@@ -1,0 +1,115 @@
+/**
+ * An import-aware file builder: emitters ask for a symbol (`f.importType("ObjectMeta", "meta/v1")`)
+ * and print the local name it returns. The builder collects, deduplicates and sorts the imports,
+ * computes relative specifiers, aliases names that collide with local ones, and decides
+ * `import type` versus a value import. No emitter writes an import line itself.
+ */
+import { posix } from "node:path";
+
+/** Where an import points: another generated module, or a fixed specifier (a package). */
+export type ImportTarget = { module: string } | { specifier: string };
+
+interface ImportEntry {
+  name: string;
+  local: string;
+  typeOnly: boolean;
+}
+
+export class FileBuilder {
+  /** Module path of this file, without extension (`apps/v1`). */
+  readonly module: string;
+  readonly #locals = new Set<string>();
+  readonly #imports = new Map<string, Map<string, ImportEntry>>();
+  readonly #body: string[] = [];
+  readonly #resolve: (target: ImportTarget) => string;
+
+  constructor(module: string, resolve: (from: string, target: ImportTarget) => string) {
+    this.module = module;
+    this.#resolve = (target) => resolve(module, target);
+  }
+
+  /** Declares names this file defines, so imports of the same name get an alias. */
+  declare(...names: string[]): void {
+    for (const n of names) this.#locals.add(n);
+  }
+
+  importType(name: string, target: ImportTarget): string {
+    return this.#import(name, target, true);
+  }
+
+  importValue(name: string, target: ImportTarget): string {
+    return this.#import(name, target, false);
+  }
+
+  #import(name: string, target: ImportTarget, typeOnly: boolean): string {
+    if ("module" in target && target.module === this.module) return name;
+    const specifier = this.#resolve(target);
+    const entries = this.#imports.get(specifier) ?? new Map<string, ImportEntry>();
+    this.#imports.set(specifier, entries);
+    const existing = entries.get(name);
+    if (existing) {
+      existing.typeOnly &&= typeOnly;
+      return existing.local;
+    }
+    let local = name;
+    if (this.#locals.has(local) || this.#takenByOtherImport(local)) {
+      const prefix =
+        "module" in target
+          ? target.module.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ""))
+          : "Imported";
+      local = `${prefix.charAt(0).toUpperCase()}${prefix.slice(1)}${name}`;
+    }
+    entries.set(name, { name, local, typeOnly });
+    return local;
+  }
+
+  #takenByOtherImport(local: string): boolean {
+    for (const entries of this.#imports.values())
+      for (const e of entries.values()) if (e.local === local) return true;
+    return false;
+  }
+
+  /** Appends lines to the body. */
+  print(...lines: string[]): void {
+    this.#body.push(...lines);
+  }
+
+  /** The file: header, imports, body. */
+  toString(header: string): string {
+    const imports: string[] = [];
+    for (const specifier of [...this.#imports.keys()].sort()) {
+      const entries = [...this.#imports.get(specifier)!.values()].sort((a, b) =>
+        a.name.localeCompare(b.name),
+      );
+      const allTypes = entries.every((e) => e.typeOnly);
+      const names = entries.map((e) => {
+        const alias = e.local === e.name ? e.name : `${e.name} as ${e.local}`;
+        return !allTypes && e.typeOnly ? `type ${alias}` : alias;
+      });
+      imports.push(`import ${allTypes ? "type " : ""}{ ${names.join(", ")} } from "${specifier}";`);
+    }
+    const parts = [header.trimEnd(), ""];
+    if (imports.length) parts.push(...imports, "");
+    parts.push(...this.#body);
+    return `${parts
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trimEnd()}\n`;
+  }
+}
+
+/** Relative specifier from one module to another (`apps/v1` → `core/v1` is `../core/v1.js`). */
+export function relativeSpecifier(from: string, to: string): string {
+  const rel = posix.relative(posix.dirname(from), to);
+  return `${rel.startsWith(".") ? rel : `./${rel}`}.js`;
+}
+
+/** A JSDoc block from lines of text; `*​/` can never close it early. */
+export function jsDoc(lines: string[], indent = ""): string[] {
+  const text = lines.flatMap((l) => l.split("\n")).map((l) => l.replace(/\*\//g, "*\\/").trimEnd());
+  while (text.length && text[text.length - 1] === "") text.pop();
+  while (text.length && text[0] === "") text.shift();
+  if (text.length === 0) return [];
+  if (text.length === 1) return [`${indent}/** ${text[0]} */`];
+  return [`${indent}/**`, ...text.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)), `${indent} */`];
+}

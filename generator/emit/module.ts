@@ -1,0 +1,262 @@
+/**
+ * Emits one group-version module: its types (interfaces with JSDoc from the schema), constructor
+ * helpers for top-level kinds, one `defineResource` descriptor per resource, and the
+ * `defineGroupVersion` declaration the clientset is built from.
+ */
+import type { Docs, Module, Property, Resource, Shape, TypeDef, TypeRef } from "../model/ir.js";
+import { isIdentifierName, safeIdentifier } from "../normalize/names.js";
+import { FileBuilder, type ImportTarget, jsDoc } from "./file-builder.js";
+
+export interface EmitContext {
+  /** The runtime's entry, as seen from the output root (a package name or a relative path). */
+  runtime: ImportTarget;
+  /** Modules that are not emitted but imported from elsewhere (`meta/v1` for CRD output). */
+  external: Record<string, string>;
+  resolve(from: string, target: ImportTarget): string;
+}
+
+function targetOf(ctx: EmitContext, module: string): ImportTarget {
+  const specifier = ctx.external[module];
+  return specifier ? { specifier } : { module };
+}
+
+function docLines(docs: Docs, origin?: string): string[] {
+  const lines: string[] = [];
+  if (docs.description) lines.push(docs.description.trim());
+  const tags: string[] = [];
+  if (docs.default !== undefined) tags.push(`@default ${docs.default}`);
+  if (docs.deprecated) tags.push(`@deprecated ${docs.deprecated}`);
+  if (origin) tags.push(`@generated from ${origin}`);
+  if (tags.length) lines.push(...(lines.length ? [""] : []), ...tags);
+  return lines;
+}
+
+const quote = (s: string) => JSON.stringify(s);
+const propertyKey = (name: string) => (isIdentifierName(name) ? name : quote(name));
+
+class TypePrinter {
+  constructor(
+    readonly f: FileBuilder,
+    readonly ctx: EmitContext,
+  ) {}
+
+  ref(ref: TypeRef): string {
+    return this.f.importType(ref.name, targetOf(this.ctx, ref.module));
+  }
+
+  shape(shape: Shape, indent: string): string {
+    switch (shape.kind) {
+      case "string":
+      case "number":
+      case "boolean":
+      case "unknown":
+        return shape.kind;
+      case "intOrString":
+        return "number | string";
+      case "literals":
+        return shape.values.map((v) => JSON.stringify(v)).join(" | ");
+      case "array": {
+        const inner = this.shape(shape.items, indent);
+        return /[|&]/.test(inner) && !inner.startsWith("{") ? `(${inner})[]` : `${inner}[]`;
+      }
+      case "map":
+        return `{ [key: string]: ${this.shape(shape.values, indent)} }`;
+      case "nullable":
+        return `${this.shape(shape.inner, indent)} | null`;
+      case "union":
+        return [...new Set(shape.options.map((o) => this.shape(o, indent)))].join(" | ");
+      case "ref":
+        return this.ref(shape.ref);
+      case "object":
+        return this.objectLiteral(shape.properties, shape.open, indent);
+      case "embeddedResource":
+        return this.objectLiteral(this.embeddedProperties(shape.properties), true, indent);
+    }
+  }
+
+  /** An embedded resource has at least apiVersion, kind and metadata. */
+  embeddedProperties(properties: Property[]): Property[] {
+    const has = new Set(properties.map((p) => p.name));
+    const extra: Property[] = [];
+    if (!has.has("apiVersion"))
+      extra.push({ name: "apiVersion", required: false, shape: { kind: "string" } });
+    if (!has.has("kind")) extra.push({ name: "kind", required: false, shape: { kind: "string" } });
+    if (!has.has("metadata")) {
+      extra.push({
+        name: "metadata",
+        required: false,
+        shape: { kind: "ref", ref: { module: "meta/v1", name: "ObjectMeta" } },
+      });
+    }
+    return [...extra, ...properties];
+  }
+
+  members(
+    properties: Property[],
+    open: boolean,
+    indent: string,
+    override?: Record<string, string>,
+  ): string[] {
+    const lines: string[] = [];
+    for (const p of properties) {
+      lines.push(...jsDoc(docLines(p), indent));
+      const type = override?.[p.name] ?? this.shape(p.shape, indent);
+      lines.push(`${indent}${propertyKey(p.name)}${p.required ? "" : "?"}: ${type};`);
+    }
+    if (open) {
+      lines.push(
+        ...jsDoc(
+          ["Fields the schema does not list are kept (`x-kubernetes-preserve-unknown-fields`)."],
+          indent,
+        ),
+      );
+      lines.push(`${indent}[key: string]: unknown;`);
+    }
+    return lines;
+  }
+
+  objectLiteral(properties: Property[], open: boolean, indent: string): string {
+    if (properties.length === 0) return open ? "{ [key: string]: unknown }" : "Record<string, never>";
+    const inner = `${indent}  `;
+    return `{\n${this.members(properties, open, inner).join("\n")}\n${indent}}`;
+  }
+}
+
+function emitType(p: TypePrinter, def: TypeDef): void {
+  const f = p.f;
+  f.print(...jsDoc(docLines(def, def.origin)));
+  const shape = def.shape;
+  if (shape.kind === "object") {
+    const override: Record<string, string> = {};
+    let properties = shape.properties;
+    if (def.typeMeta) {
+      override.apiVersion = quote(def.typeMeta.apiVersion);
+      override.kind = quote(def.typeMeta.kind);
+      // Optional even when the schema requires them: list items come without them.
+      properties = properties.map((prop) =>
+        prop.name === "apiVersion" || prop.name === "kind" ? { ...prop, required: false } : prop,
+      );
+    }
+    f.print(`export interface ${def.name} {`, ...p.members(properties, shape.open, "  ", override), "}", "");
+  } else {
+    f.print(`export type ${def.name} = ${p.shape(shape, "")};`, "");
+  }
+  if (def.constructorHelper && def.typeMeta) {
+    const { apiVersion, kind } = def.typeMeta;
+    f.print(
+      ...jsDoc([`A \`${def.name}\` with \`apiVersion\` and \`kind\` filled in.`]),
+      `export function ${def.name}(object: Omit<${def.name}, "apiVersion" | "kind">): ${def.name} {`,
+      `  return { apiVersion: ${quote(apiVersion)}, kind: ${quote(kind)}, ...object };`,
+      "}",
+      "",
+    );
+  }
+}
+
+function emitResource(
+  p: TypePrinter,
+  resource: Resource,
+  defineResource: string,
+  group: string,
+  version: string,
+): void {
+  const f = p.f;
+  const object = p.ref(resource.objectType);
+  const list =
+    resource.listType.name === resource.objectType.name &&
+    resource.listType.module === resource.objectType.module
+      ? `${f.importType("KubeList", p.ctx.runtime)}<${object}>`
+      : p.ref(resource.listType);
+  const fields = [
+    `group: ${quote(group)}`,
+    `version: ${quote(version)}`,
+    `plural: ${quote(resource.plural)}`,
+    `singular: ${quote(resource.singular)}`,
+    `kind: ${quote(resource.kind)}`,
+    `listKind: ${quote(resource.listKind)}`,
+    `namespaced: ${resource.namespaced}`,
+    `verbs: [${resource.verbs.map(quote).join(", ")}]`,
+    `subresources: [${resource.subresources.map(quote).join(", ")}]`,
+  ];
+  if (resource.shortNames.length) fields.push(`shortNames: [${resource.shortNames.map(quote).join(", ")}]`);
+  if (resource.categories.length) fields.push(`categories: [${resource.categories.map(quote).join(", ")}]`);
+  const scope = resource.namespaced ? "namespaced" : "cluster-scoped";
+  const storage = resource.storageVersion ? " Storage version." : "";
+  f.print(
+    ...jsDoc([`The ${scope} \`${resource.plural}\` resource (\`${resource.kind}\`).${storage}`]),
+    `export const ${resource.accessor} = /*@__PURE__*/ ${defineResource}<${object}, ${list}>()({`,
+    ...fields.map((l) => `  ${l},`),
+    "});",
+    "",
+  );
+}
+
+/** The text of one module. */
+export function emitModule(module: Module, ctx: EmitContext, header: string): string {
+  const f = new FileBuilder(module.path, ctx.resolve);
+  f.declare(...module.types.map((t) => t.name));
+  f.declare(...module.resources.map((r) => r.accessor));
+  const p = new TypePrinter(f, ctx);
+  const gv = module.groupVersion;
+  const apiVersion = gv ? (gv.group ? `${gv.group}/${gv.version}` : gv.version) : undefined;
+  const intro: string[] = [];
+  if (gv) {
+    intro.push(`Types and resources of the Kubernetes API group-version \`${apiVersion}\`.`);
+    if (module.stability !== "stable") {
+      intro.push(
+        "",
+        `**${module.stability === "alpha" ? "Alpha" : "Beta"}**: this API version may change or be removed; alpha versions are off unless the apiserver enables them.`,
+      );
+    }
+  } else {
+    intro.push(`Shared types (\`${module.path}\`) that other group-versions refer to.`);
+  }
+  f.print(...jsDoc([...intro, "", "@module"]), "");
+  for (const def of module.types) emitType(p, def);
+  if (gv && module.resources.length) {
+    const defineResource = f.importValue("defineResource", ctx.runtime);
+    for (const resource of module.resources) emitResource(p, resource, defineResource, gv.group, gv.version);
+    const defineGroupVersion = f.importValue("defineGroupVersion", ctx.runtime);
+    f.print(
+      ...jsDoc([
+        `The resources of \`${apiVersion}\`, for a clientset: \`clientset.${gv.clientName}.${module.resources[0]!.accessor}(...)\`.`,
+      ]),
+      `export const ${safeIdentifier(gv.clientName)} = /*@__PURE__*/ ${defineGroupVersion}(`,
+      `  { group: ${quote(gv.group)}, version: ${quote(gv.version)} },`,
+      `  { ${module.resources.map((r) => r.accessor).join(", ")} },`,
+      ");",
+    );
+  }
+  return f.toString(header);
+}
+
+/** The clientset index over all group-version modules. */
+export function emitIndex(
+  modules: Module[],
+  ctx: EmitContext,
+  header: string,
+  clientsetName = "Clientset",
+): string {
+  const f = new FileBuilder("index", ctx.resolve);
+  const served = modules.filter((m) => m.groupVersion && m.resources.length);
+  const members = served.map((m) =>
+    f.importValue(safeIdentifier(m.groupVersion!.clientName), { module: m.path }),
+  );
+  const defineClientset = f.importValue("defineClientset", ctx.runtime);
+  f.print(
+    ...jsDoc([
+      "The clientset: one lazily created, typed client per group-version, all sharing one HTTP layer.",
+      "",
+      "@example",
+      `const clientset = ${clientsetName}.forConfig(await loadKubeconfig());`,
+      served[0]
+        ? `await clientset.${served[0].groupVersion!.clientName}.${served[0].resources[0]!.accessor}(${served[0].resources[0]!.namespaced ? '"default"' : ""}).list();`
+        : "",
+    ]),
+    `export const ${clientsetName} = /*@__PURE__*/ ${defineClientset}({`,
+    ...members.map((m) => `  ${m},`),
+    "});",
+    `export type ${clientsetName} = InstanceType<typeof ${clientsetName}>;`,
+  );
+  return f.toString(header);
+}

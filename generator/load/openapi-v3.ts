@@ -1,0 +1,90 @@
+/**
+ * OpenAPI v3 documents from files: a folder (searched recursively for `*.json`) or single files.
+ * Both the layout of our snapshot (`apis/apps/v1.json`) and upstream's flat names
+ * (`apis__apps__v1_openapi.json`) work, since a document's group-version is read from its paths.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
+
+/** The parts of an OpenAPI v3 schema object that Kubernetes uses. */
+export interface SchemaObject {
+  $ref?: string;
+  type?: string;
+  format?: string;
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  nullable?: boolean;
+  required?: string[];
+  properties?: Record<string, SchemaObject>;
+  additionalProperties?: SchemaObject | boolean;
+  items?: SchemaObject;
+  allOf?: SchemaObject[];
+  oneOf?: SchemaObject[];
+  anyOf?: SchemaObject[];
+  "x-kubernetes-int-or-string"?: boolean;
+  "x-kubernetes-preserve-unknown-fields"?: boolean;
+  "x-kubernetes-embedded-resource"?: boolean;
+  "x-kubernetes-group-version-kind"?: { group: string; version: string; kind: string }[];
+  [key: string]: unknown;
+}
+
+export interface OperationObject {
+  description?: string;
+  operationId?: string;
+  "x-kubernetes-action"?: string;
+  "x-kubernetes-group-version-kind"?: { group: string; version: string; kind: string };
+  responses?: Record<string, { content?: Record<string, { schema?: SchemaObject }> }>;
+  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
+}
+
+export type PathItem = Partial<Record<"get" | "put" | "post" | "patch" | "delete", OperationObject>> & {
+  parameters?: unknown[];
+};
+
+export interface OpenApiDocument {
+  openapi?: string;
+  paths?: Record<string, PathItem>;
+  components?: { schemas?: Record<string, SchemaObject> };
+}
+
+/** A document and where it came from (for error messages). */
+export interface LoadedDocument {
+  source: string;
+  document: OpenApiDocument;
+}
+
+async function jsonFiles(path: string): Promise<string[]> {
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`--openapi ${path}: ${err.code === "ENOENT" ? "no such file or folder" : err.message}`);
+  });
+  if (info.isFile()) return [path];
+  const out: string[] = [];
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) out.push(...(await jsonFiles(full)));
+    else if (entry.name.endsWith(".json")) out.push(full);
+  }
+  return out.sort();
+}
+
+/** Reads every OpenAPI v3 document under `path`, sorted by file name. */
+export async function loadOpenApiFiles(path: string): Promise<LoadedDocument[]> {
+  const docs: LoadedDocument[] = [];
+  for (const file of await jsonFiles(path)) {
+    const text = await readFile(file, "utf8");
+    let document: OpenApiDocument;
+    try {
+      document = JSON.parse(text) as OpenApiDocument;
+    } catch (err) {
+      throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof document !== "object" || document === null || (!document.paths && !document.components)) {
+      throw new Error(`${file}: not an OpenAPI document (no paths, no components)`);
+    }
+    if (document.paths && Object.keys(document.paths).length === 0 && !document.components?.schemas) continue;
+    docs.push({ source: relative(process.cwd(), file) || file, document });
+  }
+  if (docs.length === 0) throw new Error(`--openapi ${path}: no OpenAPI documents found`);
+  return docs;
+}

@@ -1,0 +1,183 @@
+/**
+ * CustomResourceDefinitions → the model. Every served version becomes part of a `<group>/<version>`
+ * module; nested objects become named types (`CertificateSpec`, `CertificateSpecKeystores`) so they
+ * can be used on their own; `metadata` is always the shared ObjectMeta.
+ */
+import type { LoadedCrd } from "../load/crd.js";
+import type { ApiModel, Docs, Module, Property, Resource, Shape, TypeDef, TypeRef } from "../model/ir.js";
+import { lowerCamel, pascal, safeTypeName, stabilityOf } from "./names.js";
+import { docsOf, schemaToShape } from "./schema.js";
+
+const meta = (name: string): TypeRef => ({ module: "meta/v1", name });
+const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] as const;
+
+export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
+  const modules = new Map<string, Module>();
+  for (const { source, crd } of crds) {
+    const { group, names } = crd.spec;
+    crd.spec.versions.forEach((version, index) => {
+      if (!version.served) return;
+      const pointer = `${source}#/spec/versions/${index}/schema/openAPIV3Schema`;
+      const schema = version.schema?.openAPIV3Schema;
+      if (!schema)
+        throw new Error(
+          `${source}: CustomResourceDefinition ${crd.metadata.name} version ${version.name} has no schema (${pointer})`,
+        );
+      const path = `${group}/${version.name}`;
+      const module =
+        modules.get(path) ??
+        ({
+          path,
+          stability: stabilityOf(version.name),
+          source: "",
+          types: [],
+          resources: [],
+        } satisfies Module);
+      modules.set(path, module);
+      const taken = new Set(module.types.map((t) => t.name));
+      const kind = safeTypeName(names.kind);
+      const origin = `${source} (${crd.metadata.name}, ${version.name})`;
+      const nested: TypeDef[] = [];
+      const unique = (wanted: string) => {
+        let name = safeTypeName(wanted);
+        for (let i = 2; taken.has(name); i++) name = safeTypeName(`${wanted}${i}`);
+        taken.add(name);
+        return name;
+      };
+      taken.add(kind);
+      const ctx = {
+        resolveRef(ref: string, at: string): TypeRef {
+          throw new Error(
+            `${source}: a CRD schema may not use $ref (${JSON.stringify(ref)} at ${at.replace(`${source}#`, "")})`,
+          );
+        },
+        nameObject(typePath: string[], objectShape: Shape, docs: Docs, at: string): TypeRef {
+          const wanted = typePath
+            .filter((p) => p !== "item" && p !== "value")
+            .map(pascal)
+            .join("");
+          const name = unique(wanted);
+          nested.push({
+            name,
+            origin: `${origin} ${at.replace(`${source}#`, "")}`,
+            ...docs,
+            shape: objectShape,
+          });
+          return { module: path, name };
+        },
+      };
+      // The root's properties are converted one by one: the root is the kind itself, and its
+      // metadata is always the shared ObjectMeta, whatever the CRD's schema says of it.
+      const required = new Set(schema.required ?? []);
+      const properties: Property[] = Object.keys(schema.properties ?? {})
+        .filter((name) => name !== "metadata")
+        .map((name) => ({
+          name,
+          required: required.has(name) && name !== "apiVersion" && name !== "kind",
+          ...docsOf(schema.properties![name]!),
+          shape: schemaToShape(
+            schema.properties![name]!,
+            ctx,
+            [names.kind, name],
+            `${pointer}/properties/${name}`,
+          ),
+        }));
+      properties.push({ name: "metadata", required: false, shape: { kind: "ref", ref: meta("ObjectMeta") } });
+      for (const name of ["apiVersion", "kind"]) {
+        if (!properties.some((p) => p.name === name))
+          properties.push({ name, required: false, shape: { kind: "string" } });
+      }
+      properties.sort((a, b) => a.name.localeCompare(b.name));
+      const root: Shape = {
+        kind: "object",
+        properties,
+        open: schema["x-kubernetes-preserve-unknown-fields"] === true,
+      };
+      const apiVersion = `${group}/${version.name}`;
+      const deprecated = version.deprecated
+        ? (version.deprecationWarning ?? `${apiVersion} ${names.kind} is deprecated`)
+        : undefined;
+      module.types.push({
+        name: kind,
+        origin,
+        ...docsOf(schema),
+        ...(deprecated ? { deprecated } : {}),
+        shape: root,
+        typeMeta: { apiVersion, kind: names.kind },
+        constructorHelper: true,
+      });
+      const listKind = names.listKind ?? `${names.kind}List`;
+      const listName = unique(listKind);
+      module.types.push({
+        name: listName,
+        origin,
+        description: `A list of ${names.kind} objects.`,
+        shape: {
+          kind: "object",
+          open: false,
+          properties: [
+            { name: "apiVersion", required: false, shape: { kind: "string" } },
+            {
+              name: "items",
+              required: true,
+              shape: { kind: "array", items: { kind: "ref", ref: { module: path, name: kind } } },
+            },
+            { name: "kind", required: false, shape: { kind: "string" } },
+            { name: "metadata", required: false, shape: { kind: "ref", ref: meta("ListMeta") } },
+          ],
+        },
+        typeMeta: { apiVersion, kind: listKind },
+      });
+      module.types.push(...nested);
+      const resource: Resource = {
+        accessor: accessorFor(names.kind, names.plural),
+        plural: names.plural,
+        singular: names.singular || names.kind.toLowerCase(),
+        kind: names.kind,
+        listKind,
+        namespaced: crd.spec.scope === "Namespaced",
+        verbs: [...allVerbs],
+        subresources: [
+          version.subresources?.scale ? "scale" : "",
+          version.subresources?.status ? "status" : "",
+        ].filter(Boolean),
+        shortNames: [...(names.shortNames ?? [])],
+        categories: [...(names.categories ?? [])],
+        objectType: { module: path, name: kind },
+        listType: { module: path, name: listName },
+        storageVersion: version.storage,
+      };
+      module.resources.push(resource);
+      module.groupVersion = { group, version: version.name, clientName: "" };
+      module.source = [module.source, source].filter(Boolean).join(", ");
+    });
+  }
+  const list = [...modules.values()].sort((a, b) => a.path.localeCompare(b.path));
+  assignClientNames(list);
+  for (const m of list) {
+    m.types.sort((a, b) => a.name.localeCompare(b.name));
+    m.resources.sort((a, b) => a.plural.localeCompare(b.plural));
+  }
+  return { modules: list };
+}
+
+function accessorFor(kind: string, plural: string): string {
+  let common = 0;
+  const lowerKind = kind.toLowerCase();
+  while (common < plural.length && plural[common] === lowerKind[common]) common++;
+  return lowerCamel(kind.slice(0, common) + plural.slice(common));
+}
+
+/** `cert-manager.io/v1` → `certManagerV1`; groups sharing a first label fall back to the whole group. */
+function assignClientNames(modules: Module[]): void {
+  const short = (m: Module) =>
+    `${lowerCamel(pascal(m.groupVersion!.group.split(".")[0] ?? ""))}${pascal(m.groupVersion!.version)}`;
+  const full = (m: Module) =>
+    `${lowerCamel(pascal(m.groupVersion!.group))}${pascal(m.groupVersion!.version)}`;
+  const counts = new Map<string, Set<string>>();
+  for (const m of modules) {
+    const s = short(m);
+    counts.set(s, (counts.get(s) ?? new Set()).add(m.groupVersion!.group));
+  }
+  for (const m of modules) m.groupVersion!.clientName = counts.get(short(m))!.size > 1 ? full(m) : short(m);
+}

@@ -1,0 +1,107 @@
+/**
+ * Names: schema ids to module paths, plurals to accessors, group-versions to clientset members,
+ * and identifiers that are safe in TypeScript.
+ */
+
+/**
+ * The module of an OpenAPI schema id, client-go style: the package's last two segments
+ * (`io.k8s.api.rbac.v1.Role` → `rbac/v1`). Every other apimachinery package (Quantity,
+ * IntOrString, RawExtension, version.Info) joins `meta/v1`, so shared types live once.
+ */
+export function moduleOfSchemaId(id: string): { module: string; name: string } {
+  const parts = id.split(".");
+  const name = parts.pop()!;
+  if (id.startsWith("io.k8s.apimachinery.") && !id.startsWith("io.k8s.apimachinery.pkg.apis.meta.v1.")) {
+    return { module: "meta/v1", name };
+  }
+  const version = parts.pop();
+  const pkg = parts.pop();
+  if (!version || !pkg) return { module: "other", name };
+  return { module: `${pkg}/${version}`, name };
+}
+
+/** `alpha`, `beta` or `stable`, from a Kubernetes version string. */
+export function stabilityOf(version: string): "alpha" | "beta" | "stable" {
+  if (/alpha/.test(version)) return "alpha";
+  if (/beta/.test(version)) return "beta";
+  return "stable";
+}
+
+/** `HorizontalPodAutoscaler` + `horizontalpodautoscalers` → `horizontalPodAutoscalers`. */
+export function accessorName(kind: string, plural: string): string {
+  const lowerKind = kind.toLowerCase();
+  let common = 0;
+  while (common < plural.length && common < lowerKind.length && plural[common] === lowerKind[common])
+    common++;
+  return safeIdentifier(lowerCamel(kind.slice(0, common) + plural.slice(common)));
+}
+
+/** `APIServices` → `apiServices`, `CSIDrivers` → `csiDrivers`, `Pods` → `pods`. */
+export function lowerCamel(name: string): string {
+  const acronym = name.match(/^[A-Z]+(?=[A-Z][a-z])/)?.[0] ?? name.match(/^[A-Z]+(?![a-z])/)?.[0];
+  if (acronym) return acronym.toLowerCase() + name.slice(acronym.length);
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/** `apps` + `v1` → `appsV1`; the core group is `core`; dotted groups keep their first label. */
+export function clientNameOf(modulePath: string): string {
+  const [pkg = "", version = ""] = modulePath.split("/");
+  const base = pkg.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""));
+  return `${base}${version.charAt(0).toUpperCase()}${version.slice(1)}`;
+}
+
+const reserved = new Set(
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for " +
+    "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
+    "as implements interface let package private protected public static yield any boolean number string symbol " +
+    "type from of await async object unknown never undefined bigint keyof readonly declare abstract is infer"
+  ).split(" "),
+);
+
+/** Globals a generated type must not shadow. */
+const globals = new Set([
+  "Object",
+  "Array",
+  "String",
+  "Number",
+  "Boolean",
+  "Symbol",
+  "Date",
+  "Error",
+  "Function",
+  "Promise",
+  "Map",
+  "Set",
+  "Record",
+  "Partial",
+  "Omit",
+  "Pick",
+]);
+
+/** A valid identifier: keywords get a trailing `_`. */
+export function safeIdentifier(name: string): string {
+  let id = name.replace(/[^A-Za-z0-9_$]/g, "_");
+  if (/^[0-9]/.test(id)) id = `_${id}`;
+  return reserved.has(id) ? `${id}_` : id;
+}
+
+/** A type name that is neither a keyword nor a global. */
+export function safeTypeName(name: string): string {
+  const id = safeIdentifier(name.charAt(0).toUpperCase() + name.slice(1));
+  return globals.has(id) ? `${id}_` : id;
+}
+
+/** PascalCase of a property name, for nested type names (`spec` → `Spec`, `tls-config` → `TlsConfig`). */
+export function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join("");
+}
+
+/** Whether a property name can be written bare. */
+export function isIdentifierName(name: string): boolean {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name);
+}

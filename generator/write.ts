@@ -1,0 +1,66 @@
+/**
+ * Writes a generated tree all at once: everything goes to a temporary folder beside the target,
+ * which then replaces the target by rename. An interrupted run leaves the old tree whole.
+ */
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+export async function writeTreeAtomically(target: string, files: ReadonlyMap<string, string>): Promise<void> {
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const staging = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
+  const old = join(parent, `.${basename(target)}.old-${process.pid}-${Date.now()}`);
+  try {
+    for (const [path, contents] of files) {
+      const file = join(staging, path);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, contents);
+    }
+    await mkdir(staging, { recursive: true });
+    let hadOld = true;
+    await rename(target, old).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOENT") throw err;
+      hadOld = false;
+    });
+    await rename(staging, target);
+    if (hadOld) await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Every file under `root`, as relative path → contents (missing root: empty). */
+export async function readTree(root: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw err;
+    }
+    for (const entry of entries) {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(join(dir, entry.name), rel);
+      else files.set(rel, await readFile(join(dir, entry.name), "utf8"));
+    }
+  };
+  await walk(root, "");
+  return files;
+}
+
+/** Paths that differ between two trees: changed, missing on disk, or extra on disk. */
+export function diffTrees(
+  wanted: ReadonlyMap<string, string>,
+  actual: ReadonlyMap<string, string>,
+): string[] {
+  const out: string[] = [];
+  for (const [path, contents] of wanted) {
+    if (!actual.has(path)) out.push(`missing: ${path}`);
+    else if (actual.get(path) !== contents) out.push(`differs: ${path}`);
+  }
+  for (const path of actual.keys()) if (!wanted.has(path)) out.push(`extra:   ${path}`);
+  return out.sort();
+}
