@@ -4,7 +4,7 @@
  * come from the paths and their `x-kubernetes-action`.
  */
 import type { LoadedDocument, OperationObject, SchemaObject } from "../load/openapi-v3.js";
-import type { ApiModel, Module, Resource, TypeDef, TypeRef, Verb } from "../model/ir.js";
+import type { ApiModel, Module, Resource, Shape, TypeDef, TypeRef, Verb } from "../model/ir.js";
 import { accessorName, clientNameOf, moduleOfSchemaId, safeTypeName, stabilityOf } from "./names.js";
 import { docsOf, schemaToShape } from "./schema.js";
 
@@ -42,9 +42,7 @@ interface ResourceDraft {
 }
 
 /** Parses `/apis/<g>/<v>/...` or `/api/v1/...` into the parts a resource is made of. */
-export function parseResourcePath(
-  path: string,
-):
+export function parseResourcePath(path: string):
   | {
       group: string;
       version: string;
@@ -251,23 +249,9 @@ export function pruneUnreachable(modules: Module[]): Module[] {
     const def = byPath.get(ref.module)?.types.find((t) => t.name === ref.name);
     if (def) visitShape(def.shape);
   };
-  const visitShape = (shape: import("../model/ir.js").Shape): void => {
-    switch (shape.kind) {
-      case "ref":
-        return visitRef(shape.ref);
-      case "array":
-        return visitShape(shape.items);
-      case "map":
-        return visitShape(shape.values);
-      case "nullable":
-        return visitShape(shape.inner);
-      case "union":
-        for (const o of shape.options) visitShape(o);
-        return;
-      case "object":
-      case "embeddedResource":
-        for (const p of shape.properties) visitShape(p.shape);
-    }
+  const visitShape = (shape: Shape): void => {
+    if (shape.kind === "ref") visitRef(shape.ref);
+    else for (const child of childShapes(shape)) visitShape(child);
   };
   for (const m of modules) {
     if (!m.groupVersion) continue;
@@ -276,4 +260,23 @@ export function pruneUnreachable(modules: Module[]): Module[] {
   return modules
     .map((m) => ({ ...m, types: m.types.filter((t) => seen.has(`${m.path}:${t.name}`)) }))
     .filter((m) => m.groupVersion || m.types.length > 0);
+}
+
+/** The shapes directly inside a shape. */
+export function childShapes(shape: Shape): Shape[] {
+  switch (shape.kind) {
+    case "array":
+      return [shape.items];
+    case "map":
+      return [shape.values];
+    case "nullable":
+      return [shape.inner];
+    case "union":
+      return shape.options;
+    case "object":
+    case "embeddedResource":
+      return shape.properties.map((p) => p.shape);
+    default:
+      return [];
+  }
 }
