@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { HttpClient } from "../runtime/rest/http-client.js";
+import type { ImportTarget } from "./emit/file-builder.js";
 import { generate } from "./generate.js";
 import { fetchOpenApiV3 } from "./load/cluster.js";
 import { loadCrdFiles } from "./load/crd.js";
@@ -32,7 +33,10 @@ Options:
   --out DIR           output folder (required unless regenerating the built-in clientset)
   --include GROUPS    comma-separated API groups to keep ("core" is the legacy group)
   --exclude GROUPS    comma-separated API groups to drop
-  --runtime SPEC      import specifier of the runtime in generated files (default "kubegen")
+  --runtime SPEC      where generated files import the runtime from (default "kubegen"); a path
+                      starting with "." is taken relative to the current folder
+  --kubernetes SPEC   where CRD output imports the built-in types (ObjectMeta...) from (default
+                      "<runtime>/kubernetes"); a path starting with "." likewise
   --check             write nothing; exit 1 and list the files that differ from --out
   -h, --help          show this help
 `;
@@ -94,6 +98,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
         include: { type: "string" },
         exclude: { type: "string" },
         runtime: { type: "string" },
+        kubernetes: { type: "string" },
         check: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -115,7 +120,12 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
 
   let model: ApiModel = { modules: [] };
   let source: string;
-  const external: Record<string, string> = {};
+  const external: Record<string, ImportTarget> = {};
+  // A specifier, or a local path turned into a module path relative to the output root.
+  const target = (spec: string): ImportTarget =>
+    spec.startsWith(".")
+      ? { module: relative(out, resolve(spec)).replace(/\.(ts|js)$/, "") }
+      : { specifier: spec };
   if (builtIn || v.openapi) {
     const from = v.openapi ?? (await latestSnapshot());
     io.stderr(`loading OpenAPI documents from ${relative(process.cwd(), from) || from}\n`);
@@ -135,7 +145,12 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
       if (have.has(m.path))
         throw new Error(`CRD group-version ${m.path} is also in the OpenAPI input; give it once`);
     }
-    if (!v.openapi) external["meta/v1"] = `${v.runtime ?? "kubegen"}/kubernetes/meta/v1`;
+    if (!v.openapi) {
+      const kubernetes = v.kubernetes ?? `${v.runtime ?? "kubegen"}/kubernetes`;
+      external["meta/v1"] = kubernetes.startsWith(".")
+        ? target(`${kubernetes}/meta/v1`)
+        : { specifier: `${kubernetes}/meta/v1` };
+    }
     model = {
       modules: pruneUnreachable(
         [...model.modules, ...crdModel.modules].sort((a, b) => a.path.localeCompare(b.path)),
@@ -147,7 +162,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
 
   const runtime = builtIn
     ? { module: relative(out, join(repoRoot, "runtime", "index")) }
-    : { specifier: v.runtime ?? "kubegen" };
+    : target(v.runtime ?? "kubegen");
   const files = generate(model, {
     source: source!,
     runtime,

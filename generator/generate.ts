@@ -13,8 +13,11 @@ export interface GenerateOptions {
    * output) or a module path relative to the output root (the repository's own `generated/`).
    */
   runtime?: ImportTarget;
-  /** Modules imported from elsewhere instead of emitted, e.g. `{ "meta/v1": "kubegen/kubernetes/meta/v1" }`. */
-  external?: Record<string, string>;
+  /**
+   * Modules imported from elsewhere instead of emitted, e.g.
+   * `{ "meta/v1": { specifier: "kubegen/kubernetes/meta/v1" } }`.
+   */
+  external?: Record<string, ImportTarget>;
   /** Says where the input came from, in every file's header. */
   source: string;
   /** Name of the clientset class in `index.ts`. */

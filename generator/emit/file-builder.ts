@@ -100,8 +100,15 @@ export class FileBuilder {
 
 /** Relative specifier from one module to another (`apps/v1` → `core/v1` is `../core/v1.js`). */
 export function relativeSpecifier(from: string, to: string): string {
-  const rel = posix.relative(posix.dirname(from), to);
-  return `${rel.startsWith(".") ? rel : `./${rel}`}.js`;
+  // Both are relative to the output root; `to` may lie outside it (`../../runtime/index`).
+  const dir = posix.dirname(from);
+  const up = dir === "." ? "" : "../".repeat(dir.split("/").length);
+  const rel = posix.normalize(`${up}${to}`);
+  const fromDir = dir === "." ? [] : dir.split("/");
+  // Shorten `../apps/v1` seen from `apps/` to `./v1`.
+  const short = posix.relative(posix.join("/", ...fromDir), posix.join("/", rel.startsWith("..") ? "" : rel));
+  const best = rel.startsWith("..") ? rel : short;
+  return `${best.startsWith(".") ? best : `./${best}`}.js`;
 }
 
 /** A JSDoc block from lines of text; `*​/` can never close it early. */

@@ -11,13 +11,12 @@ export interface EmitContext {
   /** The runtime's entry, as seen from the output root (a package name or a relative path). */
   runtime: ImportTarget;
   /** Modules that are not emitted but imported from elsewhere (`meta/v1` for CRD output). */
-  external: Record<string, string>;
+  external: Record<string, ImportTarget>;
   resolve(from: string, target: ImportTarget): string;
 }
 
 function targetOf(ctx: EmitContext, module: string): ImportTarget {
-  const specifier = ctx.external[module];
-  return specifier ? { specifier } : { module };
+  return ctx.external[module] ?? { module };
 }
 
 function docLines(docs: Docs, origin?: string): string[] {

@@ -290,13 +290,13 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
    * Requests a token for a service account (`token` subresource, `authentication.k8s.io/v1`
    * TokenRequest).
    */
-  createToken<R extends KubeObject = TokenRequest>(
+  createToken(
     name: string,
-    request: R,
+    request: TokenRequest,
     options: CreateOptions & CallOptions = {},
-  ): Promise<R> {
+  ): Promise<TokenRequest> {
     const body = { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", ...request };
-    return this.#json<R>(
+    return this.#json<TokenRequest>(
       { method: "POST", path: this.#path(name, "token"), query: toQuery(options), body },
       options,
     );

@@ -1,0 +1,147 @@
+/**
+ * The generated clients against the real apiserver: the built-in clientset (generated/kubernetes)
+ * and a CRD clientset generated from our own test CRDs (test/fixtures/generated-crds), each doing
+ * create, get, list, watch, update status, scale and delete.
+ */
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { Deployment } from "../../generated/kubernetes/apps/v1.js";
+import { Clientset } from "../../generated/kubernetes/index.js";
+import { isNotFound } from "../../runtime/errors.js";
+import { Widget } from "../fixtures/generated-crds/example.kubegen.dev/v1.js";
+import { CrdClientset } from "../fixtures/generated-crds/index.js";
+import { adminConfig } from "../support/client-config.js";
+import { adminClient, installCrd, useTestNamespace } from "../support/cluster.js";
+
+const namespace = useTestNamespace("gen");
+let clientset: Clientset;
+let crds: CrdClientset;
+
+beforeAll(async () => {
+  const config = await adminConfig();
+  clientset = Clientset.forConfig(config);
+  // The CRD clientset shares the built-in one's HTTP layer: one pool, one rate limiter.
+  crds = new CrdClientset(clientset.http);
+  const text = await readFile(
+    new URL("../fixtures/crds/multi-version/widgets.yaml", import.meta.url),
+    "utf8",
+  );
+  const raw = await adminClient();
+  await installCrd(raw, parseAllDocuments(text)[0]!.toJS());
+  await raw.close();
+});
+afterAll(() => clientset.close());
+
+describe("built-in clientset", () => {
+  it("creates, gets, lists and deletes a ConfigMap", async () => {
+    const configMaps = clientset.coreV1.configMaps(namespace());
+    await configMaps.create({ metadata: { name: "typed" }, data: { k: "v" } });
+    expect((await configMaps.get("typed")).data).toEqual({ k: "v" });
+    expect((await configMaps.list()).items.map((c) => c.metadata?.name)).toContain("typed");
+    await configMaps.delete("typed");
+    await expect(configMaps.get("typed")).rejects.toSatisfy(isNotFound);
+  });
+
+  it("scales a Deployment, updates its status, and watches it change", async () => {
+    const deployments = clientset.appsV1.deployments(namespace());
+    const created = await deployments.create(
+      Deployment({
+        metadata: { name: "web", labels: { app: "web" } },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: "web" } },
+          template: {
+            metadata: { labels: { app: "web" } },
+            spec: { containers: [{ name: "web", image: "registry.invalid/web:1" }] },
+          },
+        },
+      }),
+    );
+    expect(created.spec?.replicas).toBe(1);
+
+    const events: string[] = [];
+    const watching = (async () => {
+      for await (const e of deployments.watch({ resourceVersion: created.metadata?.resourceVersion })) {
+        events.push(`${e.type}:${e.object.spec?.replicas}`);
+        if (e.type === "MODIFIED" && e.object.spec?.replicas === 3) break;
+      }
+    })();
+
+    const scale = await deployments.getScale("web");
+    expect(scale.spec?.replicas).toBe(1);
+    const scaled = await deployments.updateScale("web", { ...scale, spec: { replicas: 3 } });
+    expect(scaled.spec?.replicas).toBe(3);
+    await watching;
+    expect(events).toContain("MODIFIED:3");
+    expect((await deployments.get("web")).spec?.replicas).toBe(3);
+
+    const current = await deployments.get("web");
+    const withStatus = await deployments.updateStatus({
+      ...current,
+      status: { observedGeneration: 7, replicas: 0 },
+    });
+    expect(withStatus.status?.observedGeneration).toBe(7);
+
+    await deployments.delete("web");
+    await expect(deployments.get("web")).rejects.toSatisfy(isNotFound);
+  });
+
+  it("lists cluster-scoped namespaces without a namespace argument", async () => {
+    const list = await clientset.coreV1.namespaces().list();
+    expect(list.items.map((n) => n.metadata?.name)).toContain(namespace());
+  });
+});
+
+describe("CRD clientset generated from our test CRDs", () => {
+  it("creates, gets, lists, watches, updates status, scales and deletes a Widget", async () => {
+    const widgets = crds.exampleV1.widgets(namespace());
+    const created = await widgets.create(
+      Widget({
+        metadata: { name: "w1" },
+        spec: { size: "small", replicas: 2, port: "http", "my-field": true },
+      }),
+    );
+    expect(created.spec).toMatchObject({ size: "small", replicas: 2, port: "http", "my-field": true });
+
+    const events: string[] = [];
+    const watching = (async () => {
+      for await (const e of widgets.watch({ resourceVersion: created.metadata?.resourceVersion })) {
+        events.push(`${e.type}:${e.object.spec?.replicas}`);
+        if (e.type === "DELETED") break;
+      }
+    })();
+
+    expect((await widgets.list()).items.map((w) => w.metadata?.name)).toEqual(["w1"]);
+    const got = await widgets.get("w1");
+    const status = await widgets.updateStatus({
+      ...got,
+      status: { phase: "Ready", replicas: 2, selector: "app=w" },
+    });
+    expect(status.status).toEqual({ phase: "Ready", replicas: 2, selector: "app=w" });
+
+    const scale = await widgets.getScale("w1");
+    expect(scale.spec?.replicas).toBe(2);
+    expect(scale.status?.selector).toBe("app=w");
+    await widgets.updateScale("w1", { ...scale, spec: { replicas: 5 } });
+    expect((await widgets.get("w1")).spec?.replicas).toBe(5);
+
+    await widgets.delete("w1");
+    await watching;
+    expect(events).toEqual(["MODIFIED:2", "MODIFIED:5", "DELETED:5"]);
+    await expect(widgets.get("w1")).rejects.toSatisfy(isNotFound);
+  });
+
+  it("serves the deprecated v1beta1 version with a warning", async () => {
+    const warnings: string[] = [];
+    const { HttpClient } = await import("../../runtime/rest/http-client.js");
+    const http = HttpClient.forConfig(await adminConfig(), { warningHandler: (w) => warnings.push(w) });
+    try {
+      const list = await new CrdClientset(http).exampleV1beta1.widgets(namespace()).list();
+      expect(list.kind).toBe("WidgetList");
+      expect(warnings).toContain("example.kubegen.dev/v1beta1 Widget is deprecated; use v1");
+    } finally {
+      await http.close();
+    }
+  });
+});
