@@ -2,10 +2,13 @@
  * kubegen's runtime: everything the generated clients stand on, and the clients a client-go user
  * knows. Import from `kubegen`.
  */
+
+export * from "./auth/exec.js";
+export * from "./auth/token-file.js";
 export * from "./clients/api-caller.js";
 export * from "./clients/group.js";
 export * from "./clients/resource-client.js";
-export * from "./config/types.js";
+export * from "./config/index.js";
 export * from "./core/object.js";
 export * from "./core/options.js";
 export * from "./core/patch.js";

@@ -18,22 +18,26 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => cp?.stop());
 
-it.runIf(testCluster().managed)("equals the OpenAPI v3 documents the pinned apiserver serves", async () => {
-  const http = HttpClient.forConfig({
-    server: cp!.server,
-    namespace: "default",
-    tls: { ca: { file: cp!.caCert } },
-    auth: { type: "token", token: cp!.adminToken },
-    qps: -1,
-  });
-  try {
-    const live = await fetchOpenApiV3(http);
-    const snapshotDir = await latestSnapshot();
-    expect(snapshotDir).toContain(cp!.binaries.kubernetesVersion);
-    const snapshot = await readTree(snapshotDir);
-    expect([...snapshot.keys()].sort()).toEqual([...live.keys()].map((p) => `${p}.json`).sort());
-    for (const [path, doc] of live) expect(snapshot.get(`${path}.json`), path).toBe(canonicalJson(doc));
-  } finally {
-    await http.close();
-  }
-}, 60_000);
+it.runIf(testCluster().managed)(
+  "equals the OpenAPI v3 documents the pinned apiserver serves",
+  async () => {
+    const http = HttpClient.forConfig({
+      server: cp!.server,
+      namespace: "default",
+      tls: { ca: { file: cp!.caCert } },
+      auth: { type: "token", token: cp!.adminToken },
+      qps: -1,
+    });
+    try {
+      const live = await fetchOpenApiV3(http);
+      const snapshotDir = await latestSnapshot();
+      expect(snapshotDir).toContain(cp!.binaries.kubernetesVersion);
+      const snapshot = await readTree(snapshotDir);
+      expect([...snapshot.keys()].sort()).toEqual([...live.keys()].map((p) => `${p}.json`).sort());
+      for (const [path, doc] of live) expect(snapshot.get(`${path}.json`), path).toBe(canonicalJson(doc));
+    } finally {
+      await http.close();
+    }
+  },
+  60_000,
+);

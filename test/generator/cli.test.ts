@@ -11,7 +11,14 @@ import { main } from "../../generator/cli.js";
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  const code = await main(argv, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+  });
   return { code, stdout, stderr };
 }
 
@@ -67,7 +74,13 @@ describe("kubegen generate: bad input", () => {
 
   it("names the file and JSON path of a dangling $ref, and writes nothing", async () => {
     const out = join(tmp, "dangling");
-    const { code, stderr } = await run("generate", "--openapi", "test/fixtures/bad/dangling-ref", "--out", out);
+    const { code, stderr } = await run(
+      "generate",
+      "--openapi",
+      "test/fixtures/bad/dangling-ref",
+      "--out",
+      out,
+    );
     expect(code).toBe(1);
     expect(stderr).toContain("test/fixtures/bad/dangling-ref/doc.json");
     expect(stderr).toContain("io.example.v1.Missing");
@@ -76,14 +89,26 @@ describe("kubegen generate: bad input", () => {
   });
 
   it("names the CRD and version without a schema", async () => {
-    const { code, stderr } = await run("generate", "--crd", "test/fixtures/bad/no-schema.yaml", "--out", join(tmp, "x"));
+    const { code, stderr } = await run(
+      "generate",
+      "--crd",
+      "test/fixtures/bad/no-schema.yaml",
+      "--out",
+      join(tmp, "x"),
+    );
     expect(code).toBe(1);
     expect(stderr).toContain("things.bad.kubegen.dev version v1 has no schema");
     expect(stderr).toContain("test/fixtures/bad/no-schema.yaml");
   });
 
   it("names the file and line of a YAML error", async () => {
-    const { code, stderr } = await run("generate", "--crd", "test/fixtures/bad/broken.yaml", "--out", join(tmp, "y"));
+    const { code, stderr } = await run(
+      "generate",
+      "--crd",
+      "test/fixtures/bad/broken.yaml",
+      "--out",
+      join(tmp, "y"),
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/test\/fixtures\/bad\/broken\.yaml:\d+: YAML error in document 0/);
   });

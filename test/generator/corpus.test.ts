@@ -40,7 +40,10 @@ async function typecheck(dir: string): Promise<void> {
         types: ["node"],
         typeRoots: [join(repo, "node_modules/@types")],
         skipLibCheck: false,
-        paths: { kubegen: [join(repo, "runtime/index.ts")], "kubegen/kubernetes/*": [join(repo, "generated/kubernetes/*")] },
+        paths: {
+          kubegen: [join(repo, "runtime/index.ts")],
+          "kubegen/kubernetes/*": [join(repo, "generated/kubernetes/*")],
+        },
       },
       include: ["out/**/*.ts"],
     }),
