@@ -1,8 +1,19 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // Two projects: `unit` needs nothing but Node (local HTTP servers at most); `e2e` gets a real
 // kube-apiserver from the globalSetup. `npx vitest run --project unit` skips starting the cluster.
 export default defineConfig({
+  resolve: {
+    // The package's own names, as users import them (see tsconfig.json "paths").
+    alias: [
+      { find: /^kubegen\/kubernetes$/, replacement: here("./generated/kubernetes/index.ts") },
+      { find: /^kubegen\/kubernetes\/(.*)$/, replacement: `${here("./generated/kubernetes/")}$1` },
+      { find: /^kubegen$/, replacement: here("./runtime/index.ts") },
+    ],
+  },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -36,14 +36,22 @@ async function whoAmI(config: ClientConfig): Promise<string> {
 
 /** A kubeconfig with the harness's cluster and one user of our own. */
 async function kubeconfigWithUser(name: string, user: object): Promise<string> {
-  const base = await loadKubeconfig({ path: cluster.kubeconfig, context: cluster.contexts.admin || undefined });
+  const base = await loadKubeconfig({
+    path: cluster.kubeconfig,
+    context: cluster.contexts.admin || undefined,
+  });
   const ca = base.tls.ca && "pem" in base.tls.ca ? base.tls.ca.pem : "";
   const path = join(dir, `${name}.yaml`);
   await writeFile(
     path,
     stringify({
       "current-context": name,
-      clusters: [{ name: "c", cluster: { server: base.server, "certificate-authority-data": Buffer.from(ca).toString("base64") } }],
+      clusters: [
+        {
+          name: "c",
+          cluster: { server: base.server, "certificate-authority-data": Buffer.from(ca).toString("base64") },
+        },
+      ],
       users: [{ name: "u", user }],
       contexts: [{ name, context: { cluster: "c", user: "u" } }],
     }),
@@ -59,7 +67,11 @@ const adminToken = async () => {
 describe.runIf(cluster.managed)("loadKubeconfig on the harness kubeconfig", () => {
   it("authenticates each context as its identity", async () => {
     const names: Record<string, string> = {};
-    for (const context of [cluster.contexts.admin, cluster.contexts.adminCert!, cluster.contexts.restricted!]) {
+    for (const context of [
+      cluster.contexts.admin,
+      cluster.contexts.adminCert!,
+      cluster.contexts.restricted!,
+    ]) {
       const config = await loadKubeconfig({ path: cluster.kubeconfig, context });
       names[context] = await whoAmI(config);
     }
@@ -68,7 +80,10 @@ describe.runIf(cluster.managed)("loadKubeconfig on the harness kubeconfig", () =
       "kubegen-admin-cert": "kubegen-admin-cert",
       "kubegen-restricted": "kubegen-restricted",
     });
-    const restricted = await loadKubeconfig({ path: cluster.kubeconfig, context: cluster.contexts.restricted! });
+    const restricted = await loadKubeconfig({
+      path: cluster.kubeconfig,
+      context: cluster.contexts.restricted!,
+    });
     expect(restricted.namespace).toBe("kubegen-restricted");
   });
 
@@ -93,7 +108,9 @@ describe.runIf(cluster.managed)("loadKubeconfig on the harness kubeconfig", () =
     const config = await loadKubeconfig({ path });
     const http = HttpClient.forConfig(config);
     try {
-      await expect(http.json({ method: "GET", path: "/api/v1/namespaces" })).rejects.toMatchObject({ code: 401 });
+      await expect(http.json({ method: "GET", path: "/api/v1/namespaces" })).rejects.toMatchObject({
+        code: 401,
+      });
       await writeFile(tokenFile, await adminToken());
       // The cached stale token gets a 401; the source is invalidated and the request sent again.
       const list = await http.json<{ kind: string }>({ method: "GET", path: "/api/v1/namespaces" });
