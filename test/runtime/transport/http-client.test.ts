@@ -1,0 +1,325 @@
+/**
+ * The HTTP layer against small local servers, for what a real apiserver will not do on demand:
+ * 429 + Retry-After, connection resets, slow answers, gzip, proxies, rotating credentials, idle
+ * watches. Each test asserts the sequence of requests the server saw.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type AddressInfo, connect } from "node:net";
+import { gzipSync } from "node:zlib";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ClientConfig, CredentialSource, Credentials } from "../../../runtime/config/types.js";
+import { isGone, StatusError, TransportError } from "../../../runtime/errors.js";
+import { HttpClient, type HttpClientOptions } from "../../../runtime/rest/http-client.js";
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void;
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage["headers"];
+  rawHeaders: string[];
+  body: string;
+  at: number;
+}
+
+const servers: Server[] = [];
+const clients: HttpClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+async function serve(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on("end", () => {
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body,
+        at: Date.now(),
+      });
+      handler(req, res, body, seen.length);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+function client(
+  url: string,
+  config: Partial<ClientConfig> = {},
+  options: HttpClientOptions = {},
+): HttpClient {
+  const c = HttpClient.forConfig(
+    { server: url, namespace: "default", tls: {}, auth: { type: "none" }, qps: -1, ...config },
+    { warningHandler: () => {}, ...options },
+  );
+  clients.push(c);
+  return c;
+}
+
+const json = (res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(code, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+};
+
+describe("retries", () => {
+  it("retries a 429 with Retry-After after that many seconds, for any verb, replaying the body", async () => {
+    const { url, seen } = await serve((_req, res, _b, n) => {
+      if (n === 1)
+        return json(
+          res,
+          429,
+          { kind: "Status", code: 429, reason: "TooManyRequests" },
+          { "retry-after": "1" },
+        );
+      if (n === 2) return json(res, 503, { kind: "Status", code: 503 }, { "retry-after": "0" });
+      json(res, 201, { ok: true });
+    });
+    const result = await client(url).json({ method: "POST", path: "/api/v1/things", body: { a: 1 } });
+    expect(result).toEqual({ ok: true });
+    expect(seen.map((s) => `${s.method} ${s.body}`)).toEqual(Array(3).fill('POST {"a":1}'));
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it("does not retry a 5xx without Retry-After", async () => {
+    const { url, seen } = await serve((_req, res) =>
+      json(res, 503, { kind: "Status", code: 503, reason: "ServiceUnavailable" }),
+    );
+    const err = await client(url)
+      .json({ method: "GET", path: "/x" })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect((err as StatusError).code).toBe(503);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("gives up after maxRetries", async () => {
+    const { url, seen } = await serve((_req, res) =>
+      json(res, 429, { kind: "Status", code: 429 }, { "retry-after": "0" }),
+    );
+    await expect(
+      client(url, {}, { retry: { maxRetries: 3 } }).json({ method: "GET", path: "/x" }),
+    ).rejects.toMatchObject({ code: 429 });
+    expect(seen).toHaveLength(4);
+  });
+
+  it("retries a GET whose connection was reset, after 1 s; not a POST", async () => {
+    const { url, seen } = await serve((req, res, _b, n) => {
+      if (n === 1 || req.method === "POST") return req.socket.destroy();
+      json(res, 200, { ok: n });
+    });
+    expect(await client(url).json({ method: "GET", path: "/x" })).toEqual({ ok: 2 });
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(950);
+    const err = await client(url)
+      .json({ method: "POST", path: "/x", body: {} })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).code).toBe("ECONNECTION");
+    expect(seen.filter((s) => s.method === "POST")).toHaveLength(1);
+  });
+});
+
+describe("timeouts and cancellation", () => {
+  it("times out a slow call, but never cuts a watch", async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url?.includes("watch=true")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        let i = 0;
+        const timer = setInterval(() => {
+          res.write(`${JSON.stringify({ type: "ADDED", object: { i } })}\n`);
+          if (++i === 4) {
+            clearInterval(timer);
+            res.end();
+          }
+        }, 100);
+        return;
+      }
+      setTimeout(() => json(res, 200, {}), 500);
+    });
+    const c = client(url, { timeout: 150 });
+    const err = await c.json({ method: "GET", path: "/slow" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).code).toBe("ETIMEOUT");
+    const events: unknown[] = [];
+    for await (const e of c.watch({ method: "GET", path: "/w", query: { watch: true } }))
+      events.push(e.object);
+    expect(events).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }]);
+  });
+
+  it("ends a watch that receives nothing for the idle timeout", async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write("");
+    });
+    const c = client(url, {}, { watchIdleTimeout: 200 });
+    const err = await (async () => {
+      for await (const _ of c.watch({ method: "GET", path: "/w" })) {
+        // no events expected
+      }
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).code).toBe("EWATCHIDLE");
+  });
+
+  it("aborts a call through its signal", async () => {
+    const { url } = await serve((_req, res) => setTimeout(() => json(res, 200, {}), 1000));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("stop")), 50);
+    await expect(
+      client(url).json({ method: "GET", path: "/x" }, { signal: controller.signal }),
+    ).rejects.toThrow("stop");
+  });
+
+  it("surfaces a watch ERROR event as a StatusError", async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200);
+      res.end(
+        `${JSON.stringify({ type: "ERROR", object: { kind: "Status", code: 410, reason: "Gone", message: "too old resource version" } })}\n`,
+      );
+    });
+    const err = await (async () => {
+      for await (const _ of client(url).watch({ method: "GET", path: "/w" })) {
+        // the first event is the error
+      }
+    })().catch((e: unknown) => e);
+    expect(isGone(err)).toBe(true);
+    expect((err as StatusError).message).toContain("too old resource version");
+  });
+});
+
+describe("headers and bodies", () => {
+  it("decodes gzip, and asks for it only when compression is on", async () => {
+    const { url, seen } = await serve((req, res) => {
+      const body = JSON.stringify({ items: Array.from({ length: 50 }, (_, i) => ({ i })) });
+      if (req.headers["accept-encoding"]?.includes("gzip")) {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+        return res.end(gzipSync(body));
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(body);
+    });
+    const a = await client(url).json<{ items: unknown[] }>({ method: "GET", path: "/x" });
+    const b = await client(url, { disableCompression: true }).json<{ items: unknown[] }>({
+      method: "GET",
+      path: "/x",
+    });
+    expect(a.items).toHaveLength(50);
+    expect(b).toEqual(a);
+    expect(seen.map((s) => s.headers["accept-encoding"])).toEqual(["gzip", undefined]);
+  });
+
+  it("sends the user agent, the token, and impersonation headers (groups repeated)", async () => {
+    const { url, seen } = await serve((_req, res) => json(res, 200, {}));
+    await client(url, {
+      auth: { type: "token", token: "abc" },
+      impersonate: { user: "jane", uid: "42", groups: ["a", "b"], extra: { "reason/x y": ["debug"] } },
+    }).json({ method: "GET", path: "/x" });
+    const s = seen[0]!;
+    expect(s.headers["user-agent"]).toMatch(/^kubegen\/\d+\.\d+\.\d+ \(linux\/\w+\) node\/v\d+/);
+    expect(s.headers.authorization).toBe("Bearer abc");
+    expect(s.headers["impersonate-user"]).toBe("jane");
+    expect(s.headers["impersonate-uid"]).toBe("42");
+    const groups = s.rawHeaders.filter(
+      (_, i) => i % 2 === 0 && s.rawHeaders[i]!.toLowerCase() === "impersonate-group",
+    ).length;
+    expect(groups).toBe(2);
+    // Node lowercases header names; the apiserver matches them case-insensitively.
+    expect(s.headers["impersonate-extra-reason%2fx%20y"]).toBe("debug");
+  });
+
+  it("hands each Warning header to the warning handler", async () => {
+    const { url } = await serve((_req, res) => {
+      res.setHeader("warning", ['299 - "v1beta1 is deprecated"', '299 - "unknown field \\"spec.x\\""']);
+      json(res, 200, {});
+    });
+    const warnings: string[] = [];
+    await client(url, {}, { warningHandler: (w) => warnings.push(w) }).json({ method: "GET", path: "/x" });
+    expect(warnings).toEqual(["v1beta1 is deprecated", 'unknown field "spec.x"']);
+  });
+
+  it("turns a non-Status error body into a StatusError that keeps code, method, URL and an excerpt", async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html>bad gateway</html>");
+    });
+    const err = (await client(url, { auth: { type: "token", token: "s3cret" } })
+      .json({ method: "GET", path: "/api/v1/pods" })
+      .catch((e: unknown) => e)) as StatusError;
+    expect(err.code).toBe(502);
+    expect(err.message).toContain("<html>bad gateway</html>");
+    expect(err.message).toContain(`GET ${url}/api/v1/pods`);
+    expect(err.message).not.toContain("s3cret");
+  });
+});
+
+describe("credential sources", () => {
+  it("invalidates after a 401 and retries once with fresh credentials", async () => {
+    const { url, seen } = await serve((req, res) =>
+      req.headers.authorization === "Bearer fresh"
+        ? json(res, 200, { ok: true })
+        : json(res, 401, { kind: "Status", code: 401 }),
+    );
+    let invalidations = 0;
+    let token = "stale";
+    const source: CredentialSource = {
+      description: "test source",
+      async get(): Promise<Credentials> {
+        return { token };
+      },
+      invalidate() {
+        invalidations++;
+        token = "fresh";
+      },
+    };
+    expect(
+      await client(url, { auth: { type: "source", source } }).json({ method: "GET", path: "/x" }),
+    ).toEqual({ ok: true });
+    expect(seen.map((s) => s.headers.authorization)).toEqual(["Bearer stale", "Bearer fresh"]);
+    expect(invalidations).toBe(1);
+  });
+
+  it("reports a credential source failure without sending the request", async () => {
+    const { url, seen } = await serve((_req, res) => json(res, 200, {}));
+    const source: CredentialSource = {
+      description: 'exec plugin "broken"',
+      get: () => Promise.reject(new Error("plugin exited 1")),
+      invalidate() {},
+    };
+    await expect(
+      client(url, { auth: { type: "source", source } }).json({ method: "GET", path: "/x" }),
+    ).rejects.toThrow(/could not get credentials from exec plugin "broken": plugin exited 1/);
+    expect(seen).toHaveLength(0);
+  });
+});
+
+describe("proxy", () => {
+  it("tunnels through an http proxy given by proxyUrl", async () => {
+    const { url, seen } = await serve((_req, res) => json(res, 200, { via: "proxy" }));
+    const connects: string[] = [];
+    const proxy = createServer();
+    proxy.on("connect", (req: IncomingMessage, socket, head) => {
+      connects.push(req.url!);
+      const [host, port] = req.url!.split(":");
+      const upstream = connect(Number(port), host!, () => {
+        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+    });
+    servers.push(proxy);
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    expect(await client(url, { proxyUrl }).json({ method: "GET", path: "/x" })).toEqual({ via: "proxy" });
+    expect(connects).toEqual([new URL(url).host]);
+    expect(seen).toHaveLength(1);
+  });
+});
