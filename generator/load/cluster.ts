@@ -4,6 +4,7 @@
  */
 import type { ApiCaller } from "../../runtime/clients/api-caller.js";
 import type { OpenApiDocument } from "./openapi-v3.js";
+import { compareStrings } from "../order.js";
 
 interface OpenApiIndex {
   paths: Record<string, { serverRelativeURL: string }>;
@@ -21,7 +22,7 @@ export async function fetchOpenApiV3(
   const index = await http.json<OpenApiIndex>({ method: "GET", path: "/openapi/v3" });
   const wanted = Object.entries(index.paths)
     .filter(([path]) => /^api\/v1$|^apis\/[^/]+\/[^/]+$/.test(path))
-    .sort(([a], [b]) => a.localeCompare(b));
+    .sort(([a], [b]) => compareStrings(a, b));
   const docs = new Map<string, OpenApiDocument>();
   let next = 0;
   let done = 0;
@@ -36,5 +37,5 @@ export async function fetchOpenApiV3(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, wanted.length) }, worker));
-  return new Map([...docs].sort(([a], [b]) => a.localeCompare(b)));
+  return new Map([...docs].sort(([a], [b]) => compareStrings(a, b)));
 }

@@ -3,7 +3,8 @@
  * pool, rate limiter, auth...) and sends `ApiRequest`s: as JSON calls, watches, or byte streams.
  * A clientset and all its group clients share one.
  */
-import type { Readable } from "node:stream";
+import { pipeline, type Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
 import type { Dispatcher } from "undici";
 import type { ApiCaller } from "../clients/api-caller.js";
 import type { ClientConfig } from "../config/types.js";
@@ -121,7 +122,9 @@ export class HttpClient implements ApiCaller {
     const res = await this.#send(request, signal);
     let body: string;
     try {
-      body = await res.body.text();
+      const chunks: Buffer[] = [];
+      for await (const chunk of decodedBody(res)) chunks.push(chunk);
+      body = Buffer.concat(chunks).toString("utf8");
     } catch (err) {
       throw this.#transportError(err, request, signal);
     }
@@ -200,7 +203,7 @@ export class HttpClient implements ApiCaller {
         return raw as WatchEvent<T>;
       };
       try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        for await (const chunk of decodedBody(res)) {
           arm();
           for (const raw of decoder.push(chunk)) yield toEvent(raw);
         }
@@ -221,7 +224,7 @@ export class HttpClient implements ApiCaller {
   async stream(request: ApiRequest, options?: CallOptions): Promise<AsyncIterable<Uint8Array>> {
     const controller = new AbortController();
     const { res } = await this.#open(request, options, controller);
-    const body = res.body as Readable & AsyncIterable<Buffer>;
+    const body = decodedBody(res);
     return {
       async *[Symbol.asyncIterator]() {
         try {
@@ -237,4 +240,14 @@ export class HttpClient implements ApiCaller {
   close(): Promise<void> {
     return this.dispatcher.close();
   }
+}
+
+/** The answer's body, gunzipped when the server compressed it. */
+function decodedBody(res: Dispatcher.ResponseData): AsyncIterable<Buffer> {
+  const encoding = res.headers["content-encoding"];
+  if (encoding === "gzip" || (Array.isArray(encoding) && encoding.includes("gzip"))) {
+    // pipeline() forwards errors and aborts, so a closed watch ends its gunzip stream too.
+    return pipeline(res.body as Readable, createGunzip(), () => {});
+  }
+  return res.body as AsyncIterable<Buffer>;
 }

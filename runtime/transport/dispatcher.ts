@@ -4,15 +4,14 @@
  *
  * undici's `compose(a, b, c)` wraps so that the LAST interceptor sees a request FIRST:
  *
- *   request → warnings → user-agent → impersonation → auth → rate-limit → retry → decompress → Agent
+ *   request → warnings → user-agent → impersonation → auth → rate-limit → retry → Agent
  *
- * Auth sits outside retry so a retried request keeps its credentials, and outside rate-limit only
- * in the sense that credentials are fetched before a token is taken; retries go back through the
- * rate limiter's neighbour (retry re-dispatches below rate-limit, like client-go's retry inside the
- * throttled request).
+ * Auth sits outside retry, so a retried request keeps its credentials; retries happen below the
+ * rate limiter, as client-go retries inside one throttled request. gzip answers are decoded by
+ * `HttpClient`, which asks for them.
  */
 import { arch, platform } from "node:os";
-import { Agent, type Dispatcher, interceptors, ProxyAgent } from "undici";
+import { Agent, type Dispatcher, ProxyAgent } from "undici";
 import type { ClientConfig } from "../config/types.js";
 import { auth } from "./interceptors/auth.js";
 import { impersonation, userAgent } from "./interceptors/headers.js";
@@ -60,7 +59,6 @@ export function buildDispatcher(config: ClientConfig, options: TransportOptions 
   const base = options.baseDispatcher ?? baseDispatcher(config);
   const qps = config.qps ?? 5;
   const layers: Dispatcher.DispatcherComposeInterceptor[] = [];
-  if (!config.disableCompression) layers.push(interceptors.decompress());
   layers.push(retry(options.retry));
   if (qps > 0) layers.push(rateLimit(new TokenBucket(qps, config.burst ?? 10)));
   layers.push(auth(config.auth));
