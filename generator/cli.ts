@@ -17,7 +17,6 @@ import type { ApiModel } from "./model/ir.js";
 import { modelFromCrds } from "./normalize/from-crd.js";
 import { type Filters, modelFromOpenApi, pruneUnreachable } from "./normalize/from-openapi.js";
 import { diffTrees, readTree, writeTreeAtomically } from "./write.js";
-import { compareStrings } from "./order.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -154,7 +153,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
     }
     model = {
       modules: pruneUnreachable(
-        [...model.modules, ...crdModel.modules].sort((a, b) => compareStrings(a.path, b.path)),
+        [...model.modules, ...crdModel.modules].sort((a, b) => a.path.localeCompare(b.path)),
       ),
     };
     if (v.openapi)

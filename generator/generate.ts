@@ -6,7 +6,6 @@
 import { type ImportTarget, relativeSpecifier } from "./emit/file-builder.js";
 import { type EmitContext, emitIndex, emitModule } from "./emit/module.js";
 import type { ApiModel } from "./model/ir.js";
-import { compareStrings } from "./order.js";
 
 export interface GenerateOptions {
   /**
@@ -41,5 +40,5 @@ export function generate(model: ApiModel, options: GenerateOptions): Map<string,
     files.set(`${module.path}.ts`, emitModule(module, ctx, header));
   }
   files.set("index.ts", emitIndex(model.modules, ctx, header, options.clientsetName));
-  return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
+  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
 }

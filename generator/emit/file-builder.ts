@@ -5,7 +5,6 @@
  * `import type` versus a value import. No emitter writes an import line itself.
  */
 import { posix } from "node:path";
-import { compareStrings } from "../order.js";
 
 /** Where an import points: another generated module, or a fixed specifier (a package). */
 export type ImportTarget = { module: string } | { specifier: string };
@@ -80,7 +79,7 @@ export class FileBuilder {
     const imports: string[] = [];
     for (const specifier of [...this.#imports.keys()].sort()) {
       const entries = [...this.#imports.get(specifier)!.values()].sort((a, b) =>
-        compareStrings(a.name, b.name),
+        a.name.localeCompare(b.name),
       );
       const allTypes = entries.every((e) => e.typeOnly);
       const names = entries.map((e) => {

@@ -4,7 +4,6 @@
  */
 import type { ApiCaller } from "../../runtime/clients/api-caller.js";
 import type { OpenApiDocument } from "./openapi-v3.js";
-import { compareStrings } from "../order.js";
 
 interface OpenApiIndex {
   paths: Record<string, { serverRelativeURL: string }>;
@@ -22,7 +21,7 @@ export async function fetchOpenApiV3(
   const index = await http.json<OpenApiIndex>({ method: "GET", path: "/openapi/v3" });
   const wanted = Object.entries(index.paths)
     .filter(([path]) => /^api\/v1$|^apis\/[^/]+\/[^/]+$/.test(path))
-    .sort(([a], [b]) => compareStrings(a, b));
+    .sort(([a], [b]) => a.localeCompare(b));
   const docs = new Map<string, OpenApiDocument>();
   let next = 0;
   let done = 0;
@@ -37,5 +36,5 @@ export async function fetchOpenApiV3(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, wanted.length) }, worker));
-  return new Map([...docs].sort(([a], [b]) => compareStrings(a, b)));
+  return new Map([...docs].sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -7,7 +7,6 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { SchemaObject } from "./openapi-v3.js";
-import { compareStrings } from "../order.js";
 
 export interface CrdVersion {
   name: string;
@@ -113,6 +112,6 @@ export async function loadCrdFiles(paths: string[], warn: (message: string) => v
     }
   }
   return crds.sort(
-    (a, b) => compareStrings(a.crd.metadata.name, b.crd.metadata.name) || compareStrings(a.source, b.source),
+    (a, b) => a.crd.metadata.name.localeCompare(b.crd.metadata.name) || a.source.localeCompare(b.source),
   );
 }

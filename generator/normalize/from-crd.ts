@@ -7,7 +7,6 @@ import type { LoadedCrd } from "../load/crd.js";
 import type { ApiModel, Docs, Module, Property, Resource, Shape, TypeDef, TypeRef } from "../model/ir.js";
 import { lowerCamel, pascal, safeTypeName, stabilityOf } from "./names.js";
 import { docsOf, schemaToShape } from "./schema.js";
-import { compareStrings } from "../order.js";
 
 const meta = (name: string): TypeRef => ({ module: "meta/v1", name });
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] as const;
@@ -88,7 +87,7 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
         if (!properties.some((p) => p.name === name))
           properties.push({ name, required: false, shape: { kind: "string" } });
       }
-      properties.sort((a, b) => compareStrings(a.name, b.name));
+      properties.sort((a, b) => a.name.localeCompare(b.name));
       const root: Shape = {
         kind: "object",
         properties,
@@ -153,11 +152,11 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
       module.source = [module.source, source].filter(Boolean).join(", ");
     });
   }
-  const list = [...modules.values()].sort((a, b) => compareStrings(a.path, b.path));
+  const list = [...modules.values()].sort((a, b) => a.path.localeCompare(b.path));
   assignClientNames(list);
   for (const m of list) {
-    m.types.sort((a, b) => compareStrings(a.name, b.name));
-    m.resources.sort((a, b) => compareStrings(a.plural, b.plural));
+    m.types.sort((a, b) => a.name.localeCompare(b.name));
+    m.resources.sort((a, b) => a.plural.localeCompare(b.plural));
   }
   return { modules: list };
 }

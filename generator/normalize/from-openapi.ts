@@ -7,7 +7,6 @@ import type { LoadedDocument, OperationObject, SchemaObject } from "../load/open
 import type { ApiModel, Module, Resource, Shape, TypeDef, TypeRef, Verb } from "../model/ir.js";
 import { accessorName, clientNameOf, moduleOfSchemaId, safeTypeName, stabilityOf } from "./names.js";
 import { docsOf, schemaToShape } from "./schema.js";
-import { compareStrings } from "../order.js";
 
 export interface Filters {
   /** Groups to keep (`core` for the legacy group); empty keeps all. */
@@ -97,7 +96,7 @@ function groupAllowed(group: string, version: string, plural: string | undefined
 export function modelFromOpenApi(documents: LoadedDocument[], filters: Filters = {}): ApiModel {
   // 1. Schemas, merged by id: the first document (sorted by source) that defines one wins.
   const schemas = new Map<string, { schema: SchemaObject; source: string }>();
-  for (const { source, document } of [...documents].sort((a, b) => compareStrings(a.source, b.source))) {
+  for (const { source, document } of [...documents].sort((a, b) => a.source.localeCompare(b.source))) {
     for (const [id, schema] of Object.entries(document.components?.schemas ?? {})) {
       if (!schemas.has(id)) schemas.set(id, { schema, source });
     }
@@ -114,7 +113,7 @@ export function modelFromOpenApi(documents: LoadedDocument[], filters: Filters =
   }
 
   const typesByModule = new Map<string, TypeDef[]>();
-  for (const [id, { schema, source }] of [...schemas].sort(([a], [b]) => compareStrings(a, b))) {
+  for (const [id, { schema, source }] of [...schemas].sort(([a], [b]) => a.localeCompare(b))) {
     const ref = names.get(id)!;
     const pointer = `${source}#/components/schemas/${id}`;
     const shape = schemaToShape(
@@ -195,10 +194,10 @@ export function modelFromOpenApi(documents: LoadedDocument[], filters: Filters =
       resources: [],
     });
   }
-  for (const [gvKey, gv] of [...drafts].sort(([a], [b]) => compareStrings(a, b))) {
+  for (const [gvKey, gv] of [...drafts].sort(([a], [b]) => a.localeCompare(b))) {
     const [group = "", version = ""] = gvKey.split("/");
     const resources: Resource[] = [];
-    for (const draft of [...gv.values()].sort((a, b) => compareStrings(a.plural, b.plural))) {
+    for (const draft of [...gv.values()].sort((a, b) => a.plural.localeCompare(b.plural))) {
       if (!draft.kind || draft.verbs.size === 0) continue;
       const objectId = byGvk.get(`${group}/${version}/${draft.kind}`);
       if (!objectId)
@@ -236,7 +235,7 @@ export function modelFromOpenApi(documents: LoadedDocument[], filters: Filters =
     module.source = `the OpenAPI v3 document of ${group ? `/apis/${group}/${version}` : `/api/${version}`}`;
     module.resources = resources;
   }
-  return { modules: pruneUnreachable([...modules.values()].sort((a, b) => compareStrings(a.path, b.path))) };
+  return { modules: pruneUnreachable([...modules.values()].sort((a, b) => a.path.localeCompare(b.path))) };
 }
 
 /** Keeps only the group-version modules and the types they reach (after filters). */
