@@ -4,7 +4,7 @@
  *
  * undici's `compose(a, b, c)` wraps so that the LAST interceptor sees a request FIRST:
  *
- *   request → warnings → user-agent → impersonation → auth → rate-limit → retry → Agent
+ *   request → warnings → user-agent → impersonation → auth → rate-limit → retry → logging → Agent
  *
  * Auth sits outside retry, so a retried request keeps its credentials; retries happen below the
  * rate limiter, as client-go retries inside one throttled request. gzip answers are decoded by
@@ -15,6 +15,7 @@ import { Agent, type Dispatcher, ProxyAgent } from "undici";
 import type { ClientConfig } from "../config/types.js";
 import { auth } from "./interceptors/auth.js";
 import { impersonation, userAgent } from "./interceptors/headers.js";
+import { logging, type RequestLogger } from "./interceptors/logging.js";
 import { rateLimit, TokenBucket } from "./interceptors/rate-limit.js";
 import { type RetryOptions, retry } from "./interceptors/retry.js";
 import { deduplicatingStderrWarnings, type WarningHandler, warnings } from "./interceptors/warnings.js";
@@ -31,6 +32,8 @@ export interface TransportOptions {
   /** Receives the apiserver's warnings; default: each distinct one once to stderr. */
   warningHandler?: WarningHandler;
   retry?: RetryOptions;
+  /** Logs requests at kubectl's verbosities 6 to 9, secrets masked. */
+  logger?: RequestLogger;
   /** Replaces the base dispatcher (tests, custom pools). Layers still wrap it. */
   baseDispatcher?: Dispatcher;
 }
@@ -59,6 +62,8 @@ export function buildDispatcher(config: ClientConfig, options: TransportOptions 
   const base = options.baseDispatcher ?? baseDispatcher(config);
   const qps = config.qps ?? 5;
   const layers: Dispatcher.DispatcherComposeInterceptor[] = [];
+  // Innermost: logs each attempt as sent, after auth and retries decided its headers.
+  if (options.logger) layers.push(logging(options.logger));
   layers.push(retry(options.retry));
   if (qps > 0) layers.push(rateLimit(new TokenBucket(qps, config.burst ?? 10)));
   layers.push(auth(config.auth));

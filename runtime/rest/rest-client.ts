@@ -1,0 +1,258 @@
+/**
+ * `RESTClient`: client-go's `rest.Interface` with its fluent request builder, for calls the typed
+ * clients do not cover (other API paths, subresources, raw bodies). Builder errors (an invalid name,
+ * a namespace set twice) accumulate and surface when the request is sent, as in client-go.
+ *
+ * @example
+ * const rest = RESTClient.forConfig(config, { apiPath: "/api", groupVersion: "v1" });
+ * const pods = await rest.get().namespace("default").resource("pods").params({ limit: 10 }).do();
+ * console.log(pods.into<PodList>().items.length);
+ */
+import type { ClientConfig } from "../config/types.js";
+import { toQuery } from "../core/options.js";
+import { type PatchType, PatchTypes } from "../core/patch.js";
+import { type ApiRequest, type CallOptions, checkPathSegment, type QueryValue } from "../core/request.js";
+import type { WatchEvent } from "../core/watch.js";
+import { errorFromResponse, TransportError } from "../errors.js";
+import { HttpClient, type HttpClientOptions } from "./http-client.js";
+
+export interface RESTClientOptions {
+  /** `/api` for the core group, `/apis` for the others (default). */
+  apiPath?: string;
+  /** `apps/v1`, or `v1` for the core group; empty for requests that set `absPath`. */
+  groupVersion?: string;
+}
+
+/** The answer of `Request.do()`. */
+export class Result {
+  constructor(
+    readonly statusCode: number,
+    readonly headers: Record<string, string | string[] | undefined>,
+    readonly body: string,
+    readonly url: string,
+  ) {}
+
+  /** The body as text. */
+  raw(): string {
+    return this.body;
+  }
+
+  /** The body parsed as JSON; an empty body is an error, as client-go's "0-length response". */
+  into<T>(): T {
+    if (this.body === "") throw new TransportError("EDECODE", `${this.url}: 0-length response`);
+    try {
+      return JSON.parse(this.body) as T;
+    } catch (err) {
+      throw new TransportError("EDECODE", `${this.url}: the answer is not JSON: ${this.body.slice(0, 200)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** True for 201 Created. */
+  get wasCreated(): boolean {
+    return this.statusCode === 201;
+  }
+}
+
+export class RESTClient {
+  readonly http: HttpClient;
+  readonly base: string;
+
+  constructor(http: HttpClient, options: RESTClientOptions = {}) {
+    this.http = http;
+    const apiPath = (options.apiPath ?? "/apis").replace(/\/+$/, "");
+    this.base = options.groupVersion ? `${apiPath}/${options.groupVersion}` : apiPath;
+  }
+
+  /** A client with its own HTTP layer. */
+  static forConfig(
+    config: ClientConfig,
+    options: RESTClientOptions = {},
+    http: HttpClientOptions = {},
+  ): RESTClient {
+    return new RESTClient(HttpClient.forConfig(config, http), options);
+  }
+
+  /** A client sharing an existing HTTP layer (a clientset's `http`). */
+  static forHttpClient(http: HttpClient, options: RESTClientOptions = {}): RESTClient {
+    return new RESTClient(http, options);
+  }
+
+  verb(method: ApiRequest["method"]): Request {
+    return new Request(this, method);
+  }
+  get(): Request {
+    return this.verb("GET");
+  }
+  post(): Request {
+    return this.verb("POST");
+  }
+  put(): Request {
+    return this.verb("PUT");
+  }
+  /** A PATCH with the given patch type as its Content-Type. */
+  patch(type: PatchType = PatchTypes.merge): Request {
+    return this.verb("PATCH").contentType(type);
+  }
+  delete(): Request {
+    return this.verb("DELETE");
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
+
+export class Request {
+  readonly #client: RESTClient;
+  readonly #method: ApiRequest["method"];
+  readonly #errors: string[] = [];
+  readonly #query: Record<string, QueryValue> = {};
+  readonly #headers: Record<string, string> = {};
+  #namespace: string | undefined;
+  #namespaceSet = false;
+  #resource: string | undefined;
+  #name: string | undefined;
+  #subresource: string[] = [];
+  #absPath: string | undefined;
+  #body: unknown;
+  #contentType: string | undefined;
+  #options: CallOptions = {};
+
+  constructor(client: RESTClient, method: ApiRequest["method"]) {
+    this.#client = client;
+    this.#method = method;
+  }
+
+  #segment(kind: string, value: string): string | undefined {
+    try {
+      return checkPathSegment(kind, value);
+    } catch (err) {
+      this.#errors.push((err as Error).message);
+      return undefined;
+    }
+  }
+
+  namespace(namespace: string): this {
+    if (this.#namespaceSet) this.#errors.push(`namespace already set to ${JSON.stringify(this.#namespace)}`);
+    this.#namespaceSet = true;
+    this.#namespace = namespace ? this.#segment("namespace", namespace) : undefined;
+    return this;
+  }
+  /** Sets the namespace only for namespaced resources. */
+  namespaceIfScoped(namespace: string, scoped: boolean): this {
+    return scoped ? this.namespace(namespace) : this;
+  }
+  resource(resource: string): this {
+    if (this.#resource !== undefined)
+      this.#errors.push(`resource already set to ${JSON.stringify(this.#resource)}`);
+    this.#resource = this.#segment("resource", resource.toLowerCase());
+    return this;
+  }
+  name(name: string): this {
+    if (this.#name !== undefined) this.#errors.push(`name already set to ${JSON.stringify(this.#name)}`);
+    this.#name = this.#segment("name", name);
+    return this;
+  }
+  subResource(...parts: string[]): this {
+    for (const p of parts) {
+      const s = this.#segment("subresource", p);
+      if (s) this.#subresource.push(s);
+    }
+    return this;
+  }
+  /** A path that replaces the resource path (e.g. `/version`, `/openapi/v3`). */
+  absPath(...segments: string[]): this {
+    this.#absPath = `/${segments
+      .map((s) => s.replace(/^\/+|\/+$/g, ""))
+      .filter(Boolean)
+      .join("/")}`;
+    return this;
+  }
+  /** Adds a query parameter; repeated calls with one name add values, as client-go's `Param`. */
+  param(name: string, value: string): this {
+    const old = this.#query[name];
+    this.#query[name] = old === undefined ? value : [...(Array.isArray(old) ? old : [String(old)]), value];
+    return this;
+  }
+  /** Adds option objects (`ListOptions`, `GetOptions`, ...) as query parameters. */
+  params(options: object): this {
+    Object.assign(this.#query, toQuery(options));
+    return this;
+  }
+  /** The body: an object (sent as JSON), a string or bytes. */
+  body(body: unknown): this {
+    this.#body = body;
+    return this;
+  }
+  header(name: string, value: string): this {
+    this.#headers[name.toLowerCase()] = value;
+    return this;
+  }
+  contentType(type: string): this {
+    this.#contentType = type;
+    return this;
+  }
+  /** Per-request timeout in milliseconds (not applied to `watch()` or `stream()`). */
+  timeout(ms: number): this {
+    this.#options.timeout = ms;
+    return this;
+  }
+  signal(signal: AbortSignal): this {
+    this.#options.signal = signal;
+    return this;
+  }
+
+  /** The request as data; throws the builder's errors. */
+  build(): ApiRequest {
+    if (
+      (this.#method === "POST" && this.#namespaceSet && !this.#namespace) ||
+      (this.#name && this.#namespaceSet && !this.#namespace)
+    ) {
+      this.#errors.push("an empty namespace may not be set for this request");
+    }
+    if (this.#errors.length) throw new TypeError(`invalid request: ${this.#errors.join("; ")}`);
+    let path = this.#absPath ?? this.#client.base;
+    if (this.#absPath === undefined) {
+      if (this.#namespace) path += `/namespaces/${this.#namespace}`;
+      if (this.#resource) path += `/${this.#resource}`;
+      if (this.#name) path += `/${this.#name}`;
+      for (const s of this.#subresource) path += `/${s}`;
+    }
+    return {
+      method: this.#method,
+      path,
+      query: this.#query,
+      headers: this.#headers,
+      ...(this.#body !== undefined ? { body: this.#body } : {}),
+      ...(this.#contentType ? { contentType: this.#contentType } : {}),
+    };
+  }
+
+  /** Sends the request; a non-2xx answer rejects with a `StatusError`. */
+  async do(): Promise<Result> {
+    const request = this.build();
+    const http = this.#client.http;
+    const res = await http.response(request, this.#options);
+    const url = `${request.method} ${http.url({ path: request.path })}`;
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      throw errorFromResponse(res.statusCode, res.body, {
+        method: request.method,
+        url: http.url({ path: request.path }),
+      });
+    }
+    return new Result(res.statusCode, res.headers, res.body, url);
+  }
+
+  /** Opens a byte stream (pod logs with `follow`). */
+  stream(): Promise<AsyncIterable<Uint8Array>> {
+    return this.#client.http.stream(this.build(), this.#options);
+  }
+
+  /** Opens a watch (`watch=true` is added). */
+  watch<T>(): AsyncIterable<WatchEvent<T>> {
+    this.#query.watch = true;
+    return this.#client.http.watch<T>(this.build(), this.#options);
+  }
+}
