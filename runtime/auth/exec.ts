@@ -1,154 +1,264 @@
 /**
- * Exec credential plugins (`client.authentication.k8s.io/v1` and `/v1beta1`): runs the configured
- * command, passes `KUBERNETES_EXEC_INFO`, and reads an ExecCredential from its stdout. The
- * credential is cached until its `expirationTimestamp`, or until a 401 invalidates it; concurrent
- * callers share one run.
+ * `ExecCredentialSource`: client-go's exec credential plugins (`client.authentication.k8s.io/v1`
+ * and `/v1beta1`), the way kubeconfigs reach EKS, GKE, AKS and OIDC logins. It runs the command
+ * with `KUBERNETES_EXEC_INFO` set, reads an `ExecCredential` from its stdout, and caches the token
+ * and/or client certificate until `status.expirationTimestamp` (strictly after it, no skew, as
+ * client-go) or until `invalidate()` (the transport calls it after a 401). Concurrent `get()`s
+ * share one run of the plugin.
+ *
+ * Errors name the plugin and say what went wrong (not on PATH, with its `installHint`; non-zero
+ * exit, with its stderr; output that is not an ExecCredential); they never contain the credential.
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins
  */
 import { spawn } from "node:child_process";
-import type { ExecConfig } from "../config/kubeconfig.js";
 import type { CredentialSource, Credentials } from "../config/types.js";
 
-/** What `provideClusterInfo` hands the plugin as `spec.cluster`. */
+/** The exec credential API versions client-go accepts (v1alpha1 was removed). */
+export const execApiVersions = [
+  "client.authentication.k8s.io/v1",
+  "client.authentication.k8s.io/v1beta1",
+] as const;
+
+/** `client.authentication.k8s.io/v1` or `/v1beta1`. */
+export type ExecApiVersion = (typeof execApiVersions)[number];
+
+/** A validated exec plugin configuration (a kubeconfig user's `exec` stanza). */
+export interface ExecPluginConfig {
+  apiVersion: ExecApiVersion;
+  /** A name looked up on PATH, or a path (kubeconfig-relative paths are resolved by the loader). */
+  command: string;
+  args?: string[];
+  /** Added to the process's environment. Values may be secrets: never logged. */
+  env?: { name: string; value: string }[];
+  /** Shown when the command is not found. */
+  installHint?: string;
+  /** Put the cluster's details in `KUBERNETES_EXEC_INFO` (`spec.cluster`). */
+  provideClusterInfo?: boolean;
+  /** Default `IfAvailable` (v1 kubeconfigs must say it; v1beta1 defaults to it). */
+  interactiveMode?: "Never" | "IfAvailable" | "Always";
+}
+
+/** `spec.cluster` of `KUBERNETES_EXEC_INFO`, with client-go's JSON names. */
 export interface ExecClusterInfo {
   server: string;
   "tls-server-name"?: string;
   "insecure-skip-tls-verify"?: boolean;
+  /** Base64 of the CA bundle (a CA file is inlined). */
   "certificate-authority-data"?: string;
   "proxy-url"?: string;
   "disable-compression"?: boolean;
+  /** The cluster's `client.authentication.k8s.io/exec` extension. */
   config?: unknown;
 }
 
-interface ExecCredentialStatus {
-  token?: string;
-  clientCertificateData?: string;
-  clientKeyData?: string;
-  expirationTimestamp?: string;
+/** Options of {@link ExecCredentialSource}. */
+export interface ExecCredentialSourceOptions {
+  /** The cluster, passed to the plugin when `provideClusterInfo` is set. */
+  cluster?: ExecClusterInfo;
+  /** Base environment (default `process.env`); `exec.env` is added to it. */
+  env?: NodeJS.ProcessEnv;
+  /** Whether stdin is a terminal (default `process.stdin.isTTY`). */
+  stdinIsTTY?: boolean;
+  /** Clock, for tests. */
+  now?: () => number;
 }
 
+/** An exec plugin failed: not found, exited non-zero, or printed something unusable. */
+export class ExecPluginError extends Error {
+  override readonly name = "ExecPluginError";
+}
+
+interface ExecCredentialStatus {
+  token?: unknown;
+  clientCertificateData?: unknown;
+  clientKeyData?: unknown;
+  expirationTimestamp?: unknown;
+}
+
+/** Removes ANSI escape sequences, as client-go does with `installHint` before printing it. */
+const ansiEscape = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[ -/]*[@-~]`, "g");
+const stripAnsi = (s: string) => s.replace(ansiEscape, "");
+
+/** Output and stderr kept per run; stderr is cut to its end, where the reason usually is. */
+const maxStdout = 1 << 20;
+const maxStderr = 4096;
+
+/**
+ * Credentials from an exec plugin, cached until they expire or a 401 invalidates them.
+ *
+ * @example
+ * const source = new ExecCredentialSource({
+ *   apiVersion: "client.authentication.k8s.io/v1",
+ *   command: "aws",
+ *   args: ["eks", "get-token", "--cluster-name", "prod"],
+ *   interactiveMode: "Never",
+ * });
+ * const { token } = await source.get();
+ */
 export class ExecCredentialSource implements CredentialSource {
   readonly description: string;
-  readonly #exec: ExecConfig;
-  readonly #cluster: ExecClusterInfo | undefined;
+  readonly #exec: ExecPluginConfig;
+  readonly #options: ExecCredentialSourceOptions;
   readonly #now: () => number;
   #cached: Credentials | undefined;
   #running: Promise<Credentials> | undefined;
 
-  constructor(exec: ExecConfig, options: { cluster?: ExecClusterInfo; now?: () => number } = {}) {
+  constructor(exec: ExecPluginConfig, options: ExecCredentialSourceOptions = {}) {
     this.#exec = exec;
-    this.#cluster = exec.provideClusterInfo ? options.cluster : undefined;
+    this.#options = options;
     this.#now = options.now ?? Date.now;
     this.description = `exec plugin ${JSON.stringify(exec.command)}`;
   }
 
-  get(): Promise<Credentials> {
+  /**
+   * The plugin's credentials: cached ones while valid, else those of a new run (shared by all
+   * concurrent callers). An aborted `signal` rejects this call only; the run goes on for the others.
+   *
+   * @throws ExecPluginError when the plugin cannot run or its output is unusable
+   */
+  get(signal?: AbortSignal): Promise<Credentials> {
+    signal?.throwIfAborted();
     const cached = this.#cached;
-    if (cached && (!cached.expiresAt || this.#now() <= cached.expiresAt.getTime()))
+    // client-go re-runs strictly after the expiry, with no skew.
+    if (cached && !(cached.expiresAt && this.#now() > cached.expiresAt.getTime()))
       return Promise.resolve(cached);
     this.#running ??= this.#run().finally(() => {
       this.#running = undefined;
     });
-    return this.#running;
+    if (!signal) return this.#running;
+    const running = this.#running;
+    return new Promise<Credentials>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      running.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
   }
 
+  /** Drops the cached credentials (after a 401): the next `get()` runs the plugin again. */
   invalidate(): void {
     this.#cached = undefined;
   }
 
   #interactive(): boolean {
-    const tty = process.stdin.isTTY === true;
-    switch (this.#exec.interactiveMode) {
+    const tty = this.#options.stdinIsTTY ?? process.stdin.isTTY === true;
+    switch (this.#exec.interactiveMode ?? "IfAvailable") {
       case "Never":
         return false;
       case "Always":
-        if (!tty)
-          throw new Error(
-            `${this.description} needs an interactive terminal (interactiveMode: Always), and stdin is not one`,
+        if (!tty) {
+          throw new ExecPluginError(
+            `${this.description}: interactiveMode is Always, but stdin is not a terminal`,
           );
+        }
         return true;
       default:
         return tty;
     }
   }
 
+  /** The `KUBERNETES_EXEC_INFO` value: an ExecCredential with only `spec` set. */
+  execInfo(interactive: boolean): string {
+    const spec: { interactive: boolean; cluster?: ExecClusterInfo } = { interactive };
+    if (this.#exec.provideClusterInfo && this.#options.cluster) spec.cluster = this.#options.cluster;
+    return JSON.stringify({ apiVersion: this.#exec.apiVersion, kind: "ExecCredential", spec });
+  }
+
   async #run(): Promise<Credentials> {
     const exec = this.#exec;
     const interactive = this.#interactive();
-    const info = {
-      apiVersion: exec.apiVersion,
-      kind: "ExecCredential",
-      spec: { interactive, ...(this.#cluster ? { cluster: this.#cluster } : {}) },
-    };
-    const env: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(info) };
+    const env: NodeJS.ProcessEnv = { ...(this.#options.env ?? process.env) };
     for (const { name, value } of exec.env ?? []) env[name] = value;
-    const { code, stdout, stderr } = await new Promise<{
+    env.KUBERNETES_EXEC_INFO = this.execInfo(interactive);
+
+    const { code, signal, stdout, stderr } = await new Promise<{
       code: number | null;
+      signal: NodeJS.Signals | null;
       stdout: string;
       stderr: string;
     }>((resolve, reject) => {
+      // stdin only when interactive (as client-go); stderr is kept for the error message, and
+      // also shown when interactive, since a plugin prompts there.
       const child = spawn(exec.command, exec.args ?? [], {
         env,
-        stdio: [interactive ? "inherit" : "ignore", "pipe", interactive ? "inherit" : "pipe"],
+        stdio: [interactive ? "inherit" : "ignore", "pipe", "pipe"],
       });
       let out = "";
       let err = "";
-      child.stdout?.on("data", (c: Buffer) => {
-        out += c.toString("utf8");
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        if (out.length < maxStdout) out += chunk;
       });
-      child.stderr?.on("data", (c: Buffer) => {
-        err = (err + c.toString("utf8")).slice(-4000);
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+        if (interactive) process.stderr.write(chunk);
+        err = (err + chunk).slice(-maxStderr);
       });
-      child.on("error", (e: NodeJS.ErrnoException) => {
-        if (e.code === "ENOENT") {
-          const hint = exec.installHint ? `\n${exec.installHint.trim()}` : "";
-          reject(new Error(`${this.description}: executable ${exec.command} not found${hint}`));
-        } else reject(new Error(`${this.description}: ${e.message}`));
-      });
-      child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
+      child.on("error", (e: NodeJS.ErrnoException) => reject(this.#spawnError(e)));
+      child.on("close", (c, s) => resolve({ code: c, signal: s, stdout: out, stderr: err }));
     });
     if (code !== 0) {
-      throw new Error(
-        `${this.description} exited with code ${code}${stderr.trim() ? `: ${stderr.trim()}` : ""}`,
-      );
+      const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
+      const detail = stderr.trim();
+      throw new ExecPluginError(`${this.description} ${how}${detail ? `: ${detail}` : ""}`);
     }
-    let parsed: { apiVersion?: unknown; kind?: unknown; status?: ExecCredentialStatus };
+    const credentials = this.#decode(stdout);
+    this.#cached = credentials;
+    return credentials;
+  }
+
+  #spawnError(e: NodeJS.ErrnoException): ExecPluginError {
+    const exec = this.#exec;
+    if (e.code === "ENOENT") {
+      const hint = exec.installHint ? `\n\n${stripAnsi(exec.installHint).trim()}` : "";
+      const where = exec.command.includes("/") ? "does not exist" : "was not found on PATH";
+      return new ExecPluginError(`${this.description}: executable ${exec.command} ${where}${hint}`);
+    }
+    if (e.code === "EACCES")
+      return new ExecPluginError(`${this.description}: ${exec.command} is not executable`);
+    return new ExecPluginError(`${this.description}: cannot run it: ${e.message}`);
+  }
+
+  #decode(stdout: string): Credentials {
+    const fail = (what: string): never => {
+      throw new ExecPluginError(`${this.description}: ${what}`);
+    };
+    let parsed: unknown;
     try {
-      parsed = JSON.parse(stdout) as typeof parsed;
+      parsed = JSON.parse(stdout);
     } catch {
-      throw new Error(
-        `${this.description} printed something that is not JSON (an ExecCredential was expected)`,
+      // The output is not quoted: it may hold a credential.
+      fail("its output is not valid JSON (an ExecCredential was expected on stdout)");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      fail("its output is not a JSON object (an ExecCredential was expected on stdout)");
+    const doc = parsed as { apiVersion?: unknown; kind?: unknown; status?: unknown };
+    if (doc.kind !== "ExecCredential")
+      fail(`its output has kind ${JSON.stringify(doc.kind)}, not ExecCredential`);
+    if (doc.apiVersion !== this.#exec.apiVersion) {
+      fail(
+        `its output has apiVersion ${JSON.stringify(doc.apiVersion)}; the kubeconfig asks for ${this.#exec.apiVersion}`,
       );
     }
-    if (parsed.kind !== "ExecCredential" || parsed.apiVersion !== exec.apiVersion) {
-      throw new Error(
-        `${this.description} printed ${String(parsed.apiVersion)} ${String(parsed.kind)}; expected ${exec.apiVersion} ExecCredential`,
-      );
-    }
-    const status = parsed.status ?? {};
-    if (!!status.clientCertificateData !== !!status.clientKeyData) {
-      throw new Error(
-        `${this.description}: status.clientCertificateData and status.clientKeyData must come together`,
-      );
-    }
-    if (!status.token && !status.clientCertificateData) {
-      throw new Error(
-        `${this.description}: the ExecCredential has neither status.token nor a client certificate`,
-      );
-    }
+    if (typeof doc.status !== "object" || doc.status === null) fail("its ExecCredential has no status");
+    const status = doc.status as ExecCredentialStatus;
+    const str = (v: unknown, field: string): string | undefined => {
+      if (v === undefined || v === null || v === "") return undefined;
+      if (typeof v !== "string") fail(`status.${field} must be a string`);
+      return v as string;
+    };
+    const token = str(status.token, "token");
+    const cert = str(status.clientCertificateData, "clientCertificateData");
+    const key = str(status.clientKeyData, "clientKeyData");
+    if (!cert !== !key) fail("status.clientCertificateData and status.clientKeyData must be set together");
+    if (!token && !cert) fail("its ExecCredential has neither status.token nor a client certificate");
     const credentials: Credentials = {};
-    if (status.token) credentials.token = status.token;
-    if (status.clientCertificateData && status.clientKeyData) {
-      credentials.clientCertificate = { cert: status.clientCertificateData, key: status.clientKeyData };
-    }
-    if (status.expirationTimestamp) {
-      const at = new Date(status.expirationTimestamp);
-      if (Number.isNaN(at.getTime()))
-        throw new Error(`${this.description}: status.expirationTimestamp is not a time`);
+    if (token) credentials.token = token;
+    if (cert && key) credentials.clientCertificate = { cert, key };
+    const expiry = str(status.expirationTimestamp, "expirationTimestamp");
+    if (expiry) {
+      const at = new Date(expiry);
+      if (Number.isNaN(at.getTime())) fail("status.expirationTimestamp is not an RFC 3339 time");
       credentials.expiresAt = at;
     }
-    this.#cached = credentials;
     return credentials;
   }
 }

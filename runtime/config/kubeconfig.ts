@@ -1,234 +1,371 @@
 /**
- * The kubeconfig file model: parses one file's YAML and checks every field's type, so an error
- * names the file and the field (`~/.kube/config: users[0].user.token: must be a string`). Relative
- * paths are resolved here against the file's folder, as client-go's loader does.
+ * Stage 1 of kubeconfig loading: one file's YAML text → a typed, shape-checked file model. Only
+ * types are checked here (a string where a string belongs, base64 that decodes); whether the
+ * selected context is usable is decided later (`load.ts`, as client-go's `validation.go`), so a
+ * broken entry nobody uses does not stop the others from loading, as in client-go.
  *
- * @see https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/
+ * Every error names the file, the line where one is known, and the field path:
+ * `/home/me/.kube/config:14: users[0].user.token: must be a string`. Values never appear in
+ * errors, since kubeconfigs hold tokens, passwords and keys.
+ *
+ * @see https://kubernetes.io/docs/reference/config-api/kubeconfig.v1/
  */
-import { dirname, isAbsolute, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { type Document, LineCounter, parseDocument } from "yaml";
 
+/** A `clusters[].cluster` stanza (kubeconfig v1 `Cluster`). `*Data` fields hold the decoded PEM. */
 export interface KubeconfigCluster {
   server?: string;
-  certificateAuthority?: string;
-  certificateAuthorityData?: string;
-  insecureSkipTlsVerify?: boolean;
   tlsServerName?: string;
+  insecureSkipTlsVerify?: boolean;
+  /** Path of a PEM file, as written in the file (relative paths resolved by `load.ts`). */
+  certificateAuthority?: string;
+  /** PEM text, decoded from `certificate-authority-data`. */
+  certificateAuthorityData?: string;
   proxyUrl?: string;
   disableCompression?: boolean;
-  extensions?: { name: string; extension: unknown }[];
+  /** `extensions`, by name (e.g. `client.authentication.k8s.io/exec` for exec plugins). */
+  extensions?: Record<string, unknown>;
 }
 
-export interface ExecConfig {
-  apiVersion: string;
-  command: string;
+/** Interactive mode of an exec plugin (`exec.interactiveMode`). */
+export type ExecInteractiveMode = "Never" | "IfAvailable" | "Always";
+
+/** A `users[].user.exec` stanza, as written (validated when the user is selected). */
+export interface KubeconfigExec {
+  apiVersion?: string;
+  command?: string;
   args?: string[];
   env?: { name: string; value: string }[];
   installHint?: string;
   provideClusterInfo?: boolean;
-  interactiveMode?: "Never" | "IfAvailable" | "Always";
+  interactiveMode?: string;
 }
 
+/** A `users[].user` stanza (kubeconfig v1 `AuthInfo`). */
 export interface KubeconfigUser {
   clientCertificate?: string;
+  /** PEM text, decoded from `client-certificate-data`. */
   clientCertificateData?: string;
   clientKey?: string;
+  /** PEM text, decoded from `client-key-data`. */
   clientKeyData?: string;
   token?: string;
   tokenFile?: string;
-  username?: string;
-  password?: string;
   as?: string;
   asUid?: string;
   asGroups?: string[];
   asUserExtra?: Record<string, string[]>;
-  exec?: ExecConfig;
-  authProvider?: { name: string; config?: Record<string, string> };
+  username?: string;
+  password?: string;
+  authProvider?: { name?: string; config?: Record<string, string> };
+  exec?: KubeconfigExec;
+  extensions?: Record<string, unknown>;
 }
 
+/** A `contexts[].context` stanza. */
 export interface KubeconfigContext {
-  cluster: string;
-  user: string;
+  cluster?: string;
+  user?: string;
   namespace?: string;
+  extensions?: Record<string, unknown>;
 }
 
-/** A named entry and the file that defined it. */
+/** A named entry, with where it was defined (for relative paths and error messages). */
 export interface Named<T> {
   name: string;
   value: T;
+  /** The kubeconfig file that defined it. */
   file: string;
+  /** Field path of the stanza in that file, e.g. `users[2].user`. */
+  path: string;
 }
 
+/** One kubeconfig file, shape-checked. */
 export interface KubeconfigFile {
   file: string;
   clusters: Named<KubeconfigCluster>[];
   users: Named<KubeconfigUser>[];
   contexts: Named<KubeconfigContext>[];
   currentContext?: string;
+  extensions?: Record<string, unknown>;
 }
 
-/** A kubeconfig problem: always names the file, and the field where there is one. */
+/**
+ * A kubeconfig problem. The message names the file and the field; `problems` lists each problem
+ * when several were found at once (validation reports all it finds, as client-go's does).
+ */
 export class KubeconfigError extends Error {
   override readonly name = "KubeconfigError";
+  readonly problems: string[];
+
+  constructor(problems: string | string[], options?: ErrorOptions) {
+    const list = typeof problems === "string" ? [problems] : problems;
+    super(list.length === 1 ? list[0] : `invalid configuration:\n  - ${list.join("\n  - ")}`, options);
+    this.problems = list;
+  }
 }
 
 type Obj = Record<string, unknown>;
+type Path = (string | number)[];
 
+const showPath = (path: Path): string =>
+  path.reduce<string>((s, p) => (typeof p === "number" ? `${s}[${p}]` : s ? `${s}.${p}` : p), "") ||
+  "(document)";
+
+/** Reads typed fields out of the parsed document; failures carry the file, line and field path. */
 class Reader {
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    readonly doc: Document,
+    readonly lines: LineCounter,
+  ) {}
 
-  fail(path: string, message: string): never {
-    throw new KubeconfigError(`${this.file}: ${path}: ${message}`);
+  fail(path: Path, message: string): never {
+    // The line of the field, or of its closest ancestor present in the document.
+    let line: number | undefined;
+    for (let n = path.length; n >= 0 && line === undefined; n--) {
+      const node = this.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node && typeof node === "object" && node.range) line = this.lines.linePos(node.range[0]).line;
+    }
+    throw new KubeconfigError(`${this.file}${line ? `:${line}` : ""}: ${showPath(path)}: ${message}`);
   }
 
-  object(value: unknown, path: string): Obj {
+  object(value: unknown, path: Path): Obj {
     if (value === undefined || value === null) return {};
     if (typeof value !== "object" || Array.isArray(value)) this.fail(path, "must be a mapping");
     return value as Obj;
   }
 
-  string(obj: Obj, key: string, path: string): string | undefined {
+  /** A string field; empty strings count as absent, as Go's zero value does. */
+  string(obj: Obj, key: string, path: Path): string | undefined {
     const v = obj[key];
     if (v === undefined || v === null || v === "") return undefined;
-    if (typeof v !== "string") this.fail(`${path}.${key}`, "must be a string");
+    if (typeof v !== "string") this.fail([...path, key], "must be a string");
     return v;
   }
 
-  bool(obj: Obj, key: string, path: string): boolean | undefined {
+  bool(obj: Obj, key: string, path: Path): boolean | undefined {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== "boolean") this.fail(`${path}.${key}`, "must be true or false");
+    if (typeof v !== "boolean") this.fail([...path, key], "must be true or false");
     return v;
   }
 
-  strings(obj: Obj, key: string, path: string): string[] | undefined {
+  strings(obj: Obj, key: string, path: Path): string[] | undefined {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || v.some((s) => typeof s !== "string"))
-      this.fail(`${path}.${key}`, "must be a list of strings");
+    if (!Array.isArray(v)) this.fail([...path, key], "must be a list of strings");
+    v.forEach((s, i) => {
+      if (typeof s !== "string") this.fail([...path, key, i], "must be a string");
+    });
     return v as string[];
   }
 
-  /** A file path, resolved against the kubeconfig's folder. */
-  path(obj: Obj, key: string, path: string): string | undefined {
-    const p = this.string(obj, key, path);
-    return p === undefined ? undefined : isAbsolute(p) ? p : resolve(dirname(this.file), p);
+  /** A base64 `*-data` field, decoded to PEM text. */
+  data(obj: Obj, key: string, path: Path): string | undefined {
+    const v = this.string(obj, key, path);
+    if (v === undefined) return undefined;
+    const compact = v.replace(/\s+/g, "");
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0)
+      this.fail([...path, key], "is not valid base64");
+    const text = Buffer.from(compact, "base64").toString("utf8");
+    if (!text.includes("-----BEGIN ")) this.fail([...path, key], "does not decode to PEM data");
+    return text;
   }
 
-  list(root: Obj, key: string): { name: string; body: Obj; path: string }[] {
+  /** `extensions: [{name, extension}]` → a record by name. */
+  extensions(obj: Obj, path: Path): Record<string, unknown> | undefined {
+    const v = obj.extensions;
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v)) this.fail([...path, "extensions"], "must be a list");
+    const out: Record<string, unknown> = {};
+    v.forEach((item, i) => {
+      const at = [...path, "extensions", i];
+      const entry = this.object(item, at);
+      const name = this.string(entry, "name", at);
+      if (!name) this.fail([...at, "name"], "is required");
+      out[name] = entry.extension;
+    });
+    return out;
+  }
+
+  /** A named list (`clusters`, `users`, `contexts`): `[{name, <inner>: {...}}]`. */
+  named(root: Obj, key: string, inner: string): { name: string; body: Obj; path: Path }[] {
     const v = root[key];
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) this.fail(key, "must be a list");
-    const inner = key.slice(0, -1);
+    if (!Array.isArray(v)) this.fail([key], "must be a list");
+    const seen = new Set<string>();
     return v.map((item, i) => {
-      const path = `${key}[${i}]`;
-      const entry = this.object(item, path);
-      const name = this.string(entry, "name", path);
-      if (!name) this.fail(`${path}.name`, "is required");
-      return { name, body: this.object(entry[inner], `${path}.${inner}`), path: `${path}.${inner}` };
+      const entry = this.object(item, [key, i]);
+      const name = this.string(entry, "name", [key, i]);
+      if (!name) this.fail([key, i, "name"], "is required");
+      // client-go's conversion to its map form rejects duplicates within one file.
+      if (seen.has(name)) this.fail([key, i, "name"], `duplicate name ${JSON.stringify(name)}`);
+      seen.add(name);
+      return { name, body: this.object(entry[inner], [key, i, inner]), path: [key, i, inner] };
     });
   }
 }
 
-function parseExec(r: Reader, obj: Obj, path: string): ExecConfig {
-  const apiVersion = r.string(obj, "apiVersion", path);
-  const command = r.string(obj, "command", path);
-  if (!command) r.fail(`${path}.command`, "is required");
-  if (
-    apiVersion !== "client.authentication.k8s.io/v1" &&
-    apiVersion !== "client.authentication.k8s.io/v1beta1"
-  ) {
-    r.fail(
-      `${path}.apiVersion`,
-      `must be client.authentication.k8s.io/v1 or /v1beta1, not ${JSON.stringify(apiVersion ?? "")}`,
-    );
+function readExec(r: Reader, body: Obj, path: Path): KubeconfigExec {
+  const envList = body.env;
+  let env: { name: string; value: string }[] | undefined;
+  if (envList !== undefined && envList !== null) {
+    if (!Array.isArray(envList)) r.fail([...path, "env"], "must be a list");
+    env = envList.map((e, i) => {
+      const item = r.object(e, [...path, "env", i]);
+      return {
+        name: r.string(item, "name", [...path, "env", i]) ?? "",
+        value: r.string(item, "value", [...path, "env", i]) ?? "",
+      };
+    });
   }
-  const mode = r.string(obj, "interactiveMode", path);
-  if (mode !== undefined && mode !== "Never" && mode !== "IfAvailable" && mode !== "Always") {
-    r.fail(`${path}.interactiveMode`, "must be Never, IfAvailable or Always");
-  }
-  if (apiVersion === "client.authentication.k8s.io/v1" && mode === undefined) {
-    r.fail(`${path}.interactiveMode`, "is required for client.authentication.k8s.io/v1");
-  }
-  const envList = obj.env === undefined || obj.env === null ? [] : obj.env;
-  if (!Array.isArray(envList)) r.fail(`${path}.env`, "must be a list");
-  const env = envList.map((e, i) => {
-    const item = r.object(e, `${path}.env[${i}]`);
-    const name = r.string(item, "name", `${path}.env[${i}]`);
-    if (!name) r.fail(`${path}.env[${i}].name`, "is required");
-    return { name, value: r.string(item, "value", `${path}.env[${i}]`) ?? "" };
-  });
-  // A command with a path separator is a file relative to the kubeconfig; a bare name is looked up on PATH.
-  const resolvedCommand =
-    command.includes("/") && !isAbsolute(command) ? resolve(dirname(r.file), command) : command;
   return {
-    apiVersion,
-    command: resolvedCommand,
-    args: r.strings(obj, "args", path),
+    apiVersion: r.string(body, "apiVersion", path),
+    command: r.string(body, "command", path),
+    args: r.strings(body, "args", path),
     env,
-    installHint: r.string(obj, "installHint", path),
-    provideClusterInfo: r.bool(obj, "provideClusterInfo", path),
-    interactiveMode: (mode as ExecConfig["interactiveMode"]) ?? "IfAvailable",
+    installHint: r.string(body, "installHint", path),
+    provideClusterInfo: r.bool(body, "provideClusterInfo", path),
+    interactiveMode: r.string(body, "interactiveMode", path),
   };
 }
 
-/** Parses one kubeconfig file's text. */
+function readUser(r: Reader, body: Obj, path: Path): KubeconfigUser {
+  const user: KubeconfigUser = {
+    clientCertificate: r.string(body, "client-certificate", path),
+    clientCertificateData: r.data(body, "client-certificate-data", path),
+    clientKey: r.string(body, "client-key", path),
+    clientKeyData: r.data(body, "client-key-data", path),
+    token: r.string(body, "token", path),
+    tokenFile: r.string(body, "tokenFile", path),
+    as: r.string(body, "as", path),
+    asUid: r.string(body, "as-uid", path),
+    asGroups: r.strings(body, "as-groups", path),
+    username: r.string(body, "username", path),
+    password: r.string(body, "password", path),
+    extensions: r.extensions(body, path),
+  };
+  if (body["as-user-extra"] !== undefined && body["as-user-extra"] !== null) {
+    const extra = r.object(body["as-user-extra"], [...path, "as-user-extra"]);
+    user.asUserExtra = {};
+    for (const key of Object.keys(extra))
+      user.asUserExtra[key] = r.strings(extra, key, [...path, "as-user-extra"]) ?? [];
+  }
+  if (body["auth-provider"] !== undefined && body["auth-provider"] !== null) {
+    const at = [...path, "auth-provider"];
+    const ap = r.object(body["auth-provider"], at);
+    const config = r.object(ap.config, [...at, "config"]);
+    const values: Record<string, string> = {};
+    for (const key of Object.keys(config)) {
+      const v = r.string(config, key, [...at, "config"]);
+      if (v !== undefined) values[key] = v;
+    }
+    user.authProvider = { name: r.string(ap, "name", at), config: values };
+  }
+  if (body.exec !== undefined && body.exec !== null)
+    user.exec = readExec(r, r.object(body.exec, [...path, "exec"]), [...path, "exec"]);
+  return user;
+}
+
+/** Drops keys whose value is `undefined`, so models compare and print cleanly. */
+function compact<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+/**
+ * Parses one kubeconfig file's text into the file model. Relative paths are kept as written.
+ *
+ * @param file the file's path, used in error messages (and by `load.ts` to resolve relative paths)
+ * @throws KubeconfigError on a YAML syntax error (with its line) or a wrongly typed field
+ * @example
+ * const model = parseKubeconfig(await readFile(path, "utf8"), path);
+ * model.contexts.map((c) => c.name);
+ */
 export function parseKubeconfig(text: string, file: string): KubeconfigFile {
-  const doc = parseDocument(text);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const error = doc.errors[0];
   if (error) {
-    const line = error.linePos?.[0]?.line;
+    // Only the message's first line: yaml's longer form quotes the source, which may hold a secret.
+    const line = lines.linePos(error.pos[0]).line;
     throw new KubeconfigError(
       `${file}${line ? `:${line}` : ""}: YAML syntax error: ${error.message.split("\n")[0]}`,
     );
   }
-  const r: Reader = new Reader(file);
-  const root = r.object(doc.toJS(), "(document)");
-  const clusters = r.list(root, "clusters").map(({ name, body, path }) => ({
+  const r = new Reader(file, doc, lines);
+  const root = r.object(doc.toJS(), []);
+  const at = (path: Path) => showPath(path);
+
+  const clusters = r.named(root, "clusters", "cluster").map(({ name, body, path }) => ({
     name,
     file,
-    value: {
+    path: at(path),
+    value: compact<KubeconfigCluster>({
       server: r.string(body, "server", path),
-      certificateAuthority: r.path(body, "certificate-authority", path),
-      certificateAuthorityData: r.string(body, "certificate-authority-data", path),
-      insecureSkipTlsVerify: r.bool(body, "insecure-skip-tls-verify", path),
       tlsServerName: r.string(body, "tls-server-name", path),
+      insecureSkipTlsVerify: r.bool(body, "insecure-skip-tls-verify", path),
+      certificateAuthority: r.string(body, "certificate-authority", path),
+      certificateAuthorityData: r.data(body, "certificate-authority-data", path),
       proxyUrl: r.string(body, "proxy-url", path),
       disableCompression: r.bool(body, "disable-compression", path),
-    } satisfies KubeconfigCluster,
+      extensions: r.extensions(body, path),
+    }),
   }));
-  const users = r.list(root, "users").map(({ name, body, path }) => {
-    const extra = r.object(body["as-user-extra"], `${path}.as-user-extra`);
-    const asUserExtra: Record<string, string[]> = {};
-    for (const key of Object.keys(extra))
-      asUserExtra[key] = r.strings(extra, key, `${path}.as-user-extra`) ?? [];
-    const user: KubeconfigUser = {
-      clientCertificate: r.path(body, "client-certificate", path),
-      clientCertificateData: r.string(body, "client-certificate-data", path),
-      clientKey: r.path(body, "client-key", path),
-      clientKeyData: r.string(body, "client-key-data", path),
-      token: r.string(body, "token", path),
-      tokenFile: r.path(body, "tokenFile", path),
-      username: r.string(body, "username", path),
-      password: r.string(body, "password", path),
-      as: r.string(body, "as", path),
-      asUid: r.string(body, "as-uid", path),
-      asGroups: r.strings(body, "as-groups", path),
-      asUserExtra: Object.keys(asUserExtra).length ? asUserExtra : undefined,
-    };
-    if (body.exec !== undefined && body.exec !== null)
-      user.exec = parseExec(r, r.object(body.exec, `${path}.exec`), `${path}.exec`);
-    if (body["auth-provider"] !== undefined && body["auth-provider"] !== null) {
-      const ap = r.object(body["auth-provider"], `${path}.auth-provider`);
-      user.authProvider = { name: r.string(ap, "name", `${path}.auth-provider`) ?? "" };
-    }
-    return { name, file, value: user };
+  const users = r.named(root, "users", "user").map(({ name, body, path }) => ({
+    name,
+    file,
+    path: at(path),
+    value: compact(readUser(r, body, path)),
+  }));
+  const contexts = r.named(root, "contexts", "context").map(({ name, body, path }) => ({
+    name,
+    file,
+    path: at(path),
+    value: compact<KubeconfigContext>({
+      cluster: r.string(body, "cluster", path),
+      user: r.string(body, "user", path),
+      namespace: r.string(body, "namespace", path),
+      extensions: r.extensions(body, path),
+    }),
+  }));
+  return compact<KubeconfigFile>({
+    file,
+    clusters,
+    users,
+    contexts,
+    currentContext: r.string(root, "current-context", []),
+    extensions: r.extensions(root, []),
   });
-  const contexts = r.list(root, "contexts").map(({ name, body, path }) => {
-    const cluster = r.string(body, "cluster", path);
-    const user = r.string(body, "user", path);
-    if (!cluster) r.fail(`${path}.cluster`, "is required");
-    return { name, file, value: { cluster, user: user ?? "", namespace: r.string(body, "namespace", path) } };
-  });
-  return { file, clusters, users, contexts, currentContext: r.string(root, "current-context", "(document)") };
+}
+
+/**
+ * Decodes a kubeconfig file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with a byte-order mark,
+ * as some Windows editors write it.
+ */
+export function decodeKubeconfigBytes(bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString("utf16le");
+  if (buf[0] === 0xfe && buf[1] === 0xff) {
+    const swapped = Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)));
+    swapped.swap16();
+    return swapped.toString("utf16le");
+  }
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3).toString("utf8");
+  return buf.toString("utf8");
+}
+
+/**
+ * Names a field for an error message: `file: users[0].user.token`, or `the token override` when
+ * the value came from an override rather than the file.
+ */
+export function describeField(
+  entry: Named<unknown>,
+  field?: string,
+  overridden?: ReadonlySet<string>,
+): string {
+  if (field && overridden?.has(field)) return `the ${field} override`;
+  if (!entry.file) return field ? `the ${field} override` : "the overrides";
+  return `${entry.file}: ${entry.path}${field ? `.${field}` : ""}`;
 }

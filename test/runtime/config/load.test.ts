@@ -1,340 +1,305 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ExecCredentialSource } from "../../../runtime/auth/exec.js";
 import { TokenFileSource } from "../../../runtime/auth/token-file.js";
-import { buildConfigFromFlags } from "../../../runtime/config/build-config-from-flags.js";
-import { inClusterConfig } from "../../../runtime/config/in-cluster.js";
-import { loadKubeconfig } from "../../../runtime/config/load.js";
+import { KubeconfigError } from "../../../runtime/config/kubeconfig.js";
+import { kubeconfigPaths, loadKubeconfig } from "../../../runtime/config/load.js";
+import type { AuthConfig, CredentialSource } from "../../../runtime/config/types.js";
 
-const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-const b64 = (s: string) => Buffer.from(s).toString("base64");
+const fixtures = resolve(import.meta.dirname, "../../fixtures/kubeconfig");
+const fixture = (...parts: string[]) => join(fixtures, ...parts);
+const caPem = "-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n";
+
 let dir: string;
-const file = async (name: string, content: unknown) => {
-  const path = join(dir, name);
-  await writeFile(path, typeof content === "string" ? content : stringify(content));
-  return path;
-};
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "kubegen-kubeconfig-"));
+  dir = await mkdtemp(join(tmpdir(), "kubegen-load-"));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const cluster = (name: string, server: string, extra: object = {}) => ({
-  name,
-  cluster: { server, ...extra },
-});
-const context = (name: string, c: string, u: string, namespace?: string) => ({
-  name,
-  context: { cluster: c, user: u, namespace },
-});
+async function file(name: string, content: unknown): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, typeof content === "string" ? content : stringify(content));
+  return path;
+}
 
-describe("loadKubeconfig: loading rules and merge", () => {
-  it("merges a KUBECONFIG list: first definer wins the whole entry, first current-context wins, missing files skipped", async () => {
-    const a = await file("a.yaml", {
-      clusters: [cluster("shared", "https://a.example:6443")],
-      users: [{ name: "u", user: { token: "token-a" } }],
-      contexts: [context("ctx-a", "shared", "u", "ns-a")],
-    });
-    const b = await file("b.yaml", {
-      "current-context": "ctx-b",
-      clusters: [cluster("shared", "https://b.example:6443"), cluster("only-b", "https://only-b.example")],
-      users: [{ name: "u", user: { token: "token-b", username: "ignored" } }],
-      contexts: [context("ctx-b", "only-b", "u")],
-    });
-    const c = await file("c.yaml", {
-      "current-context": "ctx-a",
-      contexts: [context("ctx-b", "shared", "u")],
-    });
-    const env = { KUBECONFIG: [a, join(dir, "missing.yaml"), b, c].join(":") };
-    const config = await loadKubeconfig({ env });
-    expect(config.contextName).toBe("ctx-b");
-    expect(config.server).toBe("https://only-b.example");
-    expect(config.auth).toEqual({ type: "token", token: "token-a" });
-    expect(config.namespace).toBe("default");
-    expect(config.files).toEqual([a, b, c]);
-    const other = await loadKubeconfig({ env, context: "ctx-a" });
-    expect(other.server).toBe("https://a.example:6443");
-    expect(other.namespace).toBe("ns-a");
-  });
+function sourceOf(auth: AuthConfig): CredentialSource {
+  if (auth.type !== "source") throw new Error(`expected a credential source, got ${auth.type}`);
+  return auth.source;
+}
 
-  it("uses ~/.kube/config without KUBECONFIG, and an explicit path replaces both", async () => {
-    const home = join(dir, "home");
-    await import("node:fs/promises").then((fs) => fs.mkdir(join(home, ".kube"), { recursive: true }));
-    await writeFile(
-      join(home, ".kube", "config"),
-      stringify({
-        "current-context": "h",
-        clusters: [cluster("c", "https://home")],
-        contexts: [context("h", "c", "")],
-      }),
-    );
-    expect((await loadKubeconfig({ env: {}, home })).server).toBe("https://home");
-    const explicit = await file("explicit.yaml", {
-      "current-context": "e",
-      clusters: [cluster("c", "https://explicit")],
-      contexts: [context("e", "c", "")],
-    });
-    const env = { KUBECONFIG: join(home, ".kube", "config") };
-    expect((await loadKubeconfig({ env, home, path: explicit })).server).toBe("https://explicit");
-  });
-
-  it("applies overrides for context, namespace and server", async () => {
-    const path = await file("over.yaml", {
-      "current-context": "one",
-      clusters: [cluster("c", "https://c", { "tls-server-name": "sni.example" })],
-      users: [{ name: "u", user: { token: "t" } }],
-      contexts: [context("one", "c", "u", "ns1"), context("two", "c", "u", "ns2")],
-    });
-    const config = await loadKubeconfig({
-      path,
-      context: "two",
-      namespace: "override",
-      server: "https://other",
-    });
-    expect(config).toMatchObject({ contextName: "two", namespace: "override", server: "https://other" });
-    expect(config.tls.serverName).toBeUndefined();
-  });
-});
-
-describe("loadKubeconfig: resolution", () => {
-  it("resolves relative CA, client cert/key and tokenFile against the file's folder", async () => {
-    await file("ca.crt", pem);
-    await file("client.crt", pem);
-    await file("client.key", "-----BEGIN PRIVATE KEY-----\nX\n-----END PRIVATE KEY-----\n");
-    await file("token", "file-token\n");
-    const path = await file("relative.yaml", {
-      "current-context": "r",
-      clusters: [cluster("c", "https://c", { "certificate-authority": "ca.crt" })],
-      users: [
-        {
-          name: "u",
-          user: { "client-certificate": "client.crt", "client-key": "./client.key", tokenFile: "token" },
-        },
-      ],
-      contexts: [context("r", "c", "u")],
-    });
-    const config = await loadKubeconfig({ path });
-    expect(config.tls.ca).toEqual({ file: join(dir, "ca.crt") });
-    expect(config.tls.clientCertificate).toEqual({
-      cert: { file: join(dir, "client.crt") },
-      key: { file: join(dir, "client.key") },
-    });
-    expect(config.auth.type).toBe("source");
-    const source = (config.auth as { source: unknown } as { source: TokenFileSource }).source;
-    expect(source).toBeInstanceOf(TokenFileSource);
-    expect(await source.get()).toEqual({ token: "file-token" });
-  });
-
-  it("decodes -data fields, maps basic auth, impersonation, proxy and compression", async () => {
-    const path = await file("data.yaml", {
-      "current-context": "d",
-      clusters: [
-        cluster("c", "https://c", {
-          "certificate-authority-data": b64(pem),
-          "proxy-url": "http://127.0.0.1:3128",
-          "disable-compression": true,
-        }),
-      ],
-      users: [
-        {
-          name: "u",
-          user: {
-            username: "alice",
-            password: "secret",
-            as: "bob",
-            "as-groups": ["g1", "g2"],
-            "as-user-extra": { scope: ["s"] },
-          },
-        },
-      ],
-      contexts: [context("d", "c", "u")],
-    });
-    const config = await loadKubeconfig({ path });
-    expect(config.tls.ca).toEqual({ pem });
-    expect(config.auth).toEqual({ type: "basic", username: "alice", password: "secret" });
-    expect(config.impersonate).toEqual({
-      user: "bob",
-      uid: undefined,
-      groups: ["g1", "g2"],
-      extra: { scope: ["s"] },
-    });
-    expect(config.proxyUrl).toBe("http://127.0.0.1:3128");
-    expect(config.disableCompression).toBe(true);
-  });
-
-  it("sends no credentials to an http:// server", async () => {
-    const path = await file("plain.yaml", {
-      "current-context": "p",
-      clusters: [cluster("c", "http://127.0.0.1:8080", { "certificate-authority-data": b64(pem) })],
-      users: [{ name: "u", user: { token: "must-not-be-sent" } }],
-      contexts: [context("p", "c", "u")],
-    });
-    const config = await loadKubeconfig({ path });
-    expect(config.auth).toEqual({ type: "none" });
-    expect(config.tls).toEqual({});
-  });
-
-  it("makes an exec plugin source with the plugin's command resolved against the file's folder", async () => {
-    const path = await file("exec.yaml", {
-      "current-context": "e",
-      clusters: [cluster("c", "https://c")],
-      users: [
-        {
-          name: "u",
-          user: {
-            exec: {
-              apiVersion: "client.authentication.k8s.io/v1",
-              command: "./bin/plugin",
-              interactiveMode: "Never",
-            },
-          },
-        },
-      ],
-      contexts: [context("e", "c", "u")],
-    });
-    const config = await loadKubeconfig({ path });
-    const source = (config.auth as { source: unknown } as { source: ExecCredentialSource }).source;
-    expect(source).toBeInstanceOf(ExecCredentialSource);
-    expect(source.description).toBe(`exec plugin ${JSON.stringify(join(dir, "bin/plugin"))}`);
-  });
-});
-
-describe("loadKubeconfig: bad input names the file and field, never a secret", () => {
-  const cases: [string, unknown, RegExp][] = [
-    [
-      "a YAML syntax error, with its line",
-      "clusters:\n  - name: [oops\n",
-      /bad-0\.yaml:\d+: YAML syntax error/,
-    ],
-    [
-      "a wrongly typed field",
-      { users: [{ name: "u", user: { token: 42 } }] },
-      /bad-1\.yaml: users\[0\]\.user\.token: must be a string/,
-    ],
-    [
-      "a context naming a missing cluster",
-      { "current-context": "x", contexts: [context("x", "nope", "")] },
-      /bad-2\.yaml: contexts\[x\]\.cluster: cluster "nope" does not exist/,
-    ],
-    [
-      "a context naming a missing user",
-      {
-        "current-context": "x",
-        clusters: [cluster("c", "https://c")],
-        contexts: [context("x", "c", "ghost")],
-      },
-      /contexts\[x\]\.user: user "ghost" does not exist/,
-    ],
-    [
-      "a missing CA file",
-      {
-        "current-context": "x",
-        clusters: [cluster("c", "https://c", { "certificate-authority": "/no/such/ca.crt" })],
-        contexts: [context("x", "c", "")],
-      },
-      /clusters\[c\]\.cluster\.certificate-authority: file \/no\/such\/ca\.crt does not exist/,
-    ],
-    [
-      "token and basic auth together",
-      {
-        "current-context": "x",
-        clusters: [cluster("c", "https://c")],
-        users: [{ name: "u", user: { token: "s3cr3t-token", username: "a", password: "s3cr3t-password" } }],
-        contexts: [context("x", "c", "u")],
-      },
-      /users\[u\]: username\/password or bearer token may be set, but not both/,
-    ],
-    [
-      "an exec plugin with a bad apiVersion",
-      {
-        users: [
-          {
-            name: "u",
-            user: { exec: { apiVersion: "client.authentication.k8s.io/v1alpha1", command: "x" } },
-          },
-        ],
-      },
-      /users\[0\]\.user\.exec\.apiVersion: must be client\.authentication\.k8s\.io\/v1 or \/v1beta1/,
-    ],
-    ["no current context", { clusters: [cluster("c", "https://c")] }, /no current-context is set/],
+describe("loading rules", () => {
+  const [a, b, c] = ["a.yaml", "b.yaml", "c.yaml"].map((f) => fixture("merge", f)) as [
+    string,
+    string,
+    string,
   ];
-  cases.forEach(([name, content, want], i) => {
-    it(name, async () => {
-      const path = await file(`bad-${i}.yaml`, content);
-      const err = await loadKubeconfig({ path }).catch((e: unknown) => e as Error);
-      expect(err).toBeInstanceOf(Error);
-      expect((err as Error).message).toMatch(want);
-      expect((err as Error).message).not.toMatch(/s3cr3t/);
-    });
+  const missing = fixture("merge", "missing.yaml");
+
+  it("merges a KUBECONFIG list: first definer wins the whole entry, first current-context wins, missing files skipped", async () => {
+    const env = { KUBECONFIG: [a, missing, b, c].join(":") };
+    const config = await loadKubeconfig({ env });
+    // current-context: b's ctx-b (c's ctx-a comes later); ctx-b itself: b's entry wins over c's.
+    expect(config.contextName).toBe("ctx-b");
+    expect(config.files).toEqual([a, b, c]);
+    expect(config.server).toBe("https://only-b.example");
+    expect(config.namespace).toBe("ns-b");
+    // shared-user: a's whole entry (a token), not b's basic auth, and no field merge.
+    expect(config.auth).toEqual({ type: "token", token: "token-from-a" });
+
+    const ctxA = await loadKubeconfig({ env, context: "ctx-a" });
+    // cluster "shared": a's entry wins whole, so b's insecure-skip-tls-verify is not merged in.
+    expect(ctxA).toMatchObject({ server: "https://a.example:6443", namespace: "ns-a", tls: {} });
+    const ctxC = await loadKubeconfig({ env, context: "ctx-c" });
+    expect(ctxC).toMatchObject({ server: "https://a.example:6443", namespace: "default" });
   });
 
-  it("reports an explicit path that does not exist", async () => {
-    await expect(loadKubeconfig({ path: join(dir, "absent.yaml") })).rejects.toThrow(
-      /absent\.yaml: cannot read the kubeconfig: no such file/,
+  it("gives the same names to other files when the order changes", async () => {
+    const config = await loadKubeconfig({ env: { KUBECONFIG: [c, b, a].join(":") } });
+    expect(config.contextName).toBe("ctx-a");
+    expect(config).toMatchObject({
+      server: "https://b.example:6443",
+      namespace: "ns-a",
+      tls: { insecureSkipVerify: true },
+    });
+    expect(config.auth).toEqual({ type: "basic", username: "from-b", password: "from-b" });
+    const ctxB = await loadKubeconfig({ env: { KUBECONFIG: [c, b, a].join(":") }, context: "ctx-b" });
+    expect(ctxB).toMatchObject({ server: "https://b.example:6443", namespace: "ns-c" });
+  });
+
+  it("reads ~/.kube/config without KUBECONFIG; an explicit path replaces both", async () => {
+    const home = join(dir, "home");
+    await mkdir(join(home, ".kube"), { recursive: true });
+    await writeFile(join(home, ".kube", "config"), await readFile(b, "utf8"));
+    expect(kubeconfigPaths({ env: {}, home })).toEqual({
+      paths: [join(home, ".kube", "config")],
+      explicit: false,
+    });
+    expect((await loadKubeconfig({ env: {}, home })).contextName).toBe("ctx-b");
+    const explicit = await loadKubeconfig({ env: { KUBECONFIG: b }, home, path: a, context: "ctx-a" });
+    expect(explicit.files).toEqual([a]);
+    expect(kubeconfigPaths({ env: { KUBECONFIG: `${a}:${b}:${a}:` } }).paths).toEqual([a, b]);
+  });
+
+  it("fails when every KUBECONFIG file is missing, or the explicit file is", async () => {
+    await expect(loadKubeconfig({ env: { KUBECONFIG: missing } })).rejects.toThrow(
+      `no configuration has been provided, try setting KUBERNETES_MASTER environment variable (none of the KUBECONFIG files exists: ${missing})`,
+    );
+    await expect(loadKubeconfig({ path: missing, env: {} })).rejects.toThrow(
+      `${missing}: cannot read the kubeconfig: no such file`,
+    );
+    await expect(loadKubeconfig({ path: fixtures, env: {} })).rejects.toThrow(
+      `${fixtures}: cannot read the kubeconfig: it is a folder`,
     );
   });
 
-  it("reports when every KUBECONFIG file is missing", async () => {
-    await expect(loadKubeconfig({ env: { KUBECONFIG: join(dir, "x1") } })).rejects.toThrow(
-      /no kubeconfig found/,
+  it("reads a UTF-16 file", async () => {
+    expect((await loadKubeconfig({ path: fixture("utf16", "kubeconfig") })).server).toBe(
+      "https://utf16.example",
     );
   });
 });
 
-describe("in-cluster and buildConfigFromFlags", () => {
-  it("reads the service-account folder and brackets IPv6 hosts", async () => {
-    const sa = join(dir, "sa");
-    await import("node:fs/promises").then((fs) => fs.mkdir(sa, { recursive: true }));
-    await writeFile(join(sa, "token"), "sa-token");
-    await writeFile(join(sa, "ca.crt"), pem);
-    await writeFile(join(sa, "namespace"), "team-a\n");
-    const config = inClusterConfig({
-      env: { KUBERNETES_SERVICE_HOST: "fd00::1", KUBERNETES_SERVICE_PORT: "443" },
-      serviceAccountDir: sa,
+describe("relative paths resolve against the defining file's folder", () => {
+  const kube = fixture("relative", "kube");
+  const pki = fixture("relative", "pki");
+
+  it("CA, client certificate and key, tokenFile", async () => {
+    // Loaded through KUBECONFIG from another working folder: the paths still resolve from the file.
+    const config = await loadKubeconfig({ env: { KUBECONFIG: join(kube, "config.yaml") } });
+    expect(config.tls).toEqual({
+      ca: { file: join(pki, "ca.crt") },
+      clientCertificate: { cert: { file: join(pki, "client.crt") }, key: { file: join(pki, "client.key") } },
     });
-    expect(config.server).toBe("https://[fd00::1]:443");
-    expect(config.namespace).toBe("team-a");
-    expect(config.tls.ca).toEqual({ file: join(sa, "ca.crt") });
-    expect(await (config.auth as { source: unknown } as { source: TokenFileSource }).source.get()).toEqual({
-      token: "sa-token",
-    });
-    const withEnvNs = inClusterConfig({
-      env: { KUBERNETES_SERVICE_HOST: "10.0.0.1", KUBERNETES_SERVICE_PORT: "443", POD_NAMESPACE: "from-env" },
-      serviceAccountDir: sa,
-    });
-    expect(withEnvNs.namespace).toBe("from-env");
-    expect(() => inClusterConfig({ env: {}, serviceAccountDir: sa })).toThrow(/not running in a cluster/);
+    const source = sourceOf(config.auth);
+    expect(source).toBeInstanceOf(TokenFileSource);
+    expect(await source.get()).toEqual({ token: "token-from-file" });
   });
 
-  it("buildConfigFromFlags reads only the explicit path plus the server override", async () => {
-    const path = await file("flags.yaml", {
-      "current-context": "f",
-      clusters: [cluster("c", "https://from-file")],
-      contexts: [context("f", "c", "")],
+  it("an exec command containing a slash, but not a bare command name", async () => {
+    const config = await loadKubeconfig({ path: join(kube, "config.yaml"), context: "plugin" });
+    const source = sourceOf(config.auth);
+    expect(source).toBeInstanceOf(ExecCredentialSource);
+    expect(source.description).toBe(`exec plugin ${JSON.stringify(join(kube, "bin", "credential"))}`);
+    expect(await source.get()).toEqual({ token: "relative-plugin" });
+    const bare = await loadKubeconfig({ path: join(kube, "config.yaml"), context: "bare-command" });
+    expect(sourceOf(bare.auth).description).toBe('exec plugin "kubegen-test-plugin-on-path"');
+  });
+});
+
+describe("overrides", () => {
+  const full = fixture("all-fields", "config.yaml");
+  const merge = fixture("merge", "b.yaml");
+
+  it("context, cluster, user and namespace", async () => {
+    const env = { KUBECONFIG: [fixture("merge", "a.yaml"), merge].join(":") };
+    const config = await loadKubeconfig({ env, context: "ctx-a", cluster: "only-b", namespace: "mine" });
+    expect(config).toMatchObject({
+      contextName: "ctx-a",
+      server: "https://only-b.example",
+      namespace: "mine",
     });
-    const prev = process.env.KUBECONFIG;
-    process.env.KUBECONFIG = join(dir, "a.yaml");
-    try {
-      expect((await buildConfigFromFlags("", path)).server).toBe("https://from-file");
-      expect((await buildConfigFromFlags("https://override", path)).server).toBe("https://override");
-      expect(await buildConfigFromFlags("https://only-server", "")).toMatchObject({
-        server: "https://only-server",
-        auth: { type: "none" },
-      });
-    } finally {
-      if (prev === undefined) delete process.env.KUBECONFIG;
-      else process.env.KUBECONFIG = prev;
-    }
+    await expect(loadKubeconfig({ env, context: "nope" })).rejects.toThrow(
+      'context "nope" (the context override) does not exist in',
+    );
+    await expect(loadKubeconfig({ env, user: "ghost" })).rejects.toThrow(
+      'user "ghost" (the user override) does not exist',
+    );
   });
 
-  it.runIf(!process.env.KUBERNETES_SERVICE_HOST)(
-    "buildConfigFromFlags with nothing outside a cluster says so",
-    async () => {
-      await expect(buildConfigFromFlags("", "")).rejects.toThrow(/no configuration has been provided/);
-    },
-  );
+  it("server drops the kubeconfig's tls-server-name; tls-server-name can be given with it", async () => {
+    const config = await loadKubeconfig({ path: full, user: "u", server: "https://other.example" });
+    expect(config.server).toBe("https://other.example");
+    expect(config.tls.serverName).toBeUndefined();
+    expect(config.tls.ca).toEqual({ pem: caPem });
+    const named = await loadKubeconfig({
+      path: full,
+      server: "https://other.example",
+      tlsServerName: "sni.example",
+    });
+    expect(named.tls.serverName).toBe("sni.example");
+  });
+
+  it("insecure-skip-tls-verify or certificate-authority replace all of the kubeconfig's CA settings", async () => {
+    const insecure = await loadKubeconfig({ path: full, insecureSkipTlsVerify: true });
+    expect(insecure.tls.ca).toBeUndefined();
+    expect(insecure.tls.insecureSkipVerify).toBe(true);
+    const ca = fixture("relative", "pki", "ca.crt");
+    const withCa = await loadKubeconfig({ path: full, certificateAuthority: ca });
+    expect(withCa.tls.ca).toEqual({ file: ca });
+    await expect(loadKubeconfig({ path: full, certificateAuthority: join(dir, "none.crt") })).rejects.toThrow(
+      `the certificate-authority override: file ${join(dir, "none.crt")} does not exist`,
+    );
+  });
+
+  it("credentials, impersonation, proxy, compression and timeout", async () => {
+    const pki = fixture("relative", "pki");
+    const config = await loadKubeconfig({
+      path: fixture("merge", "a.yaml"),
+      context: "ctx-a",
+      token: "override-token",
+      clientCertificate: join(pki, "client.crt"),
+      clientKey: join(pki, "client.key"),
+      as: "carol",
+      asGroups: ["g"],
+      proxyUrl: "http://127.0.0.1:9",
+      disableCompression: true,
+      timeout: 5_000,
+    });
+    expect(config.auth).toEqual({ type: "token", token: "override-token" });
+    expect(config).toMatchObject({
+      proxyUrl: "http://127.0.0.1:9",
+      disableCompression: true,
+      timeout: 5_000,
+    });
+    expect(config.impersonate).toEqual({ user: "carol", groups: ["g"] });
+    expect(config.tls.clientCertificate).toEqual({
+      cert: { file: join(pki, "client.crt") },
+      key: { file: join(pki, "client.key") },
+    });
+  });
+
+  it("a token override on a user with basic auth is two methods, as in client-go", async () => {
+    await expect(loadKubeconfig({ path: merge, token: "t" })).rejects.toThrow(
+      /more than one authentication method/,
+    );
+  });
+});
+
+describe("credentials only for https servers", () => {
+  it("drops the token, impersonation, CA and tls-server-name of an http:// server", async () => {
+    const config = await loadKubeconfig({ path: fixture("http-server", "config.yaml") });
+    expect(config).toEqual({
+      server: "http://127.0.0.1:8080",
+      namespace: "default",
+      tls: {},
+      auth: { type: "none" },
+      contextName: "plain",
+      files: [fixture("http-server", "config.yaml")],
+    });
+  });
+
+  it("gives a server without a scheme https when TLS settings exist, else http", async () => {
+    const withCa = await file("noscheme-tls.yaml", {
+      "current-context": "x",
+      clusters: [{ name: "c", cluster: { server: "c.example:6443", "insecure-skip-tls-verify": true } }],
+      users: [{ name: "u", user: { token: "t" } }],
+      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
+    });
+    expect(await loadKubeconfig({ path: withCa })).toMatchObject({
+      server: "https://c.example:6443",
+      auth: { type: "token" },
+    });
+    const plain = await file("noscheme.yaml", {
+      "current-context": "x",
+      clusters: [{ name: "c", cluster: { server: "c.example:8080" } }],
+      users: [{ name: "u", user: { token: "t" } }],
+      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
+    });
+    expect(await loadKubeconfig({ path: plain })).toMatchObject({
+      server: "http://c.example:8080",
+      auth: { type: "none" },
+    });
+  });
+});
+
+describe("validation of the selected context only", () => {
+  it("ignores broken entries that the selected context does not use", async () => {
+    const path = await file("unused-broken.yaml", {
+      "current-context": "good",
+      clusters: [{ name: "c", cluster: { server: "https://c" } }],
+      users: [
+        { name: "u", user: { token: "t" } },
+        { name: "broken", user: { token: "x", username: "y", exec: { command: "z" } } },
+      ],
+      contexts: [
+        { name: "good", context: { cluster: "c", user: "u" } },
+        { name: "bad", context: { cluster: "c", user: "broken" } },
+      ],
+    });
+    expect((await loadKubeconfig({ path })).auth).toEqual({ type: "token", token: "t" });
+    await expect(loadKubeconfig({ path, context: "bad" })).rejects.toThrow(KubeconfigError);
+  });
+
+  it("reports every problem of the selection at once", async () => {
+    const path = await file("many-problems.yaml", {
+      "current-context": "x",
+      clusters: [{ name: "c", cluster: { server: "https://c", "proxy-url": "gopher://p" } }],
+      users: [
+        { name: "u", user: { token: "s3cr3t", password: "s3cr3t", "as-uid": "1", exec: { command: "p" } } },
+      ],
+      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
+    });
+    const err = (await loadKubeconfig({ path }).catch((e: unknown) => e)) as KubeconfigError;
+    expect(err).toBeInstanceOf(KubeconfigError);
+    expect(err.problems).toEqual([
+      `${path}: clusters[0].cluster.proxy-url: the scheme must be http, https or socks5, not gopher`,
+      `${path}: users[0].user: more than one authentication method: username/password or a bearer token may be set, but not both`,
+      `${path}: users[0].user.as: is required with as-uid, as-groups or as-user-extra (impersonating a user)`,
+      `${path}: users[0].user.exec.apiVersion: is required`,
+    ]);
+    expect(err.message).toMatch(/^invalid configuration:\n {2}- /);
+    expect(err.message).not.toContain("s3cr3t");
+  });
+});
+
+describe("bad input names the file and the field, never a secret", async () => {
+  const cases = (await readdir(fixtures)).filter((name) => name.startsWith("bad-")).sort();
+  it("has cases", () => {
+    expect(cases.length).toBeGreaterThan(20);
+  });
+  for (const name of cases) {
+    it(name, async () => {
+      const path = fixture(name, "kubeconfig");
+      const want = (await readFile(fixture(name, "error.txt"), "utf8")).trim();
+      const err = await loadKubeconfig({ path, env: {} }).catch((e: unknown) => e as Error);
+      expect(err).toBeInstanceOf(KubeconfigError);
+      const message = (err as Error).message;
+      expect(message).toContain(want);
+      expect(message).toContain(path);
+      expect(message).not.toMatch(/s3cr3t/);
+    });
+  }
 });
