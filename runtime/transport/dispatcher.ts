@@ -13,6 +13,7 @@
 import { arch, platform } from "node:os";
 import { Agent, type Dispatcher, ProxyAgent } from "undici";
 import type { ClientConfig } from "../config/types.js";
+import { ClientCertificateDispatcher } from "./client-certificate.js";
 import { auth } from "./interceptors/auth.js";
 import { impersonation, userAgent } from "./interceptors/headers.js";
 import { logging, type RequestLogger } from "./interceptors/logging.js";
@@ -38,9 +39,12 @@ export interface TransportOptions {
   baseDispatcher?: Dispatcher;
 }
 
-/** The base pool: one keep-alive Agent (or ProxyAgent) per configuration. */
+/**
+ * The base pool: one keep-alive Agent (or ProxyAgent) per configuration, plus one per client
+ * certificate that credentials bring (see `client-certificate.ts`).
+ */
 export function baseDispatcher(config: ClientConfig): Dispatcher {
-  const connect = connectOptions(config.tls);
+  const base = connectOptions(config.tls);
   if (config.proxyUrl) {
     const proxy = new URL(config.proxyUrl);
     if (proxy.protocol !== "http:" && proxy.protocol !== "https:") {
@@ -48,13 +52,18 @@ export function baseDispatcher(config: ClientConfig): Dispatcher {
         `proxy-url ${proxy.protocol}//${proxy.host}: only http and https proxies are supported`,
       );
     }
-    return new ProxyAgent({
-      uri: config.proxyUrl,
-      requestTls: connect,
-      proxyTls: connect.ca ? { ca: connect.ca } : {},
-    });
   }
-  return new Agent({ connect, keepAliveTimeout: 30_000 });
+  return new ClientCertificateDispatcher((certificate) => {
+    const connect = certificate ? { ...base, cert: certificate.cert, key: certificate.key } : base;
+    if (config.proxyUrl) {
+      return new ProxyAgent({
+        uri: config.proxyUrl,
+        requestTls: connect,
+        proxyTls: base.ca ? { ca: base.ca } : {},
+      });
+    }
+    return new Agent({ connect, keepAliveTimeout: 30_000 });
+  });
 }
 
 /** Builds the dispatcher every request of a client goes through. */

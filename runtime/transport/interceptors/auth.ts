@@ -7,6 +7,7 @@
 import type { Dispatcher } from "undici";
 import type { AuthConfig } from "../../config/types.js";
 import { TransportError } from "../../errors.js";
+import { clientCertificateOption, type TaggedOptions } from "../client-certificate.js";
 import { ReplayHandler } from "../replay-handler.js";
 import { flatHeaders, hasHeader, headerPairs } from "./headers.js";
 
@@ -37,9 +38,12 @@ export function auth(config: AuthConfig): Interceptor {
         const send = (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean => {
           source.get().then(
             (credentials) => {
-              const authed = credentials.token
+              let authed: TaggedOptions = credentials.token
                 ? withAuthorization(opts, `Bearer ${credentials.token}`)
                 : opts;
+              if (credentials.clientCertificate) {
+                authed = { ...authed, [clientCertificateOption]: credentials.clientCertificate };
+              }
               dispatch(authed, handler);
             },
             (err: unknown) => {
