@@ -1,38 +1,52 @@
 /**
  * `kubegen generate`: the generator's command line, and the only part of it that reads argv, the
  * environment, the network or the disk. Everything else is the pure pipeline:
- * load → model → generate → write.
+ * load → model (normalize, merge, filter) → `generate()` → `writeTreeAtomically()`.
+ *
+ * Run: `npx tsx generator/cli.ts generate --help` (or `npm run generate` for the built-in clientset).
  */
 import { readdir } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { HttpClient } from "../runtime/rest/http-client.js";
+import type { ApiCaller } from "../runtime/clients/api-caller.js";
+import type { ClientConfig } from "../runtime/config/types.js";
 import type { ImportTarget } from "./emit/file-builder.js";
 import { generate } from "./generate.js";
-import { fetchOpenApiV3 } from "./load/cluster.js";
+import { type FetchJson, fetchOpenApiV3 } from "./load/cluster.js";
 import { loadCrdFiles } from "./load/crd.js";
 import { type LoadedDocument, loadOpenApiFiles } from "./load/openapi-v3.js";
 import type { ApiModel } from "./model/ir.js";
+import { filterModel } from "./normalize/filter.js";
 import { modelFromCrds } from "./normalize/from-crd.js";
-import { type Filters, modelFromOpenApi, pruneUnreachable } from "./normalize/from-openapi.js";
+import { modelFromOpenApi } from "./normalize/from-openapi.js";
+import { mergeModels } from "./normalize/merge.js";
 import { diffTrees, readTree, writeTreeAtomically } from "./write.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** The text of `kubegen generate --help`. */
 export const usage = `Usage: kubegen generate [options]
 
 Generates typed clientset modules from OpenAPI v3 documents and CustomResourceDefinitions.
 With no input options, regenerates the built-in clientset in generated/kubernetes/ from the
 project's OpenAPI snapshot (offline).
 
-Options:
+Inputs (any combination):
+  --kubeconfig FILE   read the OpenAPI v3 documents of a live cluster (every served group-version,
+                      CRDs included); without it, --context uses the default kubeconfig loading rules
+  --context NAME      the kubeconfig context to use (implies a live cluster)
   --openapi DIR|URL   OpenAPI v3 documents: a folder of *.json files, or an apiserver URL
                       reachable without credentials (e.g. http://127.0.0.1:8001 from kubectl proxy)
   --crd FILE|DIR      CustomResourceDefinition manifests (YAML/JSON, multi-document, List); repeatable
-  --out DIR           output folder (required unless regenerating the built-in clientset)
-  --include GROUPS    comma-separated API groups to keep ("core" is the legacy group)
-  --exclude GROUPS    comma-separated API groups to drop
+
+Output:
+  --out DIR           output folder, replaced as a whole (required unless regenerating the
+                      built-in clientset)
+  --include PATTERNS  keep only these: comma-separated group, group/version or
+                      group/version/resource; "core" is the legacy group, "*" any one segment;
+                      repeatable
+  --exclude PATTERNS  drop these (same syntax, applied after --include); repeatable
   --runtime SPEC      where generated files import the runtime from (default "kubegen"); a path
                       starting with "." is taken relative to the current folder
   --kubernetes SPEC   where CRD output imports the built-in types (ObjectMeta...) from (default
@@ -41,18 +55,22 @@ Options:
   -h, --help          show this help
 `;
 
+/** A command-line mistake: reported with a pointer to `--help`. */
 class UsageError extends Error {}
 
+/** Where the CLI prints; tests capture it. */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
 }
 
-const csv = (value: string | undefined) =>
-  value
-    ?.split(",")
-    .map((s) => s.trim())
-    .filter(Boolean) ?? [];
+const csv = (values: string[] | undefined) =>
+  (values ?? []).flatMap((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 /** The newest snapshot folder under generator/snapshot/. */
 export async function latestSnapshot(): Promise<string> {
@@ -64,116 +82,129 @@ export async function latestSnapshot(): Promise<string> {
   return join(root, latest);
 }
 
-async function loadOpenApi(source: string, io: CliIo): Promise<LoadedDocument[]> {
-  if (!/^https?:\/\//.test(source)) return loadOpenApiFiles(source);
-  const http = HttpClient.forConfig({
-    server: source,
-    namespace: "default",
-    tls: {},
-    auth: { type: "none" },
-    qps: -1,
-  });
+/** A `FetchJson` over the runtime's HTTP layer (auth, TLS, retries included). */
+export function fetchJsonOver(http: ApiCaller): FetchJson {
+  return (pathAndQuery) => {
+    const url = new URL(pathAndQuery, "http://placeholder");
+    return http.json({ method: "GET", path: url.pathname, query: Object.fromEntries(url.searchParams) });
+  };
+}
+
+// The runtime's HTTP and kubeconfig code is loaded only for live inputs: offline generation
+// (`npm run generate`) needs neither.
+async function fetchDocuments(config: ClientConfig, label: string, io: CliIo): Promise<LoadedDocument[]> {
+  const { HttpClient } = await import("../runtime/rest/http-client.js");
+  // A few retries only: a generator run against a cluster that is down should fail in seconds.
+  const http = HttpClient.forConfig({ ...config, qps: -1 }, { retry: { maxRetries: 2 } });
   try {
-    const docs = await fetchOpenApiV3(http, (line) => io.stderr(`${line}\n`));
-    return [...docs].map(([path, document]) => ({ source: `${source}/openapi/v3/${path}`, document }));
+    const docs = await fetchOpenApiV3(fetchJsonOver(http), (line) => io.stderr(`${line}\n`));
+    return [...docs].map(([path, document]) => ({ source: `${label}/openapi/v3/${path}`, document }));
   } catch (err) {
-    throw new Error(`--openapi ${source}: ${(err as Error).message}`);
+    throw new Error(`${label}: ${(err as Error).message}`);
   } finally {
     await http.close();
   }
 }
 
-export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
-  const started = performance.now();
-  let args: ReturnType<typeof parse>;
-  const parse = (a: string[]) =>
-    parseArgs({
-      args: a,
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
       strict: true,
       allowPositionals: false,
       options: {
+        kubeconfig: { type: "string" },
+        context: { type: "string" },
         openapi: { type: "string" },
         crd: { type: "string", multiple: true },
         out: { type: "string" },
-        include: { type: "string" },
-        exclude: { type: "string" },
+        include: { type: "string", multiple: true },
+        exclude: { type: "string", multiple: true },
         runtime: { type: "string" },
         kubernetes: { type: "string" },
         check: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
-    });
-  try {
-    args = parse(argv);
+    }).values;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const v = args.values;
+}
+
+/** `kubegen generate ...`: returns the exit code; errors are thrown to `main`. */
+export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
+  const started = performance.now();
+  const v = parse(argv);
   if (v.help) {
     io.stdout(usage);
     return 0;
   }
-  const filters: Filters = { includeGroups: csv(v.include), excludeGroups: csv(v.exclude) };
-  const builtIn = !v.openapi && !v.crd?.length;
-  if (!builtIn && !v.out) throw new UsageError("--out is required with --openapi or --crd");
+  const live = v.kubeconfig !== undefined || v.context !== undefined;
+  if (live && v.openapi) throw new UsageError("give either a cluster (--kubeconfig/--context) or --openapi");
+  const builtIn = !live && !v.openapi && !v.crd?.length;
+  if (!builtIn && !v.out)
+    throw new UsageError("--out is required with --kubeconfig, --context, --openapi or --crd");
   const out = resolve(v.out ?? join(repoRoot, "generated", "kubernetes"));
-
-  let model: ApiModel = { modules: [] };
-  let source: string;
-  const external: Record<string, ImportTarget> = {};
   // A specifier, or a local path turned into a module path relative to the output root.
   const target = (spec: string): ImportTarget =>
     spec.startsWith(".")
       ? { module: relative(out, resolve(spec)).replace(/\.(ts|js)$/, "") }
       : { specifier: spec };
-  if (builtIn || v.openapi) {
+
+  const sources: string[] = [];
+  const models: ApiModel[] = [];
+  let documents: LoadedDocument[] | undefined;
+  if (live) {
+    const { loadKubeconfig } = await import("../runtime/config/load.js");
+    const config = await loadKubeconfig({ path: v.kubeconfig, context: v.context });
+    io.stderr(`reading the OpenAPI v3 documents of ${config.server} (context ${config.contextName})\n`);
+    documents = await fetchDocuments(config, config.server, io);
+    sources.push(`the OpenAPI v3 documents of the cluster of context ${config.contextName}`);
+  } else if (v.openapi && /^https?:\/\//.test(v.openapi)) {
+    const config: ClientConfig = { server: v.openapi, namespace: "default", tls: {}, auth: { type: "none" } };
+    documents = await fetchDocuments(config, v.openapi, io);
+    sources.push(`the OpenAPI v3 documents of ${v.openapi}`);
+  } else if (v.openapi || builtIn) {
     const from = v.openapi ?? (await latestSnapshot());
     io.stderr(`loading OpenAPI documents from ${relative(process.cwd(), from) || from}\n`);
-    model = modelFromOpenApi(await loadOpenApi(from, io), filters);
-    source = builtIn
-      ? `the Kubernetes OpenAPI snapshot ${relative(repoRoot, from)}`
-      : `the OpenAPI v3 documents of ${v.openapi}`;
-  } else {
-    source = `CustomResourceDefinitions in ${v.crd!.join(", ")}`;
+    documents = await loadOpenApiFiles(from);
+    sources.push(
+      builtIn
+        ? `the Kubernetes OpenAPI snapshot ${relative(repoRoot, from)}`
+        : `the OpenAPI v3 documents in ${v.openapi}`,
+    );
   }
+  if (documents) models.push(modelFromOpenApi(documents));
+
+  const external: Record<string, ImportTarget> = {};
   if (v.crd?.length) {
     const crds = await loadCrdFiles(v.crd, (w) => io.stderr(`warning: ${w}\n`));
     io.stderr(`loaded ${crds.length} CustomResourceDefinitions\n`);
-    const crdModel = modelFromCrds(crds);
-    const have = new Set(model.modules.map((m) => m.path));
-    for (const m of crdModel.modules) {
-      if (have.has(m.path))
-        throw new Error(`CRD group-version ${m.path} is also in the OpenAPI input; give it once`);
-    }
-    if (!v.openapi) {
+    models.push(modelFromCrds(crds));
+    sources.push(`CustomResourceDefinitions in ${v.crd.join(", ")}`);
+    if (!documents) {
+      // CRD-only output refers to the package's built-in ObjectMeta and ListMeta.
       const kubernetes = v.kubernetes ?? `${v.runtime ?? "kubegen"}/kubernetes`;
-      external["meta/v1"] = kubernetes.startsWith(".")
-        ? target(`${kubernetes}/meta/v1`)
-        : { specifier: `${kubernetes}/meta/v1` };
+      external["meta/v1"] = target(`${kubernetes}/meta/v1`);
     }
-    model = {
-      modules: pruneUnreachable(
-        [...model.modules, ...crdModel.modules].sort((a, b) => a.path.localeCompare(b.path)),
-      ),
-    };
-    if (v.openapi)
-      source += ` and ${source.startsWith("CRD") ? "" : `CustomResourceDefinitions in ${v.crd.join(", ")}`}`;
   }
+  const model = filterModel(mergeModels(...models), { include: csv(v.include), exclude: csv(v.exclude) });
 
   const runtime = builtIn
     ? { module: relative(out, join(repoRoot, "runtime", "index")) }
     : target(v.runtime ?? "kubegen");
   const files = generate(model, {
-    source: source!,
+    source: sources.join(" and "),
     runtime,
     external,
-    clientsetName: builtIn ? "Clientset" : v.crd?.length && !v.openapi ? "CrdClientset" : "Clientset",
+    clientsetName: !documents ? "CrdClientset" : "Clientset",
   });
 
   const served = model.modules.filter((m) => m.groupVersion);
   const summary =
     `${served.length} group-versions, ${served.reduce((n, m) => n + m.resources.length, 0)} resources, ` +
     `${model.modules.reduce((n, m) => n + m.types.length, 0)} types, ${files.size} files`;
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
   if (v.check) {
     const diff = diffTrees(files, await readTree(out));
     if (diff.length) {
@@ -182,15 +213,15 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
       );
       return 1;
     }
-    io.stderr(`${out} is up to date: ${summary}\n`);
+    io.stderr(`${out} is up to date: ${summary} (${elapsed()})\n`);
     return 0;
   }
   await writeTreeAtomically(out, files);
-  io.stderr(`wrote ${out}: ${summary} in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
+  io.stderr(`wrote ${out}: ${summary} in ${elapsed()}\n`);
   return 0;
 }
 
-/** Runs a command line; returns the exit code. */
+/** Runs a command line (`generate ...`); returns the exit code and never throws. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {

@@ -10,9 +10,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HttpClient } from "../runtime/rest/http-client.js";
 import { startControlPlane } from "../test/cluster/control-plane.js";
+import { fetchJsonOver } from "./cli.js";
 import { fetchOpenApiV3 } from "./load/cluster.js";
 import { writeTreeAtomically } from "./write.js";
 
+/** generator/snapshot/: one `kubernetes-<version>/` folder per snapshot taken. */
 export const snapshotRoot = join(dirname(fileURLToPath(import.meta.url)), "snapshot");
 
 /** JSON with object keys sorted at every level, 2-space indented: stable and diffable. */
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
       auth: { type: "token", token: cp.adminToken },
       qps: -1,
     });
-    const docs = await fetchOpenApiV3(http, (line) => process.stderr.write(`${line}\n`));
+    const docs = await fetchOpenApiV3(fetchJsonOver(http), (line) => process.stderr.write(`${line}\n`));
     await http.close();
     const files = new Map<string, string>();
     for (const [path, doc] of docs) files.set(`${path}.json`, canonicalJson(doc));

@@ -5,6 +5,13 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
+/**
+ * Writes `files` (relative path → contents) as the whole of `target`: into a temporary folder
+ * beside it first, then swapped in by rename. On failure nothing of the new tree remains.
+ *
+ * @example
+ * await writeTreeAtomically("generated/kubernetes", generate(model, options));
+ */
 export async function writeTreeAtomically(target: string, files: ReadonlyMap<string, string>): Promise<void> {
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });

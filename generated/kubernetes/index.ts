@@ -38,6 +38,47 @@ import { storageV1 } from "./storage/v1.js";
 import { storagemigrationV1 } from "./storagemigration/v1.js";
 import { storagemigrationV1beta1 } from "./storagemigration/v1beta1.js";
 
+export * as admissionregistrationV1 from "./admissionregistration/v1.js";
+export * as admissionregistrationV1alpha1 from "./admissionregistration/v1alpha1.js";
+export * as admissionregistrationV1beta1 from "./admissionregistration/v1beta1.js";
+export * as apiextensionsV1 from "./apiextensions/v1.js";
+export * as apimachineryIntstr from "./apimachinery/intstr.js";
+export * as apimachineryResource from "./apimachinery/resource.js";
+export * as apimachineryRuntime from "./apimachinery/runtime.js";
+export * as apiregistrationV1 from "./apiregistration/v1.js";
+export * as apiserverinternalV1alpha1 from "./apiserverinternal/v1alpha1.js";
+export * as appsV1 from "./apps/v1.js";
+export * as authenticationV1 from "./authentication/v1.js";
+export * as authorizationV1 from "./authorization/v1.js";
+export * as autoscalingV1 from "./autoscaling/v1.js";
+export * as autoscalingV2 from "./autoscaling/v2.js";
+export * as batchV1 from "./batch/v1.js";
+export * as certificatesV1 from "./certificates/v1.js";
+export * as certificatesV1beta1 from "./certificates/v1beta1.js";
+export * as coordinationV1 from "./coordination/v1.js";
+export * as coordinationV1alpha2 from "./coordination/v1alpha2.js";
+export * as coordinationV1beta1 from "./coordination/v1beta1.js";
+export * as coreV1 from "./core/v1.js";
+export * as discoveryV1 from "./discovery/v1.js";
+export * as eventsV1 from "./events/v1.js";
+export * as flowcontrolV1 from "./flowcontrol/v1.js";
+export * as lifecycleV1alpha1 from "./lifecycle/v1alpha1.js";
+export * as metaV1 from "./meta/v1.js";
+export * as networkingV1 from "./networking/v1.js";
+export * as nodeV1 from "./node/v1.js";
+export * as policyV1 from "./policy/v1.js";
+export * as rbacV1 from "./rbac/v1.js";
+export * as resourceV1 from "./resource/v1.js";
+export * as resourceV1alpha3 from "./resource/v1alpha3.js";
+export * as resourceV1beta1 from "./resource/v1beta1.js";
+export * as resourceV1beta2 from "./resource/v1beta2.js";
+export * as schedulingV1 from "./scheduling/v1.js";
+export * as schedulingV1alpha3 from "./scheduling/v1alpha3.js";
+export * as schedulingV1beta1 from "./scheduling/v1beta1.js";
+export * as storageV1 from "./storage/v1.js";
+export * as storagemigrationV1 from "./storagemigration/v1.js";
+export * as storagemigrationV1beta1 from "./storagemigration/v1beta1.js";
+
 /**
  * The clientset: one lazily created, typed client per group-version, all sharing one HTTP layer.
  *
@@ -83,4 +124,6 @@ export const Clientset = /*@__PURE__*/ defineClientset({
   storagemigrationV1,
   storagemigrationV1beta1,
 });
+
+/** An instance of `Clientset`. */
 export type Clientset = InstanceType<typeof Clientset>;

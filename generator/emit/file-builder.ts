@@ -5,6 +5,7 @@
  * `import type` versus a value import. No emitter writes an import line itself.
  */
 import { posix } from "node:path";
+import { compareStrings } from "../order.js";
 
 /** Where an import points: another generated module, or a fixed specifier (a package). */
 export type ImportTarget = { module: string } | { specifier: string };
@@ -15,11 +16,19 @@ interface ImportEntry {
   typeOnly: boolean;
 }
 
+/**
+ * One emitted file: imports requested by name, a body of printed lines, and `toString(header)`.
+ *
+ * @example
+ * const f = new FileBuilder("apps/v1", resolve);
+ * f.print(`metadata?: ${f.importType("ObjectMeta", { module: "meta/v1" })};`);
+ */
 export class FileBuilder {
   /** Module path of this file, without extension (`apps/v1`). */
   readonly module: string;
   readonly #locals = new Set<string>();
   readonly #imports = new Map<string, Map<string, ImportEntry>>();
+  readonly #namespaceExports = new Map<string, string>();
   readonly #body: string[] = [];
   readonly #resolve: (target: ImportTarget) => string;
 
@@ -63,6 +72,16 @@ export class FileBuilder {
     return local;
   }
 
+  /** Re-exports a whole module under a name: `export * as appsV1 from "./apps/v1.js"`. */
+  exportNamespace(name: string, target: ImportTarget): void {
+    const specifier = this.#resolve(target);
+    const existing = this.#namespaceExports.get(name);
+    if (existing !== undefined && existing !== specifier) {
+      throw new Error(`${this.module}: namespace export ${name} names both ${existing} and ${specifier}`);
+    }
+    this.#namespaceExports.set(name, specifier);
+  }
+
   #takenByOtherImport(local: string): boolean {
     for (const entries of this.#imports.values())
       for (const e of entries.values()) if (e.local === local) return true;
@@ -77,9 +96,14 @@ export class FileBuilder {
   /** The file: header, imports, body. */
   toString(header: string): string {
     const imports: string[] = [];
-    for (const specifier of [...this.#imports.keys()].sort()) {
+    // Packages first, then relative modules, each sorted: the order a careful person writes.
+    const relativeLast = (spec: string) => `${spec.startsWith(".") ? "1" : "0"}${spec}`;
+    const specifiers = [...this.#imports.keys()].sort((a, b) =>
+      compareStrings(relativeLast(a), relativeLast(b)),
+    );
+    for (const specifier of specifiers) {
       const entries = [...this.#imports.get(specifier)!.values()].sort((a, b) =>
-        a.name.localeCompare(b.name),
+        compareStrings(a.name, b.name),
       );
       const allTypes = entries.every((e) => e.typeOnly);
       const names = entries.map((e) => {
@@ -88,8 +112,12 @@ export class FileBuilder {
       });
       imports.push(`import ${allTypes ? "type " : ""}{ ${names.join(", ")} } from "${specifier}";`);
     }
+    const reexports = [...this.#namespaceExports]
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([name, specifier]) => `export * as ${name} from "${specifier}";`);
     const parts = [header.trimEnd(), ""];
     if (imports.length) parts.push(...imports, "");
+    if (reexports.length) parts.push(...reexports, "");
     parts.push(...this.#body);
     return `${parts
       .join("\n")
@@ -100,15 +128,11 @@ export class FileBuilder {
 
 /** Relative specifier from one module to another (`apps/v1` → `core/v1` is `../core/v1.js`). */
 export function relativeSpecifier(from: string, to: string): string {
-  // Both are relative to the output root; `to` may lie outside it (`../../runtime/index`).
-  const dir = posix.dirname(from);
-  const up = dir === "." ? "" : "../".repeat(dir.split("/").length);
-  const rel = posix.normalize(`${up}${to}`);
-  const fromDir = dir === "." ? [] : dir.split("/");
-  // Shorten `../apps/v1` seen from `apps/` to `./v1`.
-  const short = posix.relative(posix.join("/", ...fromDir), posix.join("/", rel.startsWith("..") ? "" : rel));
-  const best = rel.startsWith("..") ? rel : short;
-  return `${best.startsWith(".") ? best : `./${best}`}.js`;
+  // Both are relative to the output root; `to` may lie outside it (`../../runtime/index`), so the
+  // root is put deep enough under `/` for `..` never to be clamped.
+  const root = "/0/1/2/3/4/5/6/7/8/9";
+  const rel = posix.relative(posix.join(root, posix.dirname(from)), posix.join(root, to));
+  return `${rel.startsWith(".") ? rel : `./${rel}`}.js`;
 }
 
 /** A JSDoc block from lines of text; `*​/` can never close it early. */

@@ -2,11 +2,20 @@
  * Emits one group-version module: its types (interfaces with JSDoc from the schema), constructor
  * helpers for top-level kinds, one `defineResource` descriptor per resource, and the
  * `defineGroupVersion` declaration the clientset is built from.
+ *
+ * Printed as text through `FileBuilder`, not through ts-morph or openapi-typescript: the output is
+ * plain declarations whose layout is fixed here, so a printer adds nothing but time (parsing,
+ * formatting and printing the built-in tree with ts-morph alone takes ~750 ms; this whole emitter
+ * ~60 ms), and openapi-typescript's `transformSchemaObject` maps a schema straight to a TS AST with
+ * its own rules, leaving no place for our model (P4) or for Kubernetes' extensions. ts-morph does
+ * what it is good at in the tests: compile-checking emitted code in memory.
  */
 import type { Docs, Module, Property, Resource, Shape, TypeDef, TypeRef } from "../model/ir.js";
-import { isIdentifierName, safeIdentifier } from "../normalize/names.js";
+import { clientNameOf, isIdentifierName, safeIdentifier } from "../normalize/names.js";
+import { compareStrings } from "../order.js";
 import { FileBuilder, type ImportTarget, jsDoc } from "./file-builder.js";
 
+/** Where an emitter's imports point. */
 export interface EmitContext {
   /** The runtime's entry, as seen from the output root (a package name or a relative path). */
   runtime: ImportTarget;
@@ -69,25 +78,24 @@ class TypePrinter {
       case "object":
         return this.objectLiteral(shape.properties, shape.open, indent);
       case "embeddedResource":
-        return this.objectLiteral(this.embeddedProperties(shape.properties), true, indent);
+        return this.objectLiteral(this.embeddedProperties(shape.properties), shape.open, indent);
     }
   }
 
-  /** An embedded resource has at least apiVersion, kind and metadata. */
+  /**
+   * An embedded resource has at least `apiVersion`, `kind` and `metadata`, and its `metadata` is
+   * always the shared `ObjectMeta` (the apiserver validates it as one, whatever the schema says).
+   */
   embeddedProperties(properties: Property[]): Property[] {
+    const objectMeta: Shape = { kind: "ref", ref: { module: "meta/v1", name: "ObjectMeta" } };
+    const given = properties.map((p) => (p.name === "metadata" ? { ...p, shape: objectMeta } : p));
     const has = new Set(properties.map((p) => p.name));
     const extra: Property[] = [];
     if (!has.has("apiVersion"))
       extra.push({ name: "apiVersion", required: false, shape: { kind: "string" } });
     if (!has.has("kind")) extra.push({ name: "kind", required: false, shape: { kind: "string" } });
-    if (!has.has("metadata")) {
-      extra.push({
-        name: "metadata",
-        required: false,
-        shape: { kind: "ref", ref: { module: "meta/v1", name: "ObjectMeta" } },
-      });
-    }
-    return [...extra, ...properties];
+    if (!has.has("metadata")) extra.push({ name: "metadata", required: false, shape: objectMeta });
+    return [...extra, ...given].sort((a, b) => compareStrings(a.name, b.name));
   }
 
   members(
@@ -121,6 +129,14 @@ class TypePrinter {
   }
 }
 
+/**
+ * The TypeScript text of one shape as seen from module `from` (tests use it to check each mapping
+ * rule alone); imports it would need are left out.
+ */
+export function printShape(shape: Shape, ctx: EmitContext, from = "test/v1"): string {
+  return new TypePrinter(new FileBuilder(from, ctx.resolve), ctx).shape(shape, "");
+}
+
 function emitType(p: TypePrinter, def: TypeDef): void {
   const f = p.f;
   f.print(...jsDoc(docLines(def, def.origin)));
@@ -136,15 +152,25 @@ function emitType(p: TypePrinter, def: TypeDef): void {
         prop.name === "apiVersion" || prop.name === "kind" ? { ...prop, required: false } : prop,
       );
     }
-    f.print(`export interface ${def.name} {`, ...p.members(properties, shape.open, "  ", override), "}", "");
+    const members = p.members(properties, shape.open, "  ", override);
+    f.print(
+      ...(members.length
+        ? [`export interface ${def.name} {`, ...members, "}"]
+        : [`export interface ${def.name} {}`]),
+      "",
+    );
   } else {
     f.print(`export type ${def.name} = ${p.shape(shape, "")};`, "");
   }
   if (def.constructorHelper && def.typeMeta) {
     const { apiVersion, kind } = def.typeMeta;
+    // `Omit` over a type with an index signature would drop the known properties: open kinds
+    // take the type itself (its `apiVersion` and `kind` are optional literals anyway).
+    const open = shape.kind === "object" && shape.open;
+    const parameter = open ? def.name : `Omit<${def.name}, "apiVersion" | "kind">`;
     f.print(
       ...jsDoc([`A \`${def.name}\` with \`apiVersion\` and \`kind\` filled in.`]),
-      `export function ${def.name}(object: Omit<${def.name}, "apiVersion" | "kind">): ${def.name} {`,
+      `export function ${def.name}(object: ${parameter}): ${def.name} {`,
       `  return { apiVersion: ${quote(apiVersion)}, kind: ${quote(kind)}, ...object };`,
       "}",
       "",
@@ -229,7 +255,10 @@ export function emitModule(module: Module, ctx: EmitContext, header: string): st
   return f.toString(header);
 }
 
-/** The clientset index over all group-version modules. */
+/**
+ * The index: every emitted module re-exported as a namespace (`appsV1.Deployment`, `metaV1.ObjectMeta`)
+ * and the clientset over the group-versions that serve resources.
+ */
 export function emitIndex(
   modules: Module[],
   ctx: EmitContext,
@@ -237,24 +266,32 @@ export function emitIndex(
   clientsetName = "Clientset",
 ): string {
   const f = new FileBuilder("index", ctx.resolve);
-  const served = modules.filter((m) => m.groupVersion && m.resources.length);
+  const emitted = modules.filter((m) => !ctx.external[m.path]);
+  for (const m of emitted) {
+    f.exportNamespace(safeIdentifier(m.groupVersion?.clientName ?? clientNameOf(m.path)), { module: m.path });
+  }
+  const served = emitted.filter((m) => m.groupVersion && m.resources.length);
   const members = served.map((m) =>
     f.importValue(safeIdentifier(m.groupVersion!.clientName), { module: m.path }),
   );
   const defineClientset = f.importValue("defineClientset", ctx.runtime);
+  const first = served[0];
+  const firstResource = first?.resources[0];
   f.print(
     ...jsDoc([
       "The clientset: one lazily created, typed client per group-version, all sharing one HTTP layer.",
       "",
       "@example",
       `const clientset = ${clientsetName}.forConfig(await loadKubeconfig());`,
-      served[0]
-        ? `await clientset.${served[0].groupVersion!.clientName}.${served[0].resources[0]!.accessor}(${served[0].resources[0]!.namespaced ? '"default"' : ""}).list();`
+      first && firstResource
+        ? `await clientset.${first.groupVersion!.clientName}.${firstResource.accessor}(${firstResource.namespaced ? '"default"' : ""}).list();`
         : "",
     ]),
     `export const ${clientsetName} = /*@__PURE__*/ ${defineClientset}({`,
     ...members.map((m) => `  ${m},`),
     "});",
+    "",
+    ...jsDoc([`An instance of \`${clientsetName}\`.`]),
     `export type ${clientsetName} = InstanceType<typeof ${clientsetName}>;`,
   );
   return f.toString(header);

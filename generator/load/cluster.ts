@@ -1,40 +1,54 @@
 /**
  * Loads OpenAPI v3 documents from a live apiserver: the `/openapi/v3` index, then every
  * group-version document it lists, fetched in parallel through their immutable `?hash=` URLs.
+ * The HTTP call is injected (`FetchJson`), so this module does no I/O of its own: the CLI passes
+ * one built on the runtime's HTTP client, tests pass a fake.
  */
-import type { ApiCaller } from "../../runtime/clients/api-caller.js";
+import { compareStrings } from "../order.js";
 import type { OpenApiDocument } from "./openapi-v3.js";
 
+/** GETs a server-relative path (with its query) and returns the parsed JSON; throws on failure. */
+export type FetchJson = (pathAndQuery: string) => Promise<unknown>;
+
 interface OpenApiIndex {
-  paths: Record<string, { serverRelativeURL: string }>;
+  paths?: Record<string, { serverRelativeURL?: string }>;
 }
 
 /**
- * Returns `path → document` for every group-version (`api/v1`, `apis/apps/v1`, ...), skipping the
- * group-level and non-API documents, which hold only discovery types.
+ * Returns `path → document` for every group-version (`api/v1`, `apis/apps/v1`, ...), sorted by path,
+ * skipping the group-level and non-API documents, which hold only discovery types.
+ *
+ * @example
+ * const docs = await fetchOpenApiV3((path) => http.json({ method: "GET", path }));
  */
 export async function fetchOpenApiV3(
-  http: ApiCaller,
+  fetchJson: FetchJson,
   progress: (line: string) => void = () => {},
   concurrency = 8,
 ): Promise<Map<string, OpenApiDocument>> {
-  const index = await http.json<OpenApiIndex>({ method: "GET", path: "/openapi/v3" });
+  const index = (await fetchJson("/openapi/v3")) as OpenApiIndex;
+  if (!index || typeof index !== "object" || !index.paths) {
+    throw new Error(
+      "/openapi/v3: not an OpenAPI v3 index (no `paths`); is this a Kubernetes apiserver ≥ 1.27?",
+    );
+  }
   const wanted = Object.entries(index.paths)
     .filter(([path]) => /^api\/v1$|^apis\/[^/]+\/[^/]+$/.test(path))
-    .sort(([a], [b]) => a.localeCompare(b));
+    .sort(([a], [b]) => compareStrings(a, b));
   const docs = new Map<string, OpenApiDocument>();
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < wanted.length) {
-      const [path, { serverRelativeURL }] = wanted[next++]!;
-      const url = new URL(serverRelativeURL, "http://x");
-      const query = Object.fromEntries(url.searchParams);
-      docs.set(path, await http.json<OpenApiDocument>({ method: "GET", path: url.pathname, query }));
+      const [path, entry] = wanted[next++]!;
+      const url = entry.serverRelativeURL ?? `/openapi/v3/${path}`;
+      const doc = await fetchJson(url);
+      if (!doc || typeof doc !== "object") throw new Error(`${url}: not an OpenAPI document`);
+      docs.set(path, doc as OpenApiDocument);
       done++;
       progress(`fetched ${done}/${wanted.length} OpenAPI documents (${path})`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, wanted.length) }, worker));
-  return new Map([...docs].sort(([a], [b]) => a.localeCompare(b)));
+  return new Map([...docs].sort(([a], [b]) => compareStrings(a, b)));
 }

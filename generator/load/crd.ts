@@ -6,8 +6,10 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { compareStrings } from "../order.js";
 import type { SchemaObject } from "./openapi-v3.js";
 
+/** `spec.versions[i]` of a CustomResourceDefinition: the fields the generator reads. */
 export interface CrdVersion {
   name: string;
   served: boolean;
@@ -18,6 +20,7 @@ export interface CrdVersion {
   subresources?: { status?: object; scale?: object };
 }
 
+/** An `apiextensions.k8s.io/v1` CustomResourceDefinition: the fields the generator reads. */
 export interface CustomResourceDefinition {
   apiVersion: "apiextensions.k8s.io/v1";
   kind: "CustomResourceDefinition";
@@ -37,6 +40,7 @@ export interface CustomResourceDefinition {
   };
 }
 
+/** A CRD and where it came from. */
 export interface LoadedCrd {
   /** `file` or `file#index` for multi-document files. */
   source: string;
@@ -112,6 +116,6 @@ export async function loadCrdFiles(paths: string[], warn: (message: string) => v
     }
   }
   return crds.sort(
-    (a, b) => a.crd.metadata.name.localeCompare(b.crd.metadata.name) || a.source.localeCompare(b.source),
+    (a, b) => compareStrings(a.crd.metadata.name, b.crd.metadata.name) || compareStrings(a.source, b.source),
   );
 }

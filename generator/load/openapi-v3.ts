@@ -29,6 +29,7 @@ export interface SchemaObject {
   [key: string]: unknown;
 }
 
+/** An OpenAPI operation, with the Kubernetes extensions that give verbs and kinds. */
 export interface OperationObject {
   description?: string;
   operationId?: string;
@@ -38,10 +39,12 @@ export interface OperationObject {
   requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
 }
 
+/** An OpenAPI path item: its operations by method. */
 export type PathItem = Partial<Record<"get" | "put" | "post" | "patch" | "delete", OperationObject>> & {
   parameters?: unknown[];
 };
 
+/** One OpenAPI v3 document (`/openapi/v3/apis/apps/v1`): paths and component schemas. */
 export interface OpenApiDocument {
   openapi?: string;
   paths?: Record<string, PathItem>;

@@ -10,6 +10,10 @@ export interface TypeRef {
   name: string;
 }
 
+/**
+ * The type of a value, as the emitters need it: scalars, Kubernetes' special cases
+ * (int-or-string, embedded resources, open objects), containers, and references to named types.
+ */
 export type Shape =
   | { kind: "string" }
   | { kind: "number" }
@@ -20,12 +24,14 @@ export type Shape =
   | { kind: "array"; items: Shape }
   | { kind: "map"; values: Shape }
   | { kind: "object"; properties: Property[] /** `x-kubernetes-preserve-unknown-fields` */; open: boolean }
-  | { kind: "embeddedResource"; properties: Property[] }
+  /** `x-kubernetes-embedded-resource`: an object with at least `apiVersion`, `kind` and `metadata`. */
+  | { kind: "embeddedResource"; properties: Property[]; open: boolean }
   | { kind: "ref"; ref: TypeRef }
   | { kind: "nullable"; inner: Shape }
   /** `oneOf`/`anyOf` alternatives (Quantity is `string | number`). */
   | { kind: "union"; options: Shape[] };
 
+/** What JSDoc says of a type or property, from the schema. */
 export interface Docs {
   description?: string;
   /** JSON text of the schema default. */
@@ -33,12 +39,14 @@ export interface Docs {
   deprecated?: string;
 }
 
+/** One property of an object shape. */
 export interface Property extends Docs {
   name: string;
   required: boolean;
   shape: Shape;
 }
 
+/** A named type of a module: an interface for object shapes, a type alias otherwise. */
 export interface TypeDef extends Docs {
   name: string;
   /** Where the schema came from: an OpenAPI schema id, or CRD file + version + JSON path. */
@@ -50,8 +58,10 @@ export interface TypeDef extends Docs {
   constructorHelper?: boolean;
 }
 
+/** The API verbs, as `x-kubernetes-action` and discovery name them (`post` is `create`...). */
 export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
 
+/** One resource of a group-version: what its `defineResource` descriptor says. */
 export interface Resource {
   /** Accessor name on the group client: lowerCamel plural (`replicaSets`). */
   accessor: string;
@@ -70,6 +80,7 @@ export interface Resource {
   storageVersion?: boolean;
 }
 
+/** One emitted module: a group-version (`apps/v1`) or a shared package (`meta/v1`). */
 export interface Module {
   /** Module path without extension: `apps/v1`, `core/v1`, `meta/v1`. */
   path: string;
@@ -82,6 +93,7 @@ export interface Module {
   resources: Resource[];
 }
 
+/** The whole model, modules sorted by path. */
 export interface ApiModel {
   modules: Module[];
 }

@@ -5,14 +5,28 @@
  */
 import type { LoadedCrd } from "../load/crd.js";
 import type { ApiModel, Docs, Module, Property, Resource, Shape, TypeDef, TypeRef } from "../model/ir.js";
+import { compareStrings } from "../order.js";
 import { lowerCamel, pascal, safeTypeName, stabilityOf } from "./names.js";
 import { docsOf, schemaToShape } from "./schema.js";
 
 const meta = (name: string): TypeRef => ({ module: "meta/v1", name });
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] as const;
 
+/** The model of every served version of the given CRDs; throws naming the file and JSON path at fault. */
 export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
   const modules = new Map<string, Module>();
+  // Kinds and list kinds own their names: nested types (`FooSpec`) must yield to a kind `FooSpec`
+  // whichever CRD comes first.
+  const kindNames = new Map<string, Set<string>>();
+  for (const { crd } of crds) {
+    for (const version of crd.spec.versions) {
+      const path = `${crd.spec.group}/${version.name}`;
+      const names = kindNames.get(path) ?? new Set<string>();
+      kindNames.set(path, names);
+      names.add(safeTypeName(crd.spec.names.kind));
+      names.add(safeTypeName(crd.spec.names.listKind ?? `${crd.spec.names.kind}List`));
+    }
+  }
   for (const { source, crd } of crds) {
     const { group, names } = crd.spec;
     crd.spec.versions.forEach((version, index) => {
@@ -34,7 +48,7 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
           resources: [],
         } satisfies Module);
       modules.set(path, module);
-      const taken = new Set(module.types.map((t) => t.name));
+      const taken = new Set([...module.types.map((t) => t.name), ...kindNames.get(path)!]);
       const kind = safeTypeName(names.kind);
       const origin = `${source} (${crd.metadata.name}, ${version.name})`;
       const nested: TypeDef[] = [];
@@ -44,7 +58,6 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
         taken.add(name);
         return name;
       };
-      taken.add(kind);
       const ctx = {
         resolveRef(ref: string, at: string): TypeRef {
           throw new Error(
@@ -87,7 +100,7 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
         if (!properties.some((p) => p.name === name))
           properties.push({ name, required: false, shape: { kind: "string" } });
       }
-      properties.sort((a, b) => a.name.localeCompare(b.name));
+      properties.sort((a, b) => compareStrings(a.name, b.name));
       const root: Shape = {
         kind: "object",
         properties,
@@ -107,7 +120,7 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
         constructorHelper: true,
       });
       const listKind = names.listKind ?? `${names.kind}List`;
-      const listName = unique(listKind);
+      const listName = safeTypeName(listKind);
       module.types.push({
         name: listName,
         origin,
@@ -152,11 +165,11 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
       module.source = [module.source, source].filter(Boolean).join(", ");
     });
   }
-  const list = [...modules.values()].sort((a, b) => a.path.localeCompare(b.path));
+  const list = [...modules.values()].sort((a, b) => compareStrings(a.path, b.path));
   assignClientNames(list);
   for (const m of list) {
-    m.types.sort((a, b) => a.name.localeCompare(b.name));
-    m.resources.sort((a, b) => a.plural.localeCompare(b.plural));
+    m.types.sort((a, b) => compareStrings(a.name, b.name));
+    m.resources.sort((a, b) => compareStrings(a.plural, b.plural));
   }
   return { modules: list };
 }

@@ -4,19 +4,11 @@
  * come from the paths and their `x-kubernetes-action`.
  */
 import type { LoadedDocument, OperationObject, SchemaObject } from "../load/openapi-v3.js";
-import type { ApiModel, Module, Resource, Shape, TypeDef, TypeRef, Verb } from "../model/ir.js";
+import type { ApiModel, Module, Resource, TypeDef, TypeRef, Verb } from "../model/ir.js";
+import { compareStrings } from "../order.js";
+import { pruneUnreachable } from "./filter.js";
 import { accessorName, clientNameOf, moduleOfSchemaId, safeTypeName, stabilityOf } from "./names.js";
 import { docsOf, schemaToShape } from "./schema.js";
-
-export interface Filters {
-  /** Groups to keep (`core` for the legacy group); empty keeps all. */
-  includeGroups?: string[];
-  excludeGroups?: string[];
-  /** `group/version` values to drop (`apps/v1`, `core/v1`). */
-  excludeVersions?: string[];
-  /** Resource plurals to drop. */
-  excludeResources?: string[];
-}
 
 const refPrefix = "#/components/schemas/";
 const actionVerbs: Record<string, Verb> = {
@@ -84,19 +76,14 @@ function responseSchemaRef(op: OperationObject): string | undefined {
   return schemaIdOf(schema?.$ref ?? schema?.allOf?.[0]?.$ref);
 }
 
-function groupAllowed(group: string, version: string, plural: string | undefined, filters: Filters): boolean {
-  const name = group || "core";
-  if (filters.includeGroups?.length && !filters.includeGroups.includes(name)) return false;
-  if (filters.excludeGroups?.includes(name)) return false;
-  if (filters.excludeVersions?.includes(`${name}/${version}`)) return false;
-  if (plural && filters.excludeResources?.includes(plural)) return false;
-  return true;
-}
-
-export function modelFromOpenApi(documents: LoadedDocument[], filters: Filters = {}): ApiModel {
+/**
+ * The model of a set of OpenAPI v3 documents (a cluster's, or a folder's); throws naming the
+ * document and JSON pointer of a dangling `$ref` or a kind without a schema.
+ */
+export function modelFromOpenApi(documents: LoadedDocument[]): ApiModel {
   // 1. Schemas, merged by id: the first document (sorted by source) that defines one wins.
   const schemas = new Map<string, { schema: SchemaObject; source: string }>();
-  for (const { source, document } of [...documents].sort((a, b) => a.source.localeCompare(b.source))) {
+  for (const { source, document } of [...documents].sort((a, b) => compareStrings(a.source, b.source))) {
     for (const [id, schema] of Object.entries(document.components?.schemas ?? {})) {
       if (!schemas.has(id)) schemas.set(id, { schema, source });
     }
@@ -113,7 +100,7 @@ export function modelFromOpenApi(documents: LoadedDocument[], filters: Filters =
   }
 
   const typesByModule = new Map<string, TypeDef[]>();
-  for (const [id, { schema, source }] of [...schemas].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [id, { schema, source }] of [...schemas].sort(([a], [b]) => compareStrings(a, b))) {
     const ref = names.get(id)!;
     const pointer = `${source}#/components/schemas/${id}`;
     const shape = schemaToShape(
@@ -150,7 +137,7 @@ export function modelFromOpenApi(documents: LoadedDocument[], filters: Filters =
   for (const { source, document } of documents) {
     for (const [path, item] of Object.entries(document.paths ?? {})) {
       const parsed = parseResourcePath(path);
-      if (!parsed || !groupAllowed(parsed.group, parsed.version, parsed.plural, filters)) continue;
+      if (!parsed) continue;
       const gvKey = `${parsed.group}/${parsed.version}`;
       const gv = drafts.get(gvKey) ?? new Map<string, ResourceDraft>();
       drafts.set(gvKey, gv);
@@ -194,10 +181,10 @@ export function modelFromOpenApi(documents: LoadedDocument[], filters: Filters =
       resources: [],
     });
   }
-  for (const [gvKey, gv] of [...drafts].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [gvKey, gv] of [...drafts].sort(([a], [b]) => compareStrings(a, b))) {
     const [group = "", version = ""] = gvKey.split("/");
     const resources: Resource[] = [];
-    for (const draft of [...gv.values()].sort((a, b) => a.plural.localeCompare(b.plural))) {
+    for (const draft of [...gv.values()].sort((a, b) => compareStrings(a.plural, b.plural))) {
       if (!draft.kind || draft.verbs.size === 0) continue;
       const objectId = byGvk.get(`${group}/${version}/${draft.kind}`);
       if (!objectId)
@@ -235,48 +222,5 @@ export function modelFromOpenApi(documents: LoadedDocument[], filters: Filters =
     module.source = `the OpenAPI v3 document of ${group ? `/apis/${group}/${version}` : `/api/${version}`}`;
     module.resources = resources;
   }
-  return { modules: pruneUnreachable([...modules.values()].sort((a, b) => a.path.localeCompare(b.path))) };
-}
-
-/** Keeps only the group-version modules and the types they reach (after filters). */
-export function pruneUnreachable(modules: Module[]): Module[] {
-  const byPath = new Map(modules.map((m) => [m.path, m]));
-  const seen = new Set<string>();
-  const visitRef = (ref: TypeRef) => {
-    const key = `${ref.module}:${ref.name}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    const def = byPath.get(ref.module)?.types.find((t) => t.name === ref.name);
-    if (def) visitShape(def.shape);
-  };
-  const visitShape = (shape: Shape): void => {
-    if (shape.kind === "ref") visitRef(shape.ref);
-    else for (const child of childShapes(shape)) visitShape(child);
-  };
-  for (const m of modules) {
-    if (!m.groupVersion) continue;
-    for (const t of m.types) visitRef({ module: m.path, name: t.name });
-  }
-  return modules
-    .map((m) => ({ ...m, types: m.types.filter((t) => seen.has(`${m.path}:${t.name}`)) }))
-    .filter((m) => m.groupVersion || m.types.length > 0);
-}
-
-/** The shapes directly inside a shape. */
-export function childShapes(shape: Shape): Shape[] {
-  switch (shape.kind) {
-    case "array":
-      return [shape.items];
-    case "map":
-      return [shape.values];
-    case "nullable":
-      return [shape.inner];
-    case "union":
-      return shape.options;
-    case "object":
-    case "embeddedResource":
-      return shape.properties.map((p) => p.shape);
-    default:
-      return [];
-  }
+  return { modules: pruneUnreachable([...modules.values()].sort((a, b) => compareStrings(a.path, b.path))) };
 }

@@ -5,14 +5,18 @@
 
 /**
  * The module of an OpenAPI schema id, client-go style: the package's last two segments
- * (`io.k8s.api.rbac.v1.Role` → `rbac/v1`). Every other apimachinery package (Quantity,
- * IntOrString, RawExtension, version.Info) joins `meta/v1`, so shared types live once.
+ * (`io.k8s.api.rbac.v1.Role` → `rbac/v1`, `io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta` →
+ * `meta/v1`). The other apimachinery packages have no version and are shared by every group, so
+ * each gets one module of its own under `apimachinery/`, named after its Go package:
+ * `resource.Quantity` → `apimachinery/resource`, `intstr.IntOrString` → `apimachinery/intstr`,
+ * `runtime.RawExtension` → `apimachinery/runtime`, `version.Info` → `apimachinery/version`.
  */
 export function moduleOfSchemaId(id: string): { module: string; name: string } {
   const parts = id.split(".");
   const name = parts.pop()!;
-  if (id.startsWith("io.k8s.apimachinery.") && !id.startsWith("io.k8s.apimachinery.pkg.apis.meta.v1.")) {
-    return { module: "meta/v1", name };
+  const machinery = "io.k8s.apimachinery.pkg.";
+  if (id.startsWith(machinery) && !id.startsWith(`${machinery}apis.meta.v1.`)) {
+    return { module: `apimachinery/${parts.at(-1)}`, name };
   }
   const version = parts.pop();
   const pkg = parts.pop();

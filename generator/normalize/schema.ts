@@ -9,6 +9,7 @@
 import type { SchemaObject } from "../load/openapi-v3.js";
 import type { Docs, Property, Shape, TypeRef } from "../model/ir.js";
 
+/** What schema conversion asks of its front end: resolving `$ref`s, and naming nested objects. */
 export interface SchemaContext {
   /** Resolves a `$ref`; throws naming `pointer` when it dangles. */
   resolveRef(ref: string, pointer: string): TypeRef;
@@ -21,6 +22,7 @@ export interface SchemaContext {
 
 const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 
+/** Description, default and deprecation of a schema, for JSDoc. */
 export function docsOf(schema: SchemaObject): Docs {
   const docs: Docs = {};
   if (schema.description) {
@@ -42,8 +44,10 @@ function isIntOrString(schema: SchemaObject): boolean {
   return false;
 }
 
+/** `nullable: true`, or `null` among the enum values (as CRDs may write a nullable enum). */
 function withNullable(schema: SchemaObject, shape: Shape): Shape {
-  return schema.nullable ? { kind: "nullable", inner: shape } : shape;
+  const nullable = schema.nullable === true || (schema.enum?.includes(null) ?? false);
+  return nullable ? { kind: "nullable", inner: shape } : shape;
 }
 
 /** Converts a schema; `path` names nested types (CRDs) and `pointer` locates errors. */
@@ -72,8 +76,9 @@ function bareShape(schema: SchemaObject, ctx: SchemaContext, path: string[], poi
       ),
     };
   }
-  if (schema.enum?.length && schema.enum.every((v) => ["string", "number", "boolean"].includes(typeof v))) {
-    return { kind: "literals", values: [...new Set(schema.enum as (string | number | boolean)[])] };
+  const values = schema.enum?.filter((v) => v !== null);
+  if (values?.length && values.every((v) => ["string", "number", "boolean"].includes(typeof v))) {
+    return { kind: "literals", values: [...new Set(values as (string | number | boolean)[])] };
   }
   const embedded = schema["x-kubernetes-embedded-resource"] === true;
   const open = schema["x-kubernetes-preserve-unknown-fields"] === true;
@@ -100,7 +105,7 @@ function bareShape(schema: SchemaObject, ctx: SchemaContext, path: string[], poi
     embedded
   ) {
     const properties = propertiesOf(schema, ctx, path, pointer);
-    if (embedded) return { kind: "embeddedResource", properties };
+    if (embedded) return { kind: "embeddedResource", properties, open };
     if (properties.length === 0) {
       const additional = schema.additionalProperties;
       if (additional && typeof additional === "object") {

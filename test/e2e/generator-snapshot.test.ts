@@ -3,7 +3,7 @@
  * serves with every API enabled, so `npm run generate` offline gives what a live cluster would.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { latestSnapshot } from "../../generator/cli.js";
+import { fetchJsonOver, latestSnapshot } from "../../generator/cli.js";
 import { fetchOpenApiV3 } from "../../generator/load/cluster.js";
 import { canonicalJson } from "../../generator/snapshot.js";
 import { readTree } from "../../generator/write.js";
@@ -29,7 +29,7 @@ it.runIf(testCluster().managed)(
       qps: -1,
     });
     try {
-      const live = await fetchOpenApiV3(http);
+      const live = await fetchOpenApiV3(fetchJsonOver(http));
       const snapshotDir = await latestSnapshot();
       expect(snapshotDir).toContain(cp!.binaries.kubernetesVersion);
       const snapshot = await readTree(snapshotDir);

@@ -2,11 +2,14 @@
  * The generator's command line: the committed trees are up to date (`--check`), bad input fails
  * with exit code 1 and a message naming the source, and nothing is written on failure.
  */
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../generator/cli.js";
+import { readTree } from "../../generator/write.js";
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
@@ -123,5 +126,148 @@ describe("kubegen generate: bad input", () => {
     const { code, stderr } = await run("generate", "--crd", "test/fixtures/crds");
     expect(code).toBe(1);
     expect(stderr).toContain("--out is required");
+  });
+});
+
+describe("kubegen generate: filters", () => {
+  it("--include and --exclude select group-versions and resources", async () => {
+    const out = join(tmp, "filtered");
+    const { code, stderr } = await run(
+      "generate",
+      "--openapi",
+      "generator/snapshot",
+      "--out",
+      out,
+      "--include",
+      "apps/v1,core/v1/configmaps",
+      "--exclude",
+      "apps/v1/controllerrevisions",
+    );
+    expect(stderr).toContain("2 group-versions, 5 resources");
+    expect(code).toBe(0);
+    const files = await readTree(out);
+    const apps = files.get("apps/v1.ts")!;
+    expect(apps).toContain("export const deployments =");
+    expect(apps).not.toContain("export const controllerRevisions =");
+    // core/v1 serves only configmaps, yet keeps the types apps/v1 refers to.
+    const core = files.get("core/v1.ts")!;
+    expect(core).toContain("export interface PodTemplateSpec");
+    expect(core).toMatch(/defineGroupVersion\(\s*\{ group: "", version: "v1" \},\s*\{ configMaps \},/);
+    expect([...files.keys()].filter((p) => p.startsWith("batch/"))).toEqual([]);
+  });
+
+  it("rejects a malformed pattern", async () => {
+    const { code, stderr } = await run(
+      "generate",
+      "--crd",
+      "test/fixtures/crds",
+      "--out",
+      join(tmp, "f"),
+      "--exclude",
+      "a/b/c/d",
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('filter "a/b/c/d"');
+  });
+});
+
+describe("kubegen generate: a live cluster (--kubeconfig, --context)", () => {
+  let server: Server;
+  const seen: { url: string }[] = [];
+  beforeAll(async () => {
+    const doc = await readFile(
+      "test/generator/fixtures/openapi/apis__example.kubegen.dev__v1_openapi.json",
+      "utf8",
+    );
+    server = createServer((req, res) => {
+      seen.push({ url: req.url ?? "" });
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/openapi/v3") {
+        res.end(
+          JSON.stringify({
+            paths: {
+              "apis/example.kubegen.dev/v1": {
+                serverRelativeURL: "/openapi/v3/apis/example.kubegen.dev/v1?hash=X",
+              },
+            },
+          }),
+        );
+      } else if (req.url === "/openapi/v3/apis/example.kubegen.dev/v1?hash=X") {
+        res.end(doc);
+      } else {
+        res.statusCode = 404;
+        res.end(
+          JSON.stringify({
+            kind: "Status",
+            apiVersion: "v1",
+            status: "Failure",
+            reason: "NotFound",
+            code: 404,
+          }),
+        );
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as { port: number };
+    await writeFile(
+      join(tmp, "kubeconfig"),
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "c", cluster: { server: `http://127.0.0.1:${port}` } }],
+        users: [{ name: "u", user: { token: "secret-token" } }],
+        contexts: [{ name: "fake", context: { cluster: "c", user: "u" } }],
+        "current-context": "fake",
+      }),
+    );
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("fetches the OpenAPI v3 documents of the context's cluster and generates from them", async () => {
+    const out = join(tmp, "live");
+    const { code, stderr } = await run(
+      "generate",
+      "--kubeconfig",
+      join(tmp, "kubeconfig"),
+      "--context",
+      "fake",
+      "--out",
+      out,
+    );
+    expect(stderr).toContain("fetched 1/1 OpenAPI documents (apis/example.kubegen.dev/v1)");
+    expect(code).toBe(0);
+    expect(seen.map((s) => s.url)).toEqual(["/openapi/v3", "/openapi/v3/apis/example.kubegen.dev/v1?hash=X"]);
+    expect(stderr).not.toContain("secret-token");
+    const files = await readTree(out);
+    expect(files.get("example/v1.ts")).toContain("export const gadgets =");
+    expect(files.get("index.ts")).toContain(
+      "by kubegen 0.1.0 from the OpenAPI v3 documents of the cluster of context fake",
+    );
+  });
+
+  it("names the context when it does not exist", async () => {
+    const { code, stderr } = await run(
+      "generate",
+      "--kubeconfig",
+      join(tmp, "kubeconfig"),
+      "--context",
+      "nope",
+      "--out",
+      join(tmp, "n"),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain("nope");
+  });
+
+  it("names the server when it is unreachable", async () => {
+    const { code, stderr } = await run(
+      "generate",
+      "--openapi",
+      "http://127.0.0.1:1",
+      "--out",
+      join(tmp, "u"),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain("http://127.0.0.1:1");
   });
 });

@@ -65,6 +65,17 @@ describe("corpus", () => {
       expect.arrayContaining(["binding", "eviction", "exec", "log", "status"]),
     );
     expect(core.resources.find((r) => r.plural === "componentstatuses")?.verbs).toEqual(["get", "list"]);
+    // Every resource's scope, verbs and subresources, as a reviewable table.
+    const table = model.modules
+      .filter((m) => m.groupVersion)
+      .flatMap((m) =>
+        m.resources.map(
+          (r) =>
+            `${m.groupVersion!.group || "core"}/${m.groupVersion!.version} ${r.accessor} ${r.namespaced ? "namespaced" : "cluster"} ` +
+            `[${r.verbs.join(" ")}] [${r.subresources.join(" ")}]`,
+        ),
+      );
+    await expect(`${table.join("\n")}\n`).toMatchFileSnapshot("__snapshots__/kubernetes-1.35-resources.txt");
     const dir = join(tmp, "kubernetes");
     await writeTreeAtomically(join(dir, "out"), files);
     await typecheck(dir);

@@ -6,6 +6,10 @@ import { Deployment } from "../../generated/kubernetes/apps/v1.js";
 import type { Clientset } from "../../generated/kubernetes/index.js";
 import { Widget } from "../fixtures/generated-crds/example.kubegen.dev/v1.js";
 import type { CrdClientset } from "../fixtures/generated-crds/index.js";
+import { Port } from "../fixtures/generated-crds/int-or-string.kubegen.dev/v1.js";
+import { Signal } from "../fixtures/generated-crds/nullable-enum.kubegen.dev/v1.js";
+import { Bag } from "../fixtures/generated-crds/preserve-unknown-fields.kubegen.dev/v1.js";
+import { Record_ } from "../fixtures/generated-crds/reserved-words.kubegen.dev/v1.js";
 
 declare const clientset: Clientset;
 declare const crds: CrdClientset;
@@ -33,6 +37,23 @@ export async function checks(): Promise<void> {
   await clientset.appsV1.deployments("ns").getScale("d");
   // @ts-expect-error the hyphen-group CRD has no status subresource
   crds.hyphenGroupV1alpha1.gizmos().updateStatus({});
+  Port({ spec: { target: 8080 } });
+  Port({ spec: { target: "http" } });
+  // @ts-expect-error int-or-string takes no boolean
+  Port({ spec: { target: true } });
+  Signal({ spec: { color: "amber", level: 2, mode: null, note: null } });
+  // @ts-expect-error an enum value the CRD does not list
+  Signal({ spec: { color: "blue" } });
+  // An open kind keeps its known properties typed and takes unknown ones.
+  Bag({ spec: { config: { name: "a", other: 1 } }, anythingElse: true });
+  // @ts-expect-error known properties stay typed in an open kind
+  Bag({ spec: { config: { name: 1 } } });
+  Record_({ spec: { default: "d", "my-field": "m", class: "c" } });
+  // @ts-expect-error records are cluster-scoped
+  crds.reservedWordsV1.records("ns");
+  // @ts-expect-error notes have no status subresource
+  crds.noStatusV1.notes("ns").updateStatus({});
+  await crds.mixedCaseV1.dnsRecords("ns").list();
   const gizmos = await crds.hyphenGroupV1alpha1.gizmos().list();
   const open: unknown = gizmos.items[0]?.anythingGoes;
   void open;

@@ -264,18 +264,6 @@ export interface CustomResourceDefinitionVersion {
 }
 
 /**
- * CustomResourceSubresources defines the status and scale subresources for CustomResources.
- *
- * @generated from io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources
- */
-export interface CustomResourceSubresources {
-  /** scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object. */
-  scale?: CustomResourceSubresourceScale;
-  /** status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object. */
-  status?: CustomResourceSubresourceStatus;
-}
-
-/**
  * CustomResourceSubresourceScale defines how to serve the scale subresource for CustomResources.
  *
  * @generated from io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale
@@ -303,6 +291,18 @@ export interface CustomResourceSubresourceScale {
  * @generated from io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus
  */
 export type CustomResourceSubresourceStatus = { [key: string]: unknown };
+
+/**
+ * CustomResourceSubresources defines the status and scale subresources for CustomResources.
+ *
+ * @generated from io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources
+ */
+export interface CustomResourceSubresources {
+  /** scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object. */
+  scale?: CustomResourceSubresourceScale;
+  /** status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object. */
+  status?: CustomResourceSubresourceStatus;
+}
 
 /**
  * CustomResourceValidation is a list of validation methods for CustomResources.

@@ -167,6 +167,22 @@ export interface GroupSubject {
 }
 
 /**
+ * LimitResponse defines how to handle requests that can not be executed right now.
+ *
+ * @generated from io.k8s.api.flowcontrol.v1.LimitResponse
+ */
+export interface LimitResponse {
+  /** `queuing` holds the configuration parameters for queuing. This field may be non-empty only if `type` is `"Queue"`. */
+  queuing?: QueuingConfiguration;
+  /**
+   * `type` is "Queue" or "Reject". "Queue" means that requests that can not be executed upon arrival are held in a queue until they can be executed or a queuing limit is reached. "Reject" means that requests that can not be executed upon arrival are rejected. Required.
+   *
+   * @default ""
+   */
+  type: string;
+}
+
+/**
  * LimitedPriorityLevelConfiguration specifies how to handle requests that are subject to limits. It addresses two issues:
  *   - How are requests for this priority level limited?
  *   - What should be done with requests that exceed the limit?
@@ -206,22 +222,6 @@ export interface LimitedPriorityLevelConfiguration {
    * Setting this field to zero supports the construction of a "jail" for this priority level that is used to hold some request(s)
    */
   nominalConcurrencyShares?: number;
-}
-
-/**
- * LimitResponse defines how to handle requests that can not be executed right now.
- *
- * @generated from io.k8s.api.flowcontrol.v1.LimitResponse
- */
-export interface LimitResponse {
-  /** `queuing` holds the configuration parameters for queuing. This field may be non-empty only if `type` is `"Queue"`. */
-  queuing?: QueuingConfiguration;
-  /**
-   * `type` is "Queue" or "Reject". "Queue" means that requests that can not be executed upon arrival are held in a queue until they can be executed or a queuing limit is reached. "Reject" means that requests that can not be executed upon arrival are rejected. Required.
-   *
-   * @default ""
-   */
-  type: string;
 }
 
 /**

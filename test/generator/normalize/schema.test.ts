@@ -118,6 +118,7 @@ describe("schemaToShape: one mapping rule per case", () => {
         },
         want: {
           kind: "embeddedResource",
+          open: false,
           properties: [
             { name: "spec", required: false, shape: { kind: "map", values: { kind: "unknown" } } },
           ],

@@ -1,0 +1,93 @@
+/**
+ * `--include` / `--exclude` on the model, the same for both front ends: patterns select
+ * group-versions or single resources, and types stay whenever something kept still refers to them
+ * (excluding `core/v1` must not leave `apps/v1`'s `PodTemplateSpec` dangling).
+ */
+import type { ApiModel, Module, Shape, TypeRef } from "../model/ir.js";
+
+/**
+ * Resource selectors: `group`, `group/version` or `group/version/plural`, `core` naming the legacy
+ * group and `*` matching any one segment: `apps`, `core/v1/pods`, `*` + `/v1alpha1` for every alpha1.
+ */
+export interface Filters {
+  /** When not empty, only resources matching one of these are kept. */
+  include?: string[];
+  /** Resources matching one of these are dropped (after `include`). */
+  exclude?: string[];
+}
+
+/** Whether a pattern selects a resource (or, with no plural, a whole group-version). */
+export function matchesPattern(pattern: string, group: string, version: string, plural?: string): boolean {
+  const wanted = pattern.split("/");
+  const actual = [group || "core", version, plural];
+  if (wanted.length > 3 || wanted.some((s) => s === "")) {
+    throw new Error(
+      `filter ${JSON.stringify(pattern)}: expected group, group/version or group/version/resource`,
+    );
+  }
+  return wanted.every((segment, i) => segment === "*" || (actual[i] !== undefined && segment === actual[i]));
+}
+
+/** Keeps the resources the filters select; group-versions left without resources serve no client. */
+export function filterModel(model: ApiModel, filters: Filters): ApiModel {
+  const include = filters.include ?? [];
+  const exclude = filters.exclude ?? [];
+  // Validate every pattern up front, even those that match nothing.
+  for (const p of [...include, ...exclude]) matchesPattern(p, "", "");
+  if (include.length === 0 && exclude.length === 0) return model;
+  const modules = model.modules.map((m): Module => {
+    const gv = m.groupVersion;
+    if (!gv) return m;
+    const keep = (plural: string) =>
+      (include.length === 0 || include.some((p) => matchesPattern(p, gv.group, gv.version, plural))) &&
+      !exclude.some((p) => matchesPattern(p, gv.group, gv.version, plural));
+    const resources = m.resources.filter((r) => keep(r.plural));
+    if (resources.length > 0) return { ...m, resources };
+    const { groupVersion: _dropped, ...rest } = m;
+    return { ...rest, resources: [] };
+  });
+  return { modules: pruneUnreachable(modules) };
+}
+
+/** Keeps only the group-version modules and the types they reach. */
+export function pruneUnreachable(modules: Module[]): Module[] {
+  const byPath = new Map(modules.map((m) => [m.path, m]));
+  const seen = new Set<string>();
+  const visitRef = (ref: TypeRef) => {
+    const key = `${ref.module}:${ref.name}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const def = byPath.get(ref.module)?.types.find((t) => t.name === ref.name);
+    if (def) visitShape(def.shape);
+  };
+  const visitShape = (shape: Shape): void => {
+    if (shape.kind === "ref") visitRef(shape.ref);
+    else for (const child of childShapes(shape)) visitShape(child);
+  };
+  for (const m of modules) {
+    if (!m.groupVersion) continue;
+    for (const t of m.types) visitRef({ module: m.path, name: t.name });
+  }
+  return modules
+    .map((m) => ({ ...m, types: m.types.filter((t) => seen.has(`${m.path}:${t.name}`)) }))
+    .filter((m) => m.groupVersion || m.types.length > 0);
+}
+
+/** The shapes directly inside a shape. */
+export function childShapes(shape: Shape): Shape[] {
+  switch (shape.kind) {
+    case "array":
+      return [shape.items];
+    case "map":
+      return [shape.values];
+    case "nullable":
+      return [shape.inner];
+    case "union":
+      return shape.options;
+    case "object":
+    case "embeddedResource":
+      return shape.properties.map((p) => p.shape);
+    default:
+      return [];
+  }
+}

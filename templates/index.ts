@@ -1,0 +1,23 @@
+/**
+ * Template of the emitted index's clientset (principle P6; see group-version.ts for how templates
+ * are held to the emitter). Placeholders: `__Clientset__`, `__clientName__`.
+ */
+import { defineClientset } from "../runtime/index.js";
+import { __clientName__ } from "./group-version.js";
+
+export * as __clientName__ from "./group-version.js";
+
+// #region clientset
+export const __Clientset__ = /*@__PURE__*/ defineClientset({
+  __clientName__,
+});
+
+/** An instance of `__Clientset__`. */
+export type __Clientset__ = InstanceType<typeof __Clientset__>;
+// #endregion
+
+/** The shape a user sees: `clientset.__clientName__.__accessor__("ns")` typed from the descriptor. */
+export async function example(clientset: __Clientset__): Promise<string | undefined> {
+  const list = await clientset.__clientName__.__accessor__("default").list();
+  return list.items[0]?.spec?.size;
+}

@@ -1,0 +1,151 @@
+/**
+ * IR → TypeScript text, one mapping rule per case (the emit half of the table-driven unit tests;
+ * the normalize half is in test/generator/normalize/schema.test.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { jsDoc, relativeSpecifier } from "../../../generator/emit/file-builder.js";
+import { emitModule, printShape } from "../../../generator/emit/module.js";
+import { emitContext } from "../../../generator/generate.js";
+import type { Module, Shape } from "../../../generator/model/ir.js";
+import { type Cases, runCases } from "../../support/cases.js";
+
+const ctx = emitContext({ runtime: { specifier: "kubegen" } });
+
+describe("printShape", () => {
+  const cases: Cases<Shape, string> = [
+    ["string", { given: { kind: "string" }, want: "string" }],
+    ["int-or-string", { given: { kind: "intOrString" }, want: "number | string" }],
+    ["enum literals", { given: { kind: "literals", values: ["A", 1, true] }, want: '"A" | 1 | true' }],
+    ["nullable", { given: { kind: "nullable", inner: { kind: "string" } }, want: "string | null" }],
+    [
+      "array of a union is parenthesized",
+      { given: { kind: "array", items: { kind: "intOrString" } }, want: "(number | string)[]" },
+    ],
+    ["map", { given: { kind: "map", values: { kind: "number" } }, want: "{ [key: string]: number }" }],
+    [
+      "ref to another module",
+      { given: { kind: "ref", ref: { module: "meta/v1", name: "ObjectMeta" } }, want: "ObjectMeta" },
+    ],
+    [
+      "union keeps distinct options",
+      {
+        given: { kind: "union", options: [{ kind: "string" }, { kind: "number" }, { kind: "string" }] },
+        want: "string | number",
+      },
+    ],
+    [
+      "closed object with required and quoted names",
+      {
+        given: {
+          kind: "object",
+          open: false,
+          properties: [
+            { name: "a-b", required: true, shape: { kind: "string" } },
+            { name: "default", required: false, shape: { kind: "boolean" } },
+          ],
+        },
+        want: '{\n  "a-b": string;\n  default?: boolean;\n}',
+      },
+    ],
+    [
+      "open object keeps known properties",
+      {
+        given: {
+          kind: "object",
+          open: true,
+          properties: [{ name: "x", required: false, shape: { kind: "string" } }],
+        },
+        want:
+          "{\n  x?: string;\n  /** Fields the schema does not list are kept (`x-kubernetes-preserve-unknown-fields`). */\n" +
+          "  [key: string]: unknown;\n}",
+      },
+    ],
+    [
+      "embedded resource gets apiVersion, kind and ObjectMeta",
+      {
+        given: {
+          kind: "embeddedResource",
+          open: false,
+          properties: [
+            { name: "metadata", required: false, shape: { kind: "map", values: { kind: "unknown" } } },
+          ],
+        },
+        want: "{\n  apiVersion?: string;\n  kind?: string;\n  metadata?: ObjectMeta;\n}",
+      },
+    ],
+  ];
+  runCases(cases, (shape) => printShape(shape, ctx));
+});
+
+describe("jsDoc", () => {
+  const cases: Cases<string[], string[]> = [
+    ["one line", { given: ["Hello."], want: ["/** Hello. */"] }],
+    ["nothing", { given: ["", ""], want: [] }],
+    ["a comment end is escaped", { given: ["a */ b"], want: ["/** a *\\/ b */"] }],
+    [
+      "several lines",
+      { given: ["a", "", "@default 1"], want: ["/**", " * a", " *", " * @default 1", " */"] },
+    ],
+  ];
+  runCases(cases, (lines) => jsDoc(lines));
+});
+
+describe("relativeSpecifier", () => {
+  const cases: Cases<[string, string], string> = [
+    ["sibling group", { given: ["apps/v1", "core/v1"], want: "../core/v1.js" }],
+    ["same folder", { given: ["apps/v1", "apps/v1beta1"], want: "./v1beta1.js" }],
+    ["from the index", { given: ["index", "apps/v1"], want: "./apps/v1.js" }],
+    ["outside the output", { given: ["apps/v1", "../../runtime/index"], want: "../../../runtime/index.js" }],
+  ];
+  runCases(cases, ([from, to]) => relativeSpecifier(from, to));
+});
+
+describe("emitModule", () => {
+  const module: Module = {
+    path: "widgets.example.dev/v1alpha1",
+    groupVersion: { group: "widgets.example.dev", version: "v1alpha1", clientName: "widgetsV1alpha1" },
+    stability: "alpha",
+    source: "test",
+    types: [
+      {
+        name: "ObjectMeta",
+        origin: "a local type named like an import",
+        shape: { kind: "object", open: false, properties: [] },
+      },
+      {
+        name: "Widget",
+        origin: "test",
+        typeMeta: { apiVersion: "widgets.example.dev/v1alpha1", kind: "Widget" },
+        constructorHelper: true,
+        shape: {
+          kind: "object",
+          open: false,
+          properties: [
+            { name: "kind", required: true, shape: { kind: "string" } },
+            {
+              name: "metadata",
+              required: false,
+              shape: { kind: "ref", ref: { module: "meta/v1", name: "ObjectMeta" } },
+            },
+          ],
+        },
+      },
+    ],
+    resources: [],
+  };
+  const text = emitModule(module, ctx, "// header");
+
+  it("aliases an import that collides with a local name", () => {
+    expect(text).toContain('import type { ObjectMeta as MetaV1ObjectMeta } from "../meta/v1.js";');
+    expect(text).toContain("metadata?: MetaV1ObjectMeta;");
+  });
+  it("makes kind an optional literal even when the schema requires it", () => {
+    expect(text).toContain('kind?: "Widget";');
+  });
+  it("marks an alpha group-version in the module JSDoc", () => {
+    expect(text).toContain("**Alpha**");
+  });
+  it("writes the header first", () => {
+    expect(text.startsWith("// header\n")).toBe(true);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Snapshot tests of our own small inputs, one folder per mapping rule or edge case
+ * (test/fixtures/crds/<case>/, and a hand-written OpenAPI document for the rules only OpenAPI has):
+ * each generates alone into `__snapshots__/<case>/` (the emitted text) plus `model.json` (the IR),
+ * and all of the output compiles under `--strict` against the runtime.
+ */
+import { readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generate } from "../../generator/generate.js";
+import { loadCrdFiles } from "../../generator/load/crd.js";
+import { loadOpenApiFiles } from "../../generator/load/openapi-v3.js";
+import type { ApiModel } from "../../generator/model/ir.js";
+import { modelFromCrds } from "../../generator/normalize/from-crd.js";
+import { modelFromOpenApi } from "../../generator/normalize/from-openapi.js";
+import { compileDiagnostics } from "./support/compile.js";
+
+const repo = resolve(import.meta.dirname, "../..");
+const crdRoot = "test/fixtures/crds";
+const cases = (await readdir(join(repo, crdRoot))).sort();
+const outputs: Record<string, ReadonlyMap<string, string>> = {};
+
+async function snapshot(name: string, model: ApiModel, files: ReadonlyMap<string, string>): Promise<void> {
+  outputs[name] = files;
+  const dir = join(import.meta.dirname, "__snapshots__", name);
+  await expect(`${JSON.stringify(model, null, 2)}\n`).toMatchFileSnapshot(join(dir, "model.json"));
+  for (const [path, text] of files) await expect(text).toMatchFileSnapshot(join(dir, path));
+}
+
+describe("CRD fixtures", () => {
+  it("has a folder per edge case", () => {
+    expect(cases).toEqual(
+      expect.arrayContaining([
+        "embedded-resource",
+        "int-or-string",
+        "mixed-case",
+        "multi-version",
+        "name-collisions",
+        "no-status",
+        "nullable-enum",
+        "preserve-unknown-fields",
+        "reserved-words",
+      ]),
+    );
+  });
+
+  for (const name of cases) {
+    it(`generates ${name}`, async () => {
+      const crds = await loadCrdFiles([`${crdRoot}/${name}`], () => {});
+      const model = modelFromCrds(crds);
+      const files = generate(model, {
+        source: `${crdRoot}/${name}`,
+        external: { "meta/v1": { specifier: "kubegen/kubernetes/meta/v1" } },
+      });
+      await snapshot(name, model, files);
+    });
+  }
+});
+
+describe("OpenAPI fixture", () => {
+  it("generates the OpenAPI-only mapping rules", async () => {
+    const docs = await loadOpenApiFiles("test/generator/fixtures/openapi");
+    const model = modelFromOpenApi(docs);
+    await snapshot("openapi", model, generate(model, { source: "test/generator/fixtures/openapi" }));
+  });
+});
+
+describe("all fixture output", () => {
+  it("the compile check can fail", () => {
+    const bad = new Map([["bad.ts", 'export const n: number = "not a number";\n']]);
+    expect(compileDiagnostics({ bad }).join("\n")).toMatch(
+      /bad\.ts:1: Type 'string' is not assignable to type 'number'/,
+    );
+  });
+
+  it("compiles under --strict against the runtime", () => {
+    expect(Object.keys(outputs)).toHaveLength(cases.length + 1);
+    expect(compileDiagnostics(outputs)).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,44 @@
+/** The live-cluster loader over an injected fetch: which documents it asks for, and its errors. */
+import { describe, expect, it } from "vitest";
+import { fetchOpenApiV3 } from "../../../generator/load/cluster.js";
+
+describe("fetchOpenApiV3", () => {
+  it("fetches every group-version document through its hash URL, sorted, and skips the others", async () => {
+    const asked: string[] = [];
+    const progress: string[] = [];
+    const docs = await fetchOpenApiV3(
+      async (path) => {
+        asked.push(path);
+        if (path === "/openapi/v3") {
+          return {
+            paths: {
+              "apis/apps/v1": { serverRelativeURL: "/openapi/v3/apis/apps/v1?hash=A" },
+              "api/v1": { serverRelativeURL: "/openapi/v3/api/v1?hash=B" },
+              apis: { serverRelativeURL: "/openapi/v3/apis?hash=C" },
+              "apis/apps": { serverRelativeURL: "/openapi/v3/apis/apps?hash=D" },
+              version: { serverRelativeURL: "/openapi/v3/version?hash=E" },
+            },
+          };
+        }
+        return { openapi: "3.0.0", paths: {}, from: path };
+      },
+      (line) => progress.push(line),
+      1,
+    );
+    expect([...docs.keys()]).toEqual(["api/v1", "apis/apps/v1"]);
+    expect(asked).toEqual(["/openapi/v3", "/openapi/v3/api/v1?hash=B", "/openapi/v3/apis/apps/v1?hash=A"]);
+    expect(progress.at(-1)).toBe("fetched 2/2 OpenAPI documents (apis/apps/v1)");
+  });
+
+  it("says so when the server has no OpenAPI v3 index", async () => {
+    await expect(fetchOpenApiV3(async () => ({ kind: "Status" }))).rejects.toThrow(/not an OpenAPI v3 index/);
+  });
+
+  it("passes a fetch failure on", async () => {
+    await expect(
+      fetchOpenApiV3(async () => {
+        throw new Error("connect ECONNREFUSED 127.0.0.1:1");
+      }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Compile-checks generated files in memory with ts-morph: the files are added to a project under a
+ * virtual folder inside the repository (never written), `kubegen` and `kubegen/kubernetes/*` map to
+ * the repository's runtime and built-in tree, and the answer is the list of diagnostics as text.
+ */
+import { join, resolve } from "node:path";
+import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget, ts } from "ts-morph";
+
+const repo = resolve(import.meta.dirname, "../../..");
+
+/** `tsc --strict` diagnostics of the given trees (`root → path → contents`); empty when they compile. */
+export function compileDiagnostics(trees: Record<string, ReadonlyMap<string, string>>): string[] {
+  const project = new Project({
+    compilerOptions: {
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      verbatimModuleSyntax: true,
+      noEmit: true,
+      target: ScriptTarget.ES2022,
+      lib: ["lib.es2023.d.ts"],
+      module: ModuleKind.NodeNext,
+      moduleResolution: ModuleResolutionKind.NodeNext,
+      types: ["node"],
+      typeRoots: [join(repo, "node_modules/@types")],
+      baseUrl: repo,
+      paths: {
+        kubegen: ["runtime/index.ts"],
+        "kubegen/kubernetes/*": ["generated/kubernetes/*"],
+      },
+    },
+    skipAddingFilesFromTsConfig: true,
+  });
+  for (const [root, files] of Object.entries(trees)) {
+    for (const [path, text] of files) {
+      project.createSourceFile(join(repo, "test/generator/.virtual", root, path), text, { overwrite: true });
+    }
+  }
+  const diagnostics = project.getPreEmitDiagnostics();
+  return diagnostics.map((d) => {
+    const file = d.getSourceFile()?.getFilePath().replace(`${repo}/`, "") ?? "";
+    const message = ts.flattenDiagnosticMessageText(
+      d.getMessageText() as string | ts.DiagnosticMessageChain,
+      "\n",
+    );
+    return `${file}:${d.getLineNumber() ?? 0}: ${message}`;
+  });
+}
