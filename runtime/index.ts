@@ -9,6 +9,7 @@ export * from "./clients/api-caller.js";
 export * from "./clients/group.js";
 export * from "./clients/resource-client.js";
 export * from "./config/index.js";
+export * from "./core/group-version.js";
 export * from "./core/object.js";
 export * from "./core/options.js";
 export * from "./core/patch.js";

@@ -4,6 +4,7 @@
  * (`clientset.appsV1.deployments("ns")`), lazily and without per-resource code.
  */
 import type { ClientConfig } from "../config/types.js";
+import type { GroupVersion } from "../core/group-version.js";
 import type { KubeList, KubeObject } from "../core/object.js";
 import type { TypedResource } from "../core/resource.js";
 import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
@@ -12,12 +13,6 @@ import { type ClientFor, ResourceClient } from "./resource-client.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: any resource type fits a group's map
 type AnyResource = TypedResource<any, any>;
-
-export interface GroupVersion {
-  /** `""` for the legacy core group. */
-  group: string;
-  version: string;
-}
 
 /** A group-version and the resources it serves, keyed by accessor name. */
 export interface GroupVersionDefinition<R extends Record<string, AnyResource>> extends GroupVersion {
