@@ -13,7 +13,7 @@ import type { ApiCaller } from "../runtime/clients/api-caller.js";
 import type { ClientConfig } from "../runtime/config/types.js";
 import type { ImportTarget } from "./emit/file-builder.js";
 import { generate } from "./generate.js";
-import { type FetchJson, fetchOpenApiV3 } from "./load/cluster.js";
+import { type FetchJson, fetchOpenApi } from "./load/cluster.js";
 import { loadCrdFiles } from "./load/crd.js";
 import { type LoadedDocument, loadOpenApiFiles } from "./load/openapi-v3.js";
 import type { ApiModel } from "./model/ir.js";
@@ -36,7 +36,8 @@ Inputs (any combination):
   --kubeconfig FILE   read the OpenAPI v3 documents of a live cluster (every served group-version,
                       CRDs included); without it, --context uses the default kubeconfig loading rules
   --context NAME      the kubeconfig context to use (implies a live cluster)
-  --openapi DIR|URL   OpenAPI v3 documents: a folder of *.json files, or an apiserver URL
+  --openapi DIR|URL   OpenAPI v3 documents (or a v2 swagger.json): a file or folder of *.json
+                      files, or an apiserver URL
                       reachable without credentials (e.g. http://127.0.0.1:8001 from kubectl proxy)
   --crd FILE|DIR      CustomResourceDefinition manifests (YAML/JSON, multi-document, List); repeatable
 
@@ -97,8 +98,11 @@ async function fetchDocuments(config: ClientConfig, label: string, io: CliIo): P
   // A few retries only: a generator run against a cluster that is down should fail in seconds.
   const http = HttpClient.forConfig({ ...config, qps: -1 }, { retry: { maxRetries: 2 } });
   try {
-    const docs = await fetchOpenApiV3(fetchJsonOver(http), (line) => io.stderr(`${line}\n`));
-    return [...docs].map(([path, document]) => ({ source: `${label}/openapi/v3/${path}`, document }));
+    const docs = await fetchOpenApi(fetchJsonOver(http), (line) => io.stderr(`${line}\n`));
+    return [...docs].map(([path, document]) => ({
+      source: path === "openapi/v2" ? `${label}/openapi/v2` : `${label}/openapi/v3/${path}`,
+      document,
+    }));
   } catch (err) {
     throw new Error(`${label}: ${(err as Error).message}`);
   } finally {

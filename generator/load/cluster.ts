@@ -6,6 +6,7 @@
  */
 import { compareStrings } from "../order.js";
 import type { OpenApiDocument } from "./openapi-v3.js";
+import { isSwaggerV2, swaggerV2ToV3 } from "./swagger-v2.js";
 
 /** GETs a server-relative path (with its query) and returns the parsed JSON; throws on failure. */
 export type FetchJson = (pathAndQuery: string) => Promise<unknown>;
@@ -51,4 +52,23 @@ export async function fetchOpenApiV3(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, wanted.length) }, worker));
   return new Map([...docs].sort(([a], [b]) => compareStrings(a, b)));
+}
+
+/**
+ * `/openapi/v3` where the apiserver serves it; else (a 404, servers before 1.27) the single v2
+ * document `/openapi/v2`, converted.
+ */
+export async function fetchOpenApi(
+  fetchJson: FetchJson,
+  progress: (line: string) => void = () => {},
+): Promise<Map<string, OpenApiDocument>> {
+  try {
+    return await fetchOpenApiV3(fetchJson, progress);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 404) throw err;
+  }
+  progress("/openapi/v3 is not served; falling back to /openapi/v2");
+  const v2 = await fetchJson("/openapi/v2");
+  if (!isSwaggerV2(v2)) throw new Error("/openapi/v2: not a swagger 2.0 document");
+  return new Map([["openapi/v2", swaggerV2ToV3(v2)]]);
 }

@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { isSwaggerV2, swaggerV2ToV3 } from "./swagger-v2.js";
 
 /** The parts of an OpenAPI v3 schema object that Kubernetes uses. */
 export interface SchemaObject {
@@ -71,7 +72,7 @@ async function jsonFiles(path: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Reads every OpenAPI v3 document under `path`, sorted by file name. */
+/** Reads every OpenAPI v3 document (or v2 `swagger.json`, converted) under `path`, sorted by file name. */
 export async function loadOpenApiFiles(path: string): Promise<LoadedDocument[]> {
   const docs: LoadedDocument[] = [];
   for (const file of await jsonFiles(path)) {
@@ -82,6 +83,7 @@ export async function loadOpenApiFiles(path: string): Promise<LoadedDocument[]> 
     } catch (err) {
       throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
     }
+    if (isSwaggerV2(document)) document = swaggerV2ToV3(document);
     if (typeof document !== "object" || document === null || (!document.paths && !document.components)) {
       throw new Error(`${file}: not an OpenAPI document (no paths, no components)`);
     }

@@ -81,6 +81,29 @@ describe("corpus", () => {
     await typecheck(dir);
   }, 120_000);
 
+  it("generates from the v2 swagger.json fallback the same resources as from v3, into code that compiles", async () => {
+    const resources = (docs: Awaited<ReturnType<typeof loadOpenApiFiles>>) =>
+      modelFromOpenApi(docs)
+        .modules.filter((m) => m.groupVersion)
+        .flatMap((m) =>
+          m.resources.map((r) => `${m.path} ${r.plural} ${r.namespaced} [${r.verbs}] [${r.subresources}]`),
+        );
+    const v2 = await loadOpenApiFiles(join(fixtures, "kubernetes/swagger.json"));
+    expect(v2).toHaveLength(1);
+    expect(resources(v2)).toEqual(resources(await loadOpenApiFiles(join(fixtures, "kubernetes/openapi-v3"))));
+    const model = modelFromOpenApi(v2);
+    const intOrString = model.modules
+      .find((m) => m.path === "apimachinery/intstr")
+      ?.types.find((t) => t.name === "IntOrString");
+    expect(intOrString?.shape).toEqual({ kind: "intOrString" });
+    const dir = join(tmp, "swagger");
+    await writeTreeAtomically(
+      join(dir, "out"),
+      generate(model, { source: "fixtures", runtime: { specifier: "kubegen" } }),
+    );
+    await typecheck(dir);
+  }, 120_000);
+
   it("generates every CRD in the shared fixtures into code that compiles", async () => {
     const warnings: string[] = [];
     const crds = await loadCrdFiles([join(fixtures, "crds")], (w) => warnings.push(w));

@@ -1,6 +1,6 @@
 /** The live-cluster loader over an injected fetch: which documents it asks for, and its errors. */
 import { describe, expect, it } from "vitest";
-import { fetchOpenApiV3 } from "../../../generator/load/cluster.js";
+import { fetchOpenApi, fetchOpenApiV3 } from "../../../generator/load/cluster.js";
 
 describe("fetchOpenApiV3", () => {
   it("fetches every group-version document through its hash URL, sorted, and skips the others", async () => {
@@ -40,5 +40,39 @@ describe("fetchOpenApiV3", () => {
         throw new Error("connect ECONNREFUSED 127.0.0.1:1");
       }),
     ).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe("fetchOpenApi", () => {
+  it("falls back to /openapi/v2 when /openapi/v3 is not served, converting it", async () => {
+    const asked: string[] = [];
+    const docs = await fetchOpenApi(async (path) => {
+      asked.push(path);
+      if (path === "/openapi/v3")
+        throw Object.assign(new Error("the server could not find the requested resource"), { code: 404 });
+      return {
+        swagger: "2.0",
+        paths: {
+          "/api/v1/pods": {
+            get: { responses: { "200": { schema: { $ref: "#/definitions/io.k8s.api.core.v1.PodList" } } } },
+          },
+        },
+        definitions: { "io.k8s.api.core.v1.PodList": { type: "object" } },
+      };
+    });
+    expect(asked).toEqual(["/openapi/v3", "/openapi/v2"]);
+    const doc = docs.get("openapi/v2")!;
+    expect(Object.keys(doc.components?.schemas ?? {})).toEqual(["io.k8s.api.core.v1.PodList"]);
+    expect(
+      doc.paths?.["/api/v1/pods"]?.get?.responses?.["200"]?.content?.["application/json"]?.schema?.$ref,
+    ).toBe("#/components/schemas/io.k8s.api.core.v1.PodList");
+  });
+
+  it("does not fall back on other errors", async () => {
+    await expect(
+      fetchOpenApi(async () => {
+        throw Object.assign(new Error("forbidden"), { code: 403 });
+      }),
+    ).rejects.toThrow("forbidden");
   });
 });
