@@ -49,7 +49,7 @@ export interface PodLogOptions {
 export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeList<T>> {
   readonly resource: ResourceDescriptor;
   /** `undefined` means all namespaces (lists and watches) or a cluster-scoped resource. */
-  readonly namespace: string | undefined;
+  readonly namespaceName: string | undefined;
   readonly #caller: ApiCaller;
 
   constructor(caller: ApiCaller, resource: ResourceDescriptor, namespace?: string) {
@@ -60,7 +60,7 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
     }
     this.#caller = caller;
     this.resource = resource;
-    this.namespace = namespace || undefined;
+    this.namespaceName = namespace || undefined;
   }
 
   /** Gets the object called `name`. */
@@ -212,7 +212,7 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
       apiVersion: "autoscaling/v1",
       kind: "Scale",
       ...scale,
-      metadata: { ...scale.metadata, name, namespace: this.namespace },
+      metadata: { ...scale.metadata, name, namespace: this.namespaceName },
     };
     return this.#json<Scale>(
       { method: "PUT", path: this.#path(name, "scale"), query: toQuery(options), body },
@@ -277,7 +277,7 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
     const body = {
       apiVersion: "policy/v1",
       kind: "Eviction",
-      metadata: { name, namespace: this.namespace },
+      metadata: { name, namespace: this.namespaceName },
       deleteOptions: deleteBody(deleteOptions),
     };
     return this.#json<Status>(
@@ -357,14 +357,14 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
   }
 
   #collectionPath(): string {
-    return resourcePath(this.resource, { namespace: this.namespace });
+    return resourcePath(this.resource, { namespace: this.namespaceName });
   }
 
   #path(name: string, subresource?: string): string {
     return resourcePath(this.resource, { namespace: this.#requireNamespace(), name, subresource });
   }
 
-  #requireNamespace(namespace = this.namespace): string | undefined {
+  #requireNamespace(namespace = this.namespaceName): string | undefined {
     if (this.resource.namespaced && !namespace) {
       throw new TypeError(
         `${this.resource.plural}.${this.resource.group || "core"} is namespaced: this call needs a namespace ` +
@@ -378,12 +378,12 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
   #namespaceFor(object: { metadata?: { namespace?: string } }): string | undefined {
     if (!this.resource.namespaced) return undefined;
     const own = object.metadata?.namespace;
-    if (this.namespace && own && own !== this.namespace) {
+    if (this.namespaceName && own && own !== this.namespaceName) {
       throw new TypeError(
-        `object namespace ${JSON.stringify(own)} does not match the client's namespace ${JSON.stringify(this.namespace)}`,
+        `object namespace ${JSON.stringify(own)} does not match the client's namespace ${JSON.stringify(this.namespaceName)}`,
       );
     }
-    return this.#requireNamespace(this.namespace ?? own);
+    return this.#requireNamespace(this.namespaceName ?? own);
   }
 
   #objectName(object: { metadata?: { name?: string } }, verb: string): string {
@@ -515,7 +515,10 @@ export type ClientFor<R> =
   R extends TypedResource<infer T, infer L, infer V, infer S, boolean>
     ? T extends KubeObject
       ? L extends KubeList<T>
-        ? Pick<ResourceClient<T, L>, MethodsForVerb<V> | MethodsForSubresource<S> | "resource" | "namespace">
+        ? Pick<
+            ResourceClient<T, L>,
+            MethodsForVerb<V> | MethodsForSubresource<S> | "resource" | "namespaceName"
+          >
         : never
       : never
     : never;

@@ -1,0 +1,184 @@
+/**
+ * `DiscoveryClient`: what the apiserver serves: its version, API groups, and the resources of each
+ * group-version, as client-go's discovery client (uncached; legacy per-group requests).
+ *
+ * Discovery gets client-go's larger budget (burst 300, 32 s timeout), so a cluster with hundreds
+ * of CRDs is not throttled by the client.
+ */
+import type { ClientConfig } from "../config/types.js";
+import { parseGroupVersion } from "../core/group-version.js";
+import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
+
+/** `version.Info` from `/version`. */
+export interface VersionInfo {
+  major: string;
+  minor: string;
+  gitVersion: string;
+  gitCommit?: string;
+  buildDate?: string;
+  goVersion?: string;
+  platform?: string;
+}
+
+/** `metav1.GroupVersionForDiscovery` */
+export interface GroupVersionForDiscovery {
+  groupVersion: string;
+  version: string;
+}
+
+/** `metav1.APIGroup`; the legacy core group has name `""`. */
+export interface APIGroup {
+  name: string;
+  versions: GroupVersionForDiscovery[];
+  preferredVersion?: GroupVersionForDiscovery;
+}
+
+/** `metav1.APIResource`; subresources are named `pods/log`, `deployments/scale`... */
+export interface APIResource {
+  name: string;
+  singularName: string;
+  namespaced: boolean;
+  /** Set when the resource's kind lives in another group-version (e.g. `autoscaling/v1` Scale). */
+  group?: string;
+  version?: string;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+/** `metav1.APIResourceList` */
+export interface APIResourceList {
+  groupVersion: string;
+  resources: APIResource[];
+}
+
+/** A discovery result that may be partial: what succeeded, and per group-version what failed. */
+export interface GroupsAndResources {
+  groups: APIGroup[];
+  resources: APIResourceList[];
+  /** Group-versions whose discovery failed (client-go's `ErrGroupDiscoveryFailed`), with why. */
+  failed: Map<string, Error>;
+}
+
+/** Thrown by the preferred-resources calls when some group-versions failed; still carries the rest. */
+export class GroupDiscoveryFailedError extends Error {
+  override readonly name = "GroupDiscoveryFailedError";
+  constructor(
+    readonly failed: Map<string, Error>,
+    readonly partial: APIResourceList[],
+  ) {
+    super(
+      `unable to retrieve the complete list of server APIs: ${[...failed]
+        .map(([gv, err]) => `${gv}: ${err.message}`)
+        .join("; ")}`,
+    );
+  }
+}
+
+/** True for subresource entries (`pods/log`). */
+export const isSubresource = (resource: APIResource) => resource.name.includes("/");
+
+export class DiscoveryClient {
+  readonly http: HttpClient;
+  readonly #concurrency: number;
+
+  constructor(http: HttpClient, options: { concurrency?: number } = {}) {
+    this.http = http;
+    this.#concurrency = options.concurrency ?? 8;
+  }
+
+  /**
+   * A discovery client with its own HTTP layer and discovery's budget (QPS 50, burst 300,
+   * 32 s timeout), as client-go and kubectl give discovery.
+   *
+   * @example
+   * const discovery = DiscoveryClient.forConfig(await loadKubeconfig());
+   * for (const list of await discovery.serverPreferredResources()) console.log(list.groupVersion);
+   */
+  static forConfig(config: ClientConfig, options: HttpClientOptions = {}): DiscoveryClient {
+    return new DiscoveryClient(
+      HttpClient.forConfig(
+        { ...config, qps: config.qps && config.qps > 50 ? config.qps : 50, burst: 300, timeout: 32_000 },
+        options,
+      ),
+    );
+  }
+
+  /** `/version`. */
+  serverVersion(): Promise<VersionInfo> {
+    return this.http.json<VersionInfo>({ method: "GET", path: "/version" });
+  }
+
+  /** Every API group, the legacy core group (`""`) first, with its versions and preferred version. */
+  async serverGroups(): Promise<APIGroup[]> {
+    const [legacy, groups] = await Promise.all([
+      this.http.json<{ versions: string[] }>({ method: "GET", path: "/api" }),
+      this.http.json<{ groups: APIGroup[] }>({ method: "GET", path: "/apis" }),
+    ]);
+    const versions = legacy.versions.map((v) => ({ groupVersion: v, version: v }));
+    const core: APIGroup = { name: "", versions, preferredVersion: versions[0] };
+    return [core, ...groups.groups];
+  }
+
+  /** The resources (and subresources) of one group-version: `v1`, `apps/v1`. */
+  async serverResourcesForGroupVersion(groupVersion: string): Promise<APIResourceList> {
+    const { group, version } = parseGroupVersion(groupVersion);
+    const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
+    const list = await this.http.json<APIResourceList>({ method: "GET", path });
+    return { groupVersion: list.groupVersion ?? groupVersion, resources: list.resources ?? [] };
+  }
+
+  /** Groups and the resources of every version of every group; failures are reported per group-version. */
+  async serverGroupsAndResources(): Promise<GroupsAndResources> {
+    const groups = await this.serverGroups();
+    const gvs = groups.flatMap((g) => g.versions.map((v) => v.groupVersion));
+    return { groups, ...(await this.#resourcesFor(gvs)) };
+  }
+
+  /** The resources of each group's preferred version (subresources left out), as `kubectl api-resources`. */
+  async serverPreferredResources(): Promise<APIResourceList[]> {
+    const groups = await this.serverGroups();
+    const gvs = groups
+      .map((g) => g.preferredVersion?.groupVersion ?? g.versions[0]?.groupVersion)
+      .filter((gv): gv is string => !!gv);
+    const { resources, failed } = await this.#resourcesFor(gvs);
+    const preferred = resources.map((l) => ({
+      ...l,
+      resources: l.resources.filter((r) => !isSubresource(r)),
+    }));
+    if (failed.size) throw new GroupDiscoveryFailedError(failed, preferred);
+    return preferred;
+  }
+
+  /** `serverPreferredResources()`, namespaced resources only. */
+  async serverPreferredNamespacedResources(): Promise<APIResourceList[]> {
+    return (await this.serverPreferredResources()).map((l) => ({
+      ...l,
+      resources: l.resources.filter((r) => r.namespaced),
+    }));
+  }
+
+  async #resourcesFor(gvs: string[]): Promise<{ resources: APIResourceList[]; failed: Map<string, Error> }> {
+    const results = new Map<string, APIResourceList>();
+    const failed = new Map<string, Error>();
+    let next = 0;
+    const worker = async () => {
+      while (next < gvs.length) {
+        const gv = gvs[next++]!;
+        try {
+          results.set(gv, await this.serverResourcesForGroupVersion(gv));
+        } catch (err) {
+          failed.set(gv, err as Error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, gvs.length) }, worker));
+    return { resources: gvs.filter((gv) => results.has(gv)).map((gv) => results.get(gv)!), failed };
+  }
+
+  /** Closes the HTTP layer. */
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

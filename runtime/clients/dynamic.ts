@@ -1,0 +1,76 @@
+/**
+ * `DynamicClient`: every verb on any resource, named at run time by group, version and resource,
+ * on unstructured objects. It is the generic resource client with a descriptor made on the fly,
+ * as client-go's dynamic client and kube-rs's `Api<DynamicObject>`.
+ *
+ * @example
+ * const dynamic = DynamicClient.forConfig(config);
+ * const widgets = dynamic.resource({ group: "example.com", version: "v1", resource: "widgets" });
+ * const list = await widgets.namespace("default").list();
+ */
+import type { ClientConfig } from "../config/types.js";
+import type { GroupVersionResource } from "../core/group-version.js";
+import type { ResourceDescriptor } from "../core/resource.js";
+import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
+import type { ApiCaller } from "./api-caller.js";
+import { ResourceClient } from "./resource-client.js";
+import type { Unstructured, UnstructuredList } from "./unstructured.js";
+
+function descriptorFor(gvr: GroupVersionResource, namespaced: boolean): ResourceDescriptor {
+  return {
+    group: gvr.group,
+    version: gvr.version,
+    plural: gvr.resource,
+    singular: "",
+    // Unknown here: dynamic objects carry their own kind, which create and update keep.
+    kind: "",
+    listKind: "",
+    namespaced,
+    verbs: ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"],
+    subresources: ["status", "scale"],
+  };
+}
+
+/** A dynamic resource client: without `.namespace()` it addresses cluster-scoped objects, or all namespaces. */
+export class NamespaceableResourceClient extends ResourceClient<Unstructured, UnstructuredList> {
+  readonly #caller: ApiCaller;
+  readonly gvr: GroupVersionResource;
+
+  constructor(caller: ApiCaller, gvr: GroupVersionResource) {
+    super(caller, descriptorFor(gvr, false));
+    this.#caller = caller;
+    this.gvr = gvr;
+  }
+
+  /** The same resource in one namespace. */
+  namespace(namespace: string): ResourceClient<Unstructured, UnstructuredList> {
+    return new ResourceClient<Unstructured, UnstructuredList>(
+      this.#caller,
+      descriptorFor(this.gvr, true),
+      namespace,
+    );
+  }
+}
+
+export class DynamicClient {
+  readonly http: HttpClient;
+
+  constructor(http: HttpClient) {
+    this.http = http;
+  }
+
+  static forConfig(config: ClientConfig, options?: HttpClientOptions): DynamicClient {
+    return new DynamicClient(HttpClient.forConfig(config, options));
+  }
+
+  /** A client for one resource: `{ group: "apps", version: "v1", resource: "deployments" }`. */
+  resource(gvr: GroupVersionResource): NamespaceableResourceClient {
+    if (!gvr.version || !gvr.resource)
+      throw new TypeError("a dynamic resource needs a version and a resource name");
+    return new NamespaceableResourceClient(this.http, gvr);
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Unstructured objects: plain JSON with `apiVersion` and `kind`, as the dynamic client reads and
+ * writes them, with small helpers for nested fields and checked conversion to and from the
+ * generated types.
+ */
+import type { KubeList, KubeObject } from "../core/object.js";
+
+/** Any Kubernetes object as JSON. */
+export interface Unstructured extends KubeObject {
+  [field: string]: unknown;
+}
+
+export type UnstructuredList = KubeList<Unstructured>;
+
+/** The value at `fields` (`nestedField(obj, "spec", "replicas")`), or undefined. */
+export function nestedField(object: unknown, ...fields: string[]): unknown {
+  let value: unknown = object;
+  for (const f of fields) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[f];
+  }
+  return value;
+}
+
+/** The string at `fields`; undefined when missing, a TypeError when it is not a string. */
+export function nestedString(object: unknown, ...fields: string[]): string | undefined {
+  const value = nestedField(object, ...fields);
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw new TypeError(`${fields.join(".")} is ${typeof value}, not a string`);
+  return value;
+}
+
+/** The number at `fields`; undefined when missing, a TypeError when it is not a number. */
+export function nestedNumber(object: unknown, ...fields: string[]): number | undefined {
+  const value = nestedField(object, ...fields);
+  if (value === undefined) return undefined;
+  if (typeof value !== "number") throw new TypeError(`${fields.join(".")} is ${typeof value}, not a number`);
+  return value;
+}
+
+/** Sets the value at `fields`, creating objects on the way; a non-object in the way is a TypeError. */
+export function setNestedField(object: Record<string, unknown>, value: unknown, ...fields: string[]): void {
+  if (fields.length === 0) throw new TypeError("setNestedField needs at least one field");
+  let target = object;
+  for (const f of fields.slice(0, -1)) {
+    const next = target[f];
+    if (next === undefined || next === null) target[f] = {};
+    else if (typeof next !== "object" || Array.isArray(next)) throw new TypeError(`${f} is not an object`);
+    target = target[f] as Record<string, unknown>;
+  }
+  target[fields.at(-1)!] = value;
+}
+
+/** Removes the field at `fields`, if there. */
+export function removeNestedField(object: Record<string, unknown>, ...fields: string[]): void {
+  const parent = nestedField(object, ...fields.slice(0, -1));
+  if (parent && typeof parent === "object" && !Array.isArray(parent))
+    delete (parent as Record<string, unknown>)[fields.at(-1)!];
+}
+
+/**
+ * An unstructured object as a generated type, after checking its `apiVersion` and `kind`
+ * (the typed constructor helpers and descriptors say what they are). The object is copied.
+ *
+ * @example
+ * const pod = fromUnstructured<Pod>(object, { apiVersion: "v1", kind: "Pod" });
+ */
+export function fromUnstructured<T extends KubeObject>(
+  object: Unstructured,
+  expected: { apiVersion: string; kind: string },
+): T {
+  if (object.apiVersion !== expected.apiVersion || object.kind !== expected.kind) {
+    throw new TypeError(
+      `expected ${expected.apiVersion} ${expected.kind}, got ${object.apiVersion ?? "(no apiVersion)"} ${object.kind ?? "(no kind)"}` +
+        (object.metadata?.name ? ` (${object.metadata.name})` : ""),
+    );
+  }
+  return structuredClone(object) as unknown as T;
+}
+
+/** A typed object as an unstructured one (a copy); it must carry `apiVersion` and `kind`. */
+export function toUnstructured(object: KubeObject): Unstructured {
+  if (!object.apiVersion || !object.kind)
+    throw new TypeError("toUnstructured: the object needs apiVersion and kind");
+  return structuredClone(object) as Unstructured;
+}
