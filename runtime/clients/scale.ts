@@ -50,6 +50,11 @@ export class ScaleClient {
     return new NamespacedScales(this, namespace);
   }
 
+  /** Closes the discovery client's HTTP layer. */
+  close(): Promise<void> {
+    return this.discovery.close();
+  }
+
   /** Finds (once per group-resource) where its scale subresource lives. */
   target(groupResource: GroupResource | string): Promise<ScaleTarget> {
     const gr =

@@ -65,4 +65,27 @@ describe("examples", () => {
     expect(out).toContain('data: {"color":"green"}');
     expect(out).toContain("managers: kubegen-example/Apply");
   });
+
+  it("rest-client-pods.ts lists pods through the request builder", async () => {
+    expect(await runExample("rest-client-pods.ts")).toMatch(
+      new RegExp(`^status 200: \\d+ pods in namespace ${namespace()}$`, "m"),
+    );
+  });
+
+  it("dynamic-pods.ts creates a pod and reads it back as a typed Pod", async () => {
+    expect(await runExample("dynamic-pods.ts")).toContain("dynamic-example: registry.invalid/app:1");
+  });
+
+  it("discovery.ts prints name, group and version of every resource", async () => {
+    const out = await runExample("discovery.ts");
+    expect(out).toContain("name: pods, group: , version: v1");
+    expect(out).toContain("name: deployments, group: apps, version: v1");
+  });
+
+  it("scale.ts scales a Deployment", async () => {
+    expect((await runExample("scale.ts")).trim().split("\n")).toEqual([
+      "replicas before: 1",
+      "replicas after: 4",
+    ]);
+  });
 });
