@@ -76,6 +76,91 @@ export class GroupDiscoveryFailedError extends Error {
   }
 }
 
+/** Aggregated discovery (`apidiscovery.k8s.io/v2`): one document for all groups, resources inline. */
+interface APIGroupDiscoveryList {
+  kind: "APIGroupDiscoveryList";
+  items: {
+    metadata: { name?: string };
+    versions: {
+      version: string;
+      freshness?: "Current" | "Stale";
+      resources?: {
+        resource: string;
+        responseKind?: { group: string; version: string; kind: string };
+        scope: "Namespaced" | "Cluster";
+        singularResource?: string;
+        verbs: string[];
+        shortNames?: string[];
+        categories?: string[];
+        subresources?: {
+          subresource: string;
+          responseKind?: { group: string; version: string; kind: string };
+          verbs: string[];
+        }[];
+      }[];
+    }[];
+  }[];
+}
+
+const aggregatedAccept =
+  "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+
+/** Groups, resources and failures from aggregated discovery documents. */
+function fromAggregated(docs: APIGroupDiscoveryList[]): GroupsAndResources {
+  const groups: APIGroup[] = [];
+  const resources: APIResourceList[] = [];
+  const failed = new Map<string, Error>();
+  for (const doc of docs) {
+    for (const item of doc.items) {
+      const name = item.metadata.name ?? "";
+      const versions = item.versions.map((v) => ({
+        groupVersion: name ? `${name}/${v.version}` : v.version,
+        version: v.version,
+      }));
+      // The server lists versions in preference order.
+      groups.push({ name, versions, preferredVersion: versions[0] });
+      item.versions.forEach((v, i) => {
+        const groupVersion = versions[i]!.groupVersion;
+        if (v.freshness === "Stale") {
+          failed.set(
+            groupVersion,
+            new Error(`the server could not serve discovery for ${groupVersion} (stale)`),
+          );
+          return;
+        }
+        const list: APIResource[] = [];
+        for (const r of v.resources ?? []) {
+          const kind = r.responseKind?.kind ?? "";
+          list.push({
+            name: r.resource,
+            singularName: r.singularResource ?? "",
+            namespaced: r.scope === "Namespaced",
+            kind,
+            verbs: r.verbs ?? [],
+            ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+            ...(r.categories ? { categories: r.categories } : {}),
+          });
+          for (const sub of r.subresources ?? []) {
+            const rk = sub.responseKind;
+            list.push({
+              name: `${r.resource}/${sub.subresource}`,
+              singularName: "",
+              namespaced: r.scope === "Namespaced",
+              ...(rk && (rk.group !== name || rk.version !== v.version)
+                ? { group: rk.group, version: rk.version }
+                : {}),
+              kind: rk?.kind ?? "",
+              verbs: sub.verbs ?? [],
+            });
+          }
+        }
+        resources.push({ groupVersion, resources: list });
+      });
+    }
+  }
+  return { groups, resources, failed };
+}
+
 /** True for subresource entries (`pods/log`). */
 export const isSubresource = (resource: APIResource) => resource.name.includes("/");
 
@@ -129,24 +214,45 @@ export class DiscoveryClient {
     return { groupVersion: list.groupVersion ?? groupVersion, resources: list.resources ?? [] };
   }
 
-  /** Groups and the resources of every version of every group; failures are reported per group-version. */
+  /**
+   * Groups and the resources of every version of every group; failures are reported per
+   * group-version. Uses aggregated discovery (two requests for the whole API) where the server
+   * has it, else one request per group-version.
+   */
   async serverGroupsAndResources(): Promise<GroupsAndResources> {
+    const aggregated = await this.aggregated();
+    if (aggregated) return aggregated;
     const groups = await this.serverGroups();
     const gvs = groups.flatMap((g) => g.versions.map((v) => v.groupVersion));
     return { groups, ...(await this.#resourcesFor(gvs)) };
   }
 
+  /**
+   * Aggregated discovery (`apidiscovery.k8s.io/v2`, Kubernetes 1.30+): `/api` and `/apis` each
+   * answer with every group and its resources. Undefined when the server does not offer it.
+   */
+  async aggregated(): Promise<GroupsAndResources | undefined> {
+    const headers = { accept: aggregatedAccept };
+    const [legacy, apis] = await Promise.all([
+      this.http.json<APIGroupDiscoveryList | { kind?: string }>({ method: "GET", path: "/api", headers }),
+      this.http.json<APIGroupDiscoveryList | { kind?: string }>({ method: "GET", path: "/apis", headers }),
+    ]);
+    if (legacy.kind !== "APIGroupDiscoveryList" || apis.kind !== "APIGroupDiscoveryList") return undefined;
+    return fromAggregated([legacy as APIGroupDiscoveryList, apis as APIGroupDiscoveryList]);
+  }
+
   /** The resources of each group's preferred version (subresources left out), as `kubectl api-resources`. */
   async serverPreferredResources(): Promise<APIResourceList[]> {
-    const groups = await this.serverGroups();
-    const gvs = groups
-      .map((g) => g.preferredVersion?.groupVersion ?? g.versions[0]?.groupVersion)
-      .filter((gv): gv is string => !!gv);
-    const { resources, failed } = await this.#resourcesFor(gvs);
-    const preferred = resources.map((l) => ({
-      ...l,
-      resources: l.resources.filter((r) => !isSubresource(r)),
-    }));
+    const all = await this.serverGroupsAndResources();
+    const preferredVersions = new Set(
+      all.groups
+        .map((g) => g.preferredVersion?.groupVersion ?? g.versions[0]?.groupVersion)
+        .filter((gv): gv is string => !!gv),
+    );
+    const preferred = all.resources
+      .filter((l) => preferredVersions.has(l.groupVersion))
+      .map((l) => ({ ...l, resources: l.resources.filter((r) => !isSubresource(r)) }));
+    const failed = new Map([...all.failed].filter(([gv]) => preferredVersions.has(gv)));
     if (failed.size) throw new GroupDiscoveryFailedError(failed, preferred);
     return preferred;
   }
