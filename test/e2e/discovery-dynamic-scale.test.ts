@@ -3,9 +3,7 @@
  * the apiserver's own /api and /apis answers; dynamic CRUD and watch on a custom resource, and
  * conversion to the generated types; the ScaleClient scales a Deployment and a custom resource.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
 import type { Deployment } from "../../generated/kubernetes/apps/v1.js";
 import { DiscoveryClient } from "../../runtime/clients/discovery.js";
 import { DynamicClient } from "../../runtime/clients/dynamic.js";
@@ -18,7 +16,7 @@ import {
 } from "../../runtime/clients/unstructured.js";
 import { isNotFound } from "../../runtime/errors.js";
 import { adminConfig } from "../support/client-config.js";
-import { adminClient, installCrd, useTestNamespace } from "../support/cluster.js";
+import { adminClient, installTestCrd, useTestNamespace } from "../support/cluster.js";
 
 const namespace = useTestNamespace("dyn");
 let discovery: DiscoveryClient;
@@ -31,13 +29,7 @@ beforeAll(async () => {
   discovery = DiscoveryClient.forConfig(config);
   dynamic = DynamicClient.forConfig(config);
   scales = new ScaleClient(discovery);
-  const text = await readFile(
-    new URL("../fixtures/crds/multi-version/widgets.yaml", import.meta.url),
-    "utf8",
-  );
-  const raw = await adminClient();
-  await installCrd(raw, parseAllDocuments(text)[0]!.toJS());
-  await raw.close();
+  await installTestCrd("multi-version/widgets.yaml");
 });
 afterAll(async () => {
   await discovery.close();

@@ -3,16 +3,14 @@
  * and a CRD clientset generated from our own test CRDs (test/fixtures/generated-crds), each doing
  * create, get, list, watch, update status, scale and delete.
  */
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
 import { Deployment } from "../../generated/kubernetes/apps/v1.js";
 import { Clientset } from "../../generated/kubernetes/index.js";
 import { isNotFound } from "../../runtime/errors.js";
 import { Widget } from "../fixtures/generated-crds/example.kubegen.dev/v1.js";
 import { CrdClientset } from "../fixtures/generated-crds/index.js";
 import { adminConfig } from "../support/client-config.js";
-import { adminClient, installCrd, useTestNamespace } from "../support/cluster.js";
+import { installTestCrd, useTestNamespace } from "../support/cluster.js";
 
 const namespace = useTestNamespace("gen");
 let clientset: Clientset;
@@ -23,13 +21,7 @@ beforeAll(async () => {
   clientset = Clientset.forConfig(config);
   // The CRD clientset shares the built-in one's HTTP layer: one pool, one rate limiter.
   crds = new CrdClientset(clientset.http);
-  const text = await readFile(
-    new URL("../fixtures/crds/multi-version/widgets.yaml", import.meta.url),
-    "utf8",
-  );
-  const raw = await adminClient();
-  await installCrd(raw, parseAllDocuments(text)[0]!.toJS());
-  await raw.close();
+  await installTestCrd("multi-version/widgets.yaml");
 });
 afterAll(() => clientset.close());
 

@@ -71,3 +71,16 @@ export async function installCrd(
   }
   throw new Error(`CRD ${crd.metadata.name} was not Established within ${timeoutMs / 1000}s`);
 }
+
+/** Installs one of our own test CRDs (`test/fixtures/crds/<path>`, its first document) as the admin. */
+export async function installTestCrd(path: string): Promise<void> {
+  const { readFile } = await import("node:fs/promises");
+  const { parseAllDocuments } = await import("yaml");
+  const text = await readFile(new URL(`../fixtures/crds/${path}`, import.meta.url), "utf8");
+  const raw = await adminClient();
+  try {
+    await installCrd(raw, parseAllDocuments(text)[0]!.toJS() as { metadata: { name: string } });
+  } finally {
+    await raw.close();
+  }
+}
