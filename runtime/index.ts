@@ -8,6 +8,7 @@ export * from "./auth/token-file.js";
 export * from "./clients/api-caller.js";
 export * from "./clients/cached-discovery.js";
 export * from "./clients/discovery.js";
+export * from "./clients/disk-cached-discovery.js";
 export * from "./clients/dynamic.js";
 export * from "./clients/group.js";
 export * from "./clients/resource-client.js";

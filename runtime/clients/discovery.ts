@@ -283,6 +283,40 @@ export class DiscoveryClient {
     return { resources: gvs.filter((gv) => results.has(gv)).map((gv) => results.get(gv)!), failed };
   }
 
+  /**
+   * The `/openapi/v3` index: each group-version path (`apis/apps/v1`) with its immutable URL
+   * (`/openapi/v3/apis/apps/v1?hash=...`), which may be cached forever.
+   */
+  async openAPIV3(): Promise<Map<string, string>> {
+    const index = await this.http.json<{ paths?: Record<string, { serverRelativeURL?: string }> }>({
+      method: "GET",
+      path: "/openapi/v3",
+    });
+    return new Map(
+      Object.entries(index.paths ?? {}).map(([path, entry]) => [
+        path,
+        entry.serverRelativeURL ?? `/openapi/v3/${path}`,
+      ]),
+    );
+  }
+
+  /** One OpenAPI v3 document from `openAPIV3()`'s index (`apis/apps/v1`), through its hash URL. */
+  async openAPIV3Document(path: string, index?: Map<string, string>): Promise<Record<string, unknown>> {
+    const url = (index ?? (await this.openAPIV3())).get(path);
+    if (!url) throw new Error(`/openapi/v3 lists no document ${JSON.stringify(path)}`);
+    const parsed = new URL(url, "http://placeholder");
+    return this.http.json({
+      method: "GET",
+      path: parsed.pathname,
+      query: Object.fromEntries(parsed.searchParams),
+    });
+  }
+
+  /** The OpenAPI v2 document (`/openapi/v2`). */
+  openAPISchema(): Promise<Record<string, unknown>> {
+    return this.http.json({ method: "GET", path: "/openapi/v2" });
+  }
+
   /** Closes the HTTP layer. */
   close(): Promise<void> {
     return this.http.close();

@@ -73,6 +73,22 @@ describe("DiscoveryClient", () => {
   });
 });
 
+describe("DiscoveryClient OpenAPI documents", () => {
+  it("reads the /openapi/v3 index, a document through its hash URL, and the v2 document", async () => {
+    const index = await discovery.openAPIV3();
+    expect(index.get("apis/apps/v1")).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]+$/);
+    const apps = await discovery.openAPIV3Document("apis/apps/v1", index);
+    expect(Object.keys((apps.components as { schemas: object }).schemas)).toContain(
+      "io.k8s.api.apps.v1.Deployment",
+    );
+    const v2 = await discovery.openAPISchema();
+    expect(v2.swagger).toBe("2.0");
+    await expect(discovery.openAPIV3Document("apis/nothing/v1", index)).rejects.toThrow(
+      /lists no document "apis\/nothing\/v1"/,
+    );
+  });
+});
+
 describe("DynamicClient", () => {
   it("creates, gets, lists, watches, patches and deletes a custom resource", async () => {
     const client = dynamic.resource(widgets).namespace(namespace());
