@@ -3,13 +3,16 @@
  * `~/.kube/cache/discovery/<host_port>/servergroups.json` and
  * `.../<group>/<version>/serverresources.json`, fresh for 6 hours (by file time). Files are written
  * atomically with private permissions; a corrupt or truncated file is a miss, never a crash.
+ * OpenAPI documents go through an HTTP cache in `~/.kube/cache/http/` (our own file format there):
+ * immutable `?hash=` URLs are never fetched twice, others are revalidated with their ETag.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ClientConfig } from "../config/types.js";
 import { parseGroupVersion } from "../core/group-version.js";
+import { errorFromResponse } from "../errors.js";
 import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
 import { CachedDiscoveryClient } from "./cached-discovery.js";
 import type { APIGroup, APIResourceList, GroupsAndResources } from "./discovery.js";
@@ -32,15 +35,29 @@ interface GroupListFile {
   groups: APIGroup[];
 }
 
+/** kubectl's HTTP cache folder: `~/.kube/cache/http`. */
+export function defaultHttpCacheDir(home = homedir()): string {
+  return join(home, ".kube", "cache", "http");
+}
+
+interface HttpCacheEntry {
+  url: string;
+  etag?: string;
+  body: unknown;
+}
+
 export interface DiskCacheOptions {
   /** The cache folder for this server (default: kubectl's). */
   dir?: string;
+  /** The HTTP cache folder for OpenAPI documents (default: kubectl's `~/.kube/cache/http`). */
+  httpCacheDir?: string;
   ttlMs?: number;
   now?: () => number;
 }
 
 export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
   readonly dir: string;
+  readonly httpCacheDir: string;
   readonly #ttl: number;
   readonly #clock: () => number;
   /** After `invalidate()`, disk files are stale until rewritten. */
@@ -49,6 +66,7 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
   constructor(http: HttpClient, options: DiskCacheOptions = {}) {
     super(http, { ttlMs: options.ttlMs, now: options.now });
     this.dir = options.dir ?? defaultDiscoveryCacheDir(http.config.server);
+    this.httpCacheDir = options.httpCacheDir ?? defaultHttpCacheDir();
     this.#ttl = options.ttlMs ?? 6 * 60 * 60 * 1000;
     this.#clock = options.now ?? Date.now;
   }
@@ -57,13 +75,13 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
     config: ClientConfig,
     options: HttpClientOptions & DiskCacheOptions = {},
   ): DiskCachedDiscoveryClient {
-    const { dir, ttlMs, now, ...http } = options;
+    const { dir, httpCacheDir, ttlMs, now, ...http } = options;
     return new DiskCachedDiscoveryClient(
       HttpClient.forConfig(
         { ...config, qps: config.qps && config.qps > 50 ? config.qps : 50, burst: 300, timeout: 32_000 },
         http,
       ),
-      { dir, ttlMs, now },
+      { dir, httpCacheDir, ttlMs, now },
     );
   }
 
@@ -142,6 +160,58 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
       ),
     );
     return all;
+  }
+
+  /**
+   * GETs a document through the HTTP cache: a `?hash=` URL is immutable and served from the cache
+   * without a request; any other is revalidated with its ETag (`If-None-Match`, 304 Not Modified).
+   */
+  async #cachedGet(pathAndQuery: string): Promise<Record<string, unknown>> {
+    const key = createHash("sha256").update(`${this.http.config.server}${pathAndQuery}`).digest("hex");
+    const file = join(this.httpCacheDir, `${key}.json`);
+    let entry: HttpCacheEntry | undefined;
+    try {
+      const parsed = JSON.parse(await readFile(file, "utf8")) as HttpCacheEntry;
+      if (parsed.url === pathAndQuery && parsed.body && typeof parsed.body === "object") entry = parsed;
+    } catch {
+      entry = undefined;
+    }
+    if (entry && /[?&]hash=/.test(pathAndQuery)) return entry.body as Record<string, unknown>;
+    const url = new URL(pathAndQuery, "http://placeholder");
+    const res = await this.http.response({
+      method: "GET",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: entry?.etag ? { "if-none-match": entry.etag } : {},
+    });
+    if (res.statusCode === 304 && entry) return entry.body as Record<string, unknown>;
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      throw errorFromResponse(res.statusCode, res.body, {
+        method: "GET",
+        url: this.http.url({ path: url.pathname }),
+      });
+    }
+    const body = JSON.parse(res.body) as Record<string, unknown>;
+    const etag = res.headers.etag;
+    await this.#write(file, {
+      url: pathAndQuery,
+      etag: Array.isArray(etag) ? etag[0] : etag,
+      body,
+    } satisfies HttpCacheEntry);
+    return body;
+  }
+
+  override async openAPIV3Document(
+    path: string,
+    index?: Map<string, string>,
+  ): Promise<Record<string, unknown>> {
+    const url = (index ?? (await this.openAPIV3())).get(path);
+    if (!url) throw new Error(`/openapi/v3 lists no document ${JSON.stringify(path)}`);
+    return this.#cachedGet(url);
+  }
+
+  override openAPISchema(): Promise<Record<string, unknown>> {
+    return this.#cachedGet("/openapi/v2");
   }
 
   /** Forgets the memory cache and treats the disk files as stale until they are rewritten. */

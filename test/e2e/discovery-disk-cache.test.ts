@@ -16,10 +16,19 @@ import { adminConfig } from "../support/client-config.js";
 let dir: string;
 let config: ClientConfig;
 const requests: string[] = [];
+const statuses: string[] = [];
 const client = () =>
   DiskCachedDiscoveryClient.forConfig(config, {
     dir,
-    logger: { level: 6, write: (line) => line.startsWith("GET ") && requests.push(line.split(" ")[1]!) },
+    httpCacheDir: join(dir, "http"),
+    logger: {
+      level: 6,
+      write: (line) => {
+        if (!line.startsWith("GET ")) return;
+        requests.push(line.split(" ")[1]!);
+        statuses.push(line.split(" ")[2]!);
+      },
+    },
   });
 
 beforeAll(async () => {
@@ -72,6 +81,30 @@ describe("DiskCachedDiscoveryClient", () => {
     await new Promise((r) => setTimeout(r, 5));
     await c.serverGroups();
     expect(requests.length).toBeGreaterThan(0);
+    await c.close();
+  });
+});
+
+describe("HTTP cache for OpenAPI documents", () => {
+  it("serves an immutable ?hash= document from the cache, and revalidates the v2 document with its ETag", async () => {
+    const c = client();
+    const index = await c.openAPIV3();
+    const first = await c.openAPIV3Document("apis/apps/v1", index);
+    requests.length = 0;
+    const second = await c.openAPIV3Document("apis/apps/v1", index);
+    expect(requests).toEqual([]);
+    expect(second).toEqual(first);
+    const v2 = await c.openAPISchema();
+    requests.length = 0;
+    statuses.length = 0;
+    const again = await c.openAPISchema();
+    // One revalidation request, answered 304 by the apiserver: same document, not downloaded again.
+    expect(requests).toHaveLength(1);
+    expect(statuses).toEqual(["304"]);
+    expect(again.swagger).toBe("2.0");
+    expect(Object.keys(again.definitions as object).length).toBe(
+      Object.keys(v2.definitions as object).length,
+    );
     await c.close();
   });
 });
