@@ -28,6 +28,10 @@ export * from "./rest/http-client.js";
 export * from "./rest/rest-client.js";
 export * from "./transport/dispatcher.js";
 export type { RequestLogger } from "./transport/interceptors/logging.js";
-export { TokenBucket } from "./transport/interceptors/rate-limit.js";
+export { TokenBucket, tokenBucketFor } from "./transport/interceptors/rate-limit.js";
 export type { RetryOptions } from "./transport/interceptors/retry.js";
-export type { WarningHandler } from "./transport/interceptors/warnings.js";
+export {
+  deduplicatingStderrWarnings,
+  parseWarningHeaders,
+  type WarningHandler,
+} from "./transport/interceptors/warnings.js";

@@ -30,6 +30,7 @@ export interface ListOptions {
 /** `All` is the only dry-run value the apiserver knows. */
 export type DryRun = "All";
 
+/** How the server treats unknown or duplicate fields: drop, warn (`Warning` header) or fail. */
 export type FieldValidation = "Ignore" | "Warn" | "Strict";
 
 /** Options of a `create`. */
@@ -64,10 +65,69 @@ export interface ApplyOptions extends PatchOptions {
 /** Options of a `delete` or `deletecollection` (sent in the request body, as client-go does). */
 export interface DeleteOptions {
   dryRun?: DryRun[];
+  /** Seconds before the object is deleted; 0 deletes immediately. */
   gracePeriodSeconds?: number;
+  /** Whether and how dependents are garbage-collected. */
   propagationPolicy?: "Orphan" | "Background" | "Foreground";
   /** The delete happens only if the object still has this UID / resourceVersion. */
   preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/**
+ * The JSON body of a delete: a `meta.k8s.io/v1` `DeleteOptions` object with the fields that are
+ * set. client-go sends delete options as a body rather than a query, since `preconditions` cannot
+ * be a query parameter.
+ *
+ * @example
+ * deleteOptionsBody({ propagationPolicy: "Foreground" })
+ * // { apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions", propagationPolicy: "Foreground" }
+ */
+export function deleteOptionsBody(options: DeleteOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = { apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions" };
+  const { dryRun, gracePeriodSeconds, propagationPolicy, preconditions } = options;
+  if (dryRun !== undefined) body.dryRun = dryRun;
+  if (gracePeriodSeconds !== undefined) body.gracePeriodSeconds = gracePeriodSeconds;
+  if (propagationPolicy !== undefined) body.propagationPolicy = propagationPolicy;
+  if (preconditions !== undefined) body.preconditions = preconditions;
+  return body;
+}
+
+/**
+ * The query of a server-side apply, as client-go's `ApplyOptions.ToPatchOptions`: `fieldManager`
+ * is required (the apiserver rejects an apply without one), `force` is sent only when set.
+ *
+ * @example
+ * applyOptionsToQuery({ fieldManager: "my-controller", force: true })
+ * // { fieldManager: "my-controller", force: true }
+ * @throws {TypeError} when `fieldManager` is missing or empty.
+ */
+export function applyOptionsToQuery(options: ApplyOptions): Record<string, QueryValue> {
+  if (!options.fieldManager) {
+    throw new TypeError("server-side apply needs ApplyOptions.fieldManager (the name of the field owner)");
+  }
+  return toQuery(options);
+}
+
+/**
+ * A duration in Go's `time.Duration.String()` form (`32s`, `1m30s`, `500ms`), as client-go writes
+ * the `timeout` query parameter.
+ *
+ * @example
+ * goDuration(90_000) // "1m30s"
+ */
+export function goDuration(milliseconds: number): string {
+  if (!Number.isFinite(milliseconds) || milliseconds < 0) {
+    throw new RangeError(`a duration must be a finite, non-negative number of ms, got ${milliseconds}`);
+  }
+  if (milliseconds === 0) return "0s";
+  if (milliseconds < 1000) return `${Math.round(milliseconds)}ms`;
+  const totalSeconds = milliseconds / 1000;
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = Math.round((totalSeconds % 60) * 1000) / 1000;
+  if (hours) return `${hours}h${minutes}m${seconds}s`;
+  if (minutes) return `${minutes}m${seconds}s`;
+  return `${seconds}s`;
 }
 
 /** Keys of call options that never go to the server. */
@@ -75,7 +135,8 @@ const localKeys = new Set(["signal", "timeout"]);
 
 /**
  * Turns any of the option objects into query parameters: names are kept, `undefined` dropped,
- * arrays repeat the key. Call options (`signal`, `timeout`) are left out.
+ * arrays repeat the key. Call options (`signal`, `timeout`) are left out. A value that cannot be a
+ * query parameter (an object such as `preconditions`) is an error naming the option.
  *
  * @example
  * toQuery({ labelSelector: "app=web", limit: 50 }) // { labelSelector: "app=web", limit: 50 }
@@ -87,7 +148,10 @@ export function toQuery(options: object): Record<string, QueryValue> {
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
       query[key] = value;
     else if (Array.isArray(value) && value.every((v) => typeof v === "string")) query[key] = value;
-    else throw new TypeError(`option ${key} cannot be sent as a query parameter`);
+    else
+      throw new TypeError(
+        `option ${key} cannot be sent as a query parameter${key === "preconditions" ? " (delete options go in the body: deleteOptionsBody())" : ""}`,
+      );
   }
   return query;
 }

@@ -14,4 +14,5 @@ export const PatchTypes = {
   apply: "application/apply-patch+yaml",
 } as const;
 
+/** One of the four patch Content-Types. */
 export type PatchType = (typeof PatchTypes)[keyof typeof PatchTypes];

@@ -11,9 +11,11 @@ import type { ClientConfig } from "../config/types.js";
 import { encodeQuery } from "../core/options.js";
 import type { ApiRequest, CallOptions } from "../core/request.js";
 import { type RawWatchEvent, WatchDecoder, type WatchEvent } from "../core/watch.js";
-import { errorFromResponse, type Status, StatusError, TransportError } from "../errors.js";
+import { errorFromResponse, isStatusObject, type Status, StatusError, TransportError } from "../errors.js";
 import { buildDispatcher, type TransportOptions } from "../transport/dispatcher.js";
+import { parseWarningHeaders } from "../transport/interceptors/warnings.js";
 
+/** Options of an `HttpClient`: the transport's, plus the watch idle watchdog. */
 export interface HttpClientOptions extends TransportOptions {
   /**
    * A watch that receives no bytes (no event, no bookmark) for this many milliseconds is ended
@@ -23,31 +25,69 @@ export interface HttpClientOptions extends TransportOptions {
   watchIdleTimeout?: number;
 }
 
-/** A raw answer: status, headers, and the body as text. */
+/** A raw answer: status, headers, the body (as text and bytes) and the server's warnings. */
 export interface HttpResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The (gunzipped) body decoded as UTF-8. */
   body: string;
+  /** The (gunzipped) body as bytes. */
+  bytes: Uint8Array;
+  /** Texts of the `Warning` headers (also handed to the warning handler). */
+  warnings: string[];
+}
+
+/** Node's TLS failures: untrusted or expired certificate, wrong host name, handshake errors. */
+function isTlsFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return (
+    typeof code === "string" &&
+    /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|HOSTNAME_MISMATCH)/.test(
+      code,
+    )
+  );
 }
 
 const defaultWatchIdleTimeout = 5 * 60_000;
 
+/**
+ * The HTTP layer of one cluster configuration: one dispatcher (pool, rate limiter, auth, retries)
+ * shared by every client built on it.
+ *
+ * @example
+ * const http = HttpClient.forConfig(config);
+ * const ns = await http.json<NamespaceList>({ method: "GET", path: "/api/v1/namespaces" });
+ * await http.close();
+ */
 export class HttpClient implements ApiCaller {
+  /** The configuration this client was built from. */
   readonly config: ClientConfig;
+  /** The composed undici dispatcher every request goes through. */
   readonly dispatcher: Dispatcher;
   readonly #base: string;
   readonly #watchIdleTimeout: number;
+  readonly #options: HttpClientOptions;
 
+  /** Wraps a dispatcher built for `config`; most callers want `HttpClient.forConfig`. */
   constructor(config: ClientConfig, dispatcher: Dispatcher, options: HttpClientOptions = {}) {
     this.config = config;
     this.dispatcher = dispatcher;
-    const server = new URL(config.server);
+    let server: URL;
+    try {
+      server = new URL(config.server);
+    } catch {
+      throw new TransportError("ECONFIG", `server ${JSON.stringify(safeServer(config.server))} is not a URL`);
+    }
     if (server.protocol !== "https:" && server.protocol !== "http:") {
-      throw new TypeError(`server ${config.server}: the scheme must be https or http`);
+      throw new TransportError(
+        "ECONFIG",
+        `server ${server.protocol}//${server.host}: the scheme must be https or http`,
+      );
     }
     // Keep the path as a prefix; drop credentials, query and fragment.
     this.#base = `${server.protocol}//${server.host}${server.pathname.replace(/\/+$/, "")}`;
     this.#watchIdleTimeout = options.watchIdleTimeout ?? defaultWatchIdleTimeout;
+    this.#options = options;
   }
 
   /**
@@ -60,13 +100,28 @@ export class HttpClient implements ApiCaller {
     return new HttpClient(config, buildDispatcher(config, options), options);
   }
 
+  /**
+   * A client whose dispatcher is this one wrapped by `wrap`: the escape hatch for layers of your
+   * own (metrics, tracing, a cache). Both clients share the connection pool and rate limiter.
+   *
+   * @example
+   * const traced = http.withDispatcher((d) => d.compose(myTracingInterceptor));
+   */
+  withDispatcher(wrap: (dispatcher: Dispatcher) => Dispatcher): HttpClient {
+    return new HttpClient(this.config, wrap(this.dispatcher), this.#options);
+  }
+
   /** The full URL of a request (no credentials in it). */
   url(request: Pick<ApiRequest, "path" | "query">): string {
     const query = encodeQuery(request.query);
     return `${this.#base}${request.path}${query ? `?${query}` : ""}`;
   }
 
-  async #send(request: ApiRequest, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+  async #send(
+    request: ApiRequest,
+    signal: AbortSignal | undefined,
+    longRunning = false,
+  ): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { accept: "application/json", ...request.headers };
     if (!this.config.disableCompression) headers["accept-encoding"] ??= "gzip";
     let body: string | Uint8Array | undefined;
@@ -86,6 +141,9 @@ export class HttpClient implements ApiCaller {
         headers,
         body,
         signal,
+        // Watches and log streams may be quiet for long: undici's 300 s body timeout must not cut
+        // them (the watch has its own idle watchdog).
+        ...(longRunning ? { bodyTimeout: 0 } : {}),
       });
     } catch (err) {
       throw this.#transportError(err, request, signal);
@@ -105,6 +163,11 @@ export class HttpClient implements ApiCaller {
         : new TransportError("ECONNECTION", `${where}: aborted`, { cause: err });
     }
     const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof SyntaxError)
+      return new TransportError("EDECODE", `${where}: ${message}`, { cause: err });
+    if (isTlsFailure(err)) {
+      return new TransportError("ETLS", `${where}: TLS handshake failed: ${message}`, { cause: err });
+    }
     return new TransportError("ECONNECTION", `${where}: ${message}`, { cause: err });
   }
 
@@ -120,26 +183,61 @@ export class HttpClient implements ApiCaller {
   async response(request: ApiRequest, options?: CallOptions): Promise<HttpResponse> {
     const signal = this.#signal(options, true);
     const res = await this.#send(request, signal);
-    let body: string;
+    let bytes: Buffer;
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of decodedBody(res)) chunks.push(chunk);
-      body = Buffer.concat(chunks).toString("utf8");
+      bytes = Buffer.concat(chunks);
     } catch (err) {
       throw this.#transportError(err, request, signal);
     }
-    return { statusCode: res.statusCode, headers: res.headers, body };
+    return {
+      statusCode: res.statusCode,
+      headers: res.headers,
+      body: bytes.toString("utf8"),
+      bytes,
+      warnings: parseWarningHeaders(res.headers.warning),
+    };
+  }
+
+  /**
+   * The error for a non-2xx answer, or for a 2xx answer whose body is a failed `Status` (client-go
+   * turns those into errors too); undefined when the answer is a success.
+   */
+  errorFor(
+    request: ApiRequest,
+    res: Pick<HttpResponse, "statusCode" | "headers" | "body">,
+  ): StatusError | undefined {
+    const url = this.url({ path: request.path });
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      return errorFromResponse(res.statusCode, res.body, {
+        method: request.method,
+        url,
+        retryAfter: res.headers["retry-after"],
+      });
+    }
+    if (res.body.startsWith("{") && res.body.includes('"Failure"')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(res.body);
+      } catch {
+        return undefined;
+      }
+      if (isStatusObject(parsed) && parsed.status === "Failure") {
+        return new StatusError(
+          { ...parsed, code: parsed.code || res.statusCode },
+          { method: request.method, url },
+        );
+      }
+    }
+    return undefined;
   }
 
   /** Sends a request and parses the JSON answer; a non-2xx answer throws a `StatusError`. */
   async json<T>(request: ApiRequest, options?: CallOptions): Promise<T> {
     const res = await this.response(request, options);
-    if (res.statusCode < 200 || res.statusCode > 299) {
-      throw errorFromResponse(res.statusCode, res.body, {
-        method: request.method,
-        url: this.url({ path: request.path }),
-      });
-    }
+    const error = this.errorFor(request, res);
+    if (error) throw error;
     if (res.body === "") {
       throw new TransportError(
         "EDECODE",
@@ -159,12 +257,20 @@ export class HttpClient implements ApiCaller {
 
   async #open(request: ApiRequest, options: CallOptions | undefined, controller: AbortController) {
     const signal = options?.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    const res = await this.#send(request, signal);
+    const res = await this.#send(request, signal, true);
     if (res.statusCode < 200 || res.statusCode > 299) {
-      const text = await res.body.text().catch(() => "");
+      let text = "";
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of decodedBody(res)) chunks.push(chunk);
+        text = Buffer.concat(chunks).toString("utf8");
+      } catch {
+        // The status code says enough.
+      }
       throw errorFromResponse(res.statusCode, text, {
         method: request.method,
         url: this.url({ path: request.path }),
+        retryAfter: res.headers["retry-after"],
       });
     }
     return { res, signal };
@@ -204,15 +310,21 @@ export class HttpClient implements ApiCaller {
       };
       try {
         for await (const chunk of decodedBody(res)) {
+          const events = decoder.push(chunk);
+          if (events.length > 0) {
+            // The watchdog judges the server, not a consumer that takes its time with an event.
+            clearTimeout(idleTimer);
+            for (const raw of events) yield toEvent(raw);
+          }
           arm();
-          for (const raw of decoder.push(chunk)) yield toEvent(raw);
         }
+        clearTimeout(idleTimer);
+        for (const raw of decoder.end()) yield toEvent(raw);
       } catch (err) {
         if (controller.signal.aborted && controller.signal.reason instanceof TransportError)
           throw controller.signal.reason;
         throw this.#transportError(err, request, options?.signal);
       }
-      for (const raw of decoder.end()) yield toEvent(raw);
     } finally {
       clearTimeout(idleTimer);
       // Ends the connection when the consumer stops early; harmless after a normal end.
@@ -220,15 +332,22 @@ export class HttpClient implements ApiCaller {
     }
   }
 
-  /** Opens a byte stream (pod logs): the answer's body, chunk by chunk. No timeout applies. */
+  /**
+   * Opens a byte stream (pod logs): the answer's body, chunk by chunk. No timeout applies; stopping
+   * the loop or aborting the signal closes the connection. A non-2xx answer rejects with a
+   * `StatusError`; a broken connection ends the loop with a `TransportError`.
+   */
   async stream(request: ApiRequest, options?: CallOptions): Promise<AsyncIterable<Uint8Array>> {
     const controller = new AbortController();
     const { res } = await this.#open(request, options, controller);
     const body = decodedBody(res);
+    const toError = (err: unknown) => this.#transportError(err, request, options?.signal);
     return {
       async *[Symbol.asyncIterator]() {
         try {
-          yield* body;
+          for await (const chunk of body) yield chunk as Uint8Array;
+        } catch (err) {
+          throw toError(err);
         } finally {
           controller.abort();
         }
@@ -236,9 +355,14 @@ export class HttpClient implements ApiCaller {
     };
   }
 
-  /** Closes the connection pool. */
+  /** Closes the connection pool once requests in flight are done. */
   close(): Promise<void> {
     return this.dispatcher.close();
+  }
+
+  /** Closes every connection now; requests in flight (watches included) fail. */
+  destroy(): Promise<void> {
+    return this.dispatcher.destroy();
   }
 }
 
@@ -250,4 +374,9 @@ function decodedBody(res: Dispatcher.ResponseData): AsyncIterable<Buffer> {
     return pipeline(res.body as Readable, createGunzip(), () => {});
   }
   return res.body as AsyncIterable<Buffer>;
+}
+
+/** A server URL fit for an error message: no user info, query or fragment. */
+function safeServer(server: string): string {
+  return server.replace(/[?#].*$/s, "").replace(/\/\/[^/@]*@/, "//");
 }

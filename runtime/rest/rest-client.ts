@@ -9,13 +9,14 @@
  * console.log(pods.into<PodList>().items.length);
  */
 import type { ClientConfig } from "../config/types.js";
-import { toQuery } from "../core/options.js";
+import { goDuration, toQuery } from "../core/options.js";
 import { type PatchType, PatchTypes } from "../core/patch.js";
 import { type ApiRequest, type CallOptions, checkPathSegment, type QueryValue } from "../core/request.js";
 import type { WatchEvent } from "../core/watch.js";
-import { errorFromResponse, TransportError } from "../errors.js";
+import { TransportError } from "../errors.js";
 import { HttpClient, type HttpClientOptions } from "./http-client.js";
 
+/** Where a `RESTClient`'s resource paths start. */
 export interface RESTClientOptions {
   /** `/api` for the core group, `/apis` for the others (default). */
   apiPath?: string;
@@ -23,14 +24,26 @@ export interface RESTClientOptions {
   groupVersion?: string;
 }
 
-/** The answer of `Request.do()`. */
+/** The answer of `Request.do()`: status, headers, warnings and the body. */
 export class Result {
   constructor(
+    /** HTTP status code (2xx: other answers reject with a `StatusError`). */
     readonly statusCode: number,
+    /** Response headers, lower-case names. */
     readonly headers: Record<string, string | string[] | undefined>,
+    /** The body as text. */
     readonly body: string,
+    /** `METHOD url` of the request, for messages. */
     readonly url: string,
+    /** Texts of the answer's `Warning` headers. */
+    readonly warnings: string[] = [],
   ) {}
+
+  /** The `Content-Type` of the answer. */
+  get contentType(): string | undefined {
+    const value = this.headers["content-type"];
+    return Array.isArray(value) ? value[0] : value;
+  }
 
   /** The body as text. */
   raw(): string {
@@ -55,10 +68,17 @@ export class Result {
   }
 }
 
+/**
+ * A client for one API path and group-version, as client-go's `rest.RESTClient`. Clients made with
+ * `forHttpClient` share that HTTP layer, its connection pool and its rate limiter.
+ */
 export class RESTClient {
+  /** The HTTP layer this client sends through. */
   readonly http: HttpClient;
+  /** `/api/v1`, `/apis/apps/v1`...: the prefix of every resource path. */
   readonly base: string;
 
+  /** Prefer `forConfig` or `forHttpClient`. */
   constructor(http: HttpClient, options: RESTClientOptions = {}) {
     this.http = http;
     const apiPath = (options.apiPath ?? "/apis").replace(/\/+$/, "");
@@ -79,15 +99,19 @@ export class RESTClient {
     return new RESTClient(http, options);
   }
 
+  /** A request with any method. */
   verb(method: ApiRequest["method"]): Request {
     return new Request(this, method);
   }
+  /** A GET request. */
   get(): Request {
     return this.verb("GET");
   }
+  /** A POST request. */
   post(): Request {
     return this.verb("POST");
   }
+  /** A PUT request. */
   put(): Request {
     return this.verb("PUT");
   }
@@ -95,15 +119,21 @@ export class RESTClient {
   patch(type: PatchType = PatchTypes.merge): Request {
     return this.verb("PATCH").contentType(type);
   }
+  /** A DELETE request; delete options go in the body (`deleteOptionsBody`). */
   delete(): Request {
     return this.verb("DELETE");
   }
 
+  /** Closes the HTTP layer (and so every client sharing it). */
   close(): Promise<void> {
     return this.http.close();
   }
 }
 
+/**
+ * One request being built, as client-go's `rest.Request`: setters chain, mistakes accumulate and
+ * are reported by `build()`, `do()`, `stream()` or `watch()`.
+ */
 export class Request {
   readonly #client: RESTClient;
   readonly #method: ApiRequest["method"];
@@ -134,6 +164,7 @@ export class Request {
     }
   }
 
+  /** The namespace (setting it twice is an error); `""` means all namespaces for a list. */
   namespace(namespace: string): this {
     if (this.#namespaceSet) this.#errors.push(`namespace already set to ${JSON.stringify(this.#namespace)}`);
     this.#namespaceSet = true;
@@ -144,17 +175,20 @@ export class Request {
   namespaceIfScoped(namespace: string, scoped: boolean): this {
     return scoped ? this.namespace(namespace) : this;
   }
+  /** The resource (plural, lower-cased as client-go does). */
   resource(resource: string): this {
     if (this.#resource !== undefined)
       this.#errors.push(`resource already set to ${JSON.stringify(this.#resource)}`);
     this.#resource = this.#segment("resource", resource.toLowerCase());
     return this;
   }
+  /** The object's name. */
   name(name: string): this {
     if (this.#name !== undefined) this.#errors.push(`name already set to ${JSON.stringify(this.#name)}`);
     this.#name = this.#segment("name", name);
     return this;
   }
+  /** Subresource path segments after the name (`status`, `scale`, `log`...). */
   subResource(...parts: string[]): this {
     for (const p of parts) {
       const s = this.#segment("subresource", p);
@@ -176,9 +210,16 @@ export class Request {
     this.#query[name] = old === undefined ? value : [...(Array.isArray(old) ? old : [String(old)]), value];
     return this;
   }
-  /** Adds option objects (`ListOptions`, `GetOptions`, ...) as query parameters. */
+  /**
+   * Adds option objects (`ListOptions`, `GetOptions`, `PatchOptions`...) as query parameters, with
+   * the apiserver's names. A value that cannot be a query parameter is a builder error.
+   */
   params(options: object): this {
-    Object.assign(this.#query, toQuery(options));
+    try {
+      Object.assign(this.#query, toQuery(options));
+    } catch (err) {
+      this.#errors.push((err as Error).message);
+    }
     return this;
   }
   /** The body: an object (sent as JSON), a string or bytes. */
@@ -186,19 +227,31 @@ export class Request {
     this.#body = body;
     return this;
   }
+  /** Sets a request header (replacing one of the same name). */
   header(name: string, value: string): this {
     this.#headers[name.toLowerCase()] = value;
     return this;
   }
+  /** The body's Content-Type (default `application/json`). */
   contentType(type: string): this {
     this.#contentType = type;
     return this;
   }
-  /** Per-request timeout in milliseconds (not applied to `watch()` or `stream()`). */
+  /**
+   * Request timeout in milliseconds, as client-go's `Timeout(d)`: sent to the server as the
+   * `timeout` query parameter (`timeout=30s`), and for `do()` also a client-side deadline.
+   * `watch()` and `stream()` get only the server-side one, so the client never cuts them.
+   */
   timeout(ms: number): this {
+    if (!(ms > 0) || !Number.isFinite(ms)) {
+      this.#errors.push(`timeout must be a positive number of milliseconds, got ${ms}`);
+      return this;
+    }
     this.#options.timeout = ms;
+    this.#query.timeout = goDuration(ms);
     return this;
   }
+  /** Cancels the request (and closes a watch or stream) when the signal aborts. */
   signal(signal: AbortSignal): this {
     this.#options.signal = signal;
     return this;
@@ -235,24 +288,39 @@ export class Request {
     const request = this.build();
     const http = this.#client.http;
     const res = await http.response(request, this.#options);
-    const url = `${request.method} ${http.url({ path: request.path })}`;
-    if (res.statusCode < 200 || res.statusCode > 299) {
-      throw errorFromResponse(res.statusCode, res.body, {
-        method: request.method,
-        url: http.url({ path: request.path }),
-      });
-    }
-    return new Result(res.statusCode, res.headers, res.body, url);
+    const error = http.errorFor(request, res);
+    if (error) throw error;
+    return new Result(
+      res.statusCode,
+      res.headers,
+      res.body,
+      `${request.method} ${http.url({ path: request.path })}`,
+      res.warnings,
+    );
   }
 
-  /** Opens a byte stream (pod logs with `follow`). */
-  stream(): Promise<AsyncIterable<Uint8Array>> {
-    return this.#client.http.stream(this.build(), this.#options);
+  /** Opens a byte stream (pod logs with `follow`); rejects with the builder's errors. */
+  async stream(): Promise<AsyncIterable<Uint8Array>> {
+    return this.#client.http.stream(this.build(), { signal: this.#options.signal });
   }
 
-  /** Opens a watch (`watch=true` is added). */
+  /**
+   * Opens a watch (`watch=true` is added): typed events as they arrive; `ERROR` events throw a
+   * `StatusError`; breaking out of the loop closes the connection.
+   *
+   * @example
+   * for await (const e of rest.get().namespace("ns").resource("configmaps").watch<ConfigMap>()) {
+   *   console.log(e.type, e.object.metadata?.name);
+   * }
+   */
   watch<T>(): AsyncIterable<WatchEvent<T>> {
     this.#query.watch = true;
-    return this.#client.http.watch<T>(this.build(), this.#options);
+    const http = this.#client.http;
+    const signal = this.#options.signal;
+    // Built on first iteration, so builder errors surface where the watch is consumed.
+    const build = () => this.build();
+    return (async function* () {
+      yield* http.watch<T>(build(), { signal });
+    })();
   }
 }

@@ -10,27 +10,43 @@ import { Dispatcher } from "undici";
 /** The request option the auth layer sets: PEM certificate and key. */
 export const clientCertificateOption = Symbol.for("kubegen.clientCertificate");
 
+/** Dispatch options that may carry a client certificate for the pool to use. */
 export interface TaggedOptions extends Dispatcher.DispatchOptions {
   [clientCertificateOption]?: { cert: string; key: string };
 }
 
 type PoolFactory = (clientCertificate?: { cert: string; key: string }) => Dispatcher;
 
+/**
+ * The base dispatcher: untagged requests go to the configuration's pool, tagged ones to a pool
+ * made (by `factory`) for their certificate.
+ *
+ * @example
+ * new ClientCertificateDispatcher((cert) => new Agent({ connect: { ...tls, ...cert } }))
+ */
 export class ClientCertificateDispatcher extends Dispatcher {
   private readonly factory: PoolFactory;
   private readonly fallback: Dispatcher;
   // Plain (not #private) fields: undici's compose() wraps this object in a Proxy.
   /** Pools by certificate; only the newest few are kept, older ones close once idle. */
   private readonly byCertificate = new Map<string, Dispatcher>();
+  /** The configured certificate when it comes from files that may be rotated. */
+  private readonly configured: (() => { cert: string; key: string }) | undefined;
 
-  constructor(factory: PoolFactory) {
+  /**
+   * @param factory makes a pool, for a certificate or (without one) for the configuration alone.
+   * @param configured the configuration's own certificate when it must be re-read (files); its
+   *   requests then go through per-certificate pools too, so a rotated file gets new connections.
+   */
+  constructor(factory: PoolFactory, configured?: () => { cert: string; key: string }) {
     super();
     this.factory = factory;
     this.fallback = factory();
+    this.configured = configured;
   }
 
   override dispatch(options: TaggedOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const certificate = options[clientCertificateOption];
+    const certificate = options[clientCertificateOption] ?? this.configured?.();
     if (!certificate) return this.fallback.dispatch(options, handler);
     const key = createHash("sha256").update(certificate.cert).update(certificate.key).digest("hex");
     let pool = this.byCertificate.get(key);

@@ -2,79 +2,136 @@
  * `buildDispatcher(config)`: the one place where the transport's layers are chosen and ordered,
  * as client-go's `HTTPWrappersForConfig`.
  *
- * undici's `compose(a, b, c)` wraps so that the LAST interceptor sees a request FIRST:
+ * undici's `compose(a, b, c)` wraps so that the LAST interceptor sees a request FIRST. The order,
+ * from the caller down to the socket:
  *
- *   request → warnings → user-agent → impersonation → auth → rate-limit → retry → logging → Agent
+ *   request
+ *     → warnings       hands `Warning` headers of the final answer to the handler
+ *     → user-agent     adds `User-Agent` unless set
+ *     → impersonation  adds `Impersonate-*` unless `Impersonate-User` is set
+ *     → auth           token / basic / credential source; on 401 invalidates and replays once
+ *     → retry          429/5xx with Retry-After (any verb), reset/EOF (GET), ≤ 10 times
+ *     → rate-limit     token bucket per client; every attempt takes a token; watches skip it
+ *     → logging        each attempt as sent, secrets masked
+ *     → pool           keep-alive Agent/ProxyAgent; one more per client cert a source returns
  *
- * Auth sits outside retry, so a retried request keeps its credentials; retries happen below the
- * rate limiter, as client-go retries inside one throttled request. gzip answers are decoded by
+ * Auth sits above retry, so each retried attempt keeps its credentials and a 401 replay goes
+ * through retry and throttling again; retries sit above the rate limiter, so each retry waits for
+ * a token, as client-go's `WithRetry.Before` calls `tryThrottle`. gzip answers are decoded by
  * `HttpClient`, which asks for them.
  */
 import { arch, platform } from "node:os";
 import { Agent, type Dispatcher, ProxyAgent } from "undici";
 import type { ClientConfig } from "../config/types.js";
+import { TransportError } from "../errors.js";
 import { ClientCertificateDispatcher } from "./client-certificate.js";
 import { auth } from "./interceptors/auth.js";
 import { impersonation, userAgent } from "./interceptors/headers.js";
 import { logging, type RequestLogger } from "./interceptors/logging.js";
-import { rateLimit, TokenBucket } from "./interceptors/rate-limit.js";
+import { rateLimit, type TokenBucket, tokenBucketFor } from "./interceptors/rate-limit.js";
 import { type RetryOptions, retry } from "./interceptors/retry.js";
 import { deduplicatingStderrWarnings, type WarningHandler, warnings } from "./interceptors/warnings.js";
-import { connectOptions } from "./tls.js";
+import { connectOptions, reloadingClientCertificate } from "./tls.js";
 
+/** The package version, as sent in the user agent. */
 export const version = "0.1.0";
 
-/** `kubegen/<version> (<os>/<arch>) node/<version>` */
+/**
+ * `kubegen/<version> (<os>/<arch>) node/<version>`
+ *
+ * @example
+ * defaultUserAgent() // "kubegen/0.1.0 (linux/x64) node/v20.18.1"
+ */
 export function defaultUserAgent(): string {
   return `kubegen/${version} (${platform()}/${arch()}) node/${process.version}`;
 }
 
+/** Options of the transport beyond what a `ClientConfig` says. */
 export interface TransportOptions {
   /** Receives the apiserver's warnings; default: each distinct one once to stderr. */
   warningHandler?: WarningHandler;
+  /** Retry limits (default: 10 retries, waits capped at 60 s). */
   retry?: RetryOptions;
   /** Logs requests at kubectl's verbosities 6 to 9, secrets masked. */
   logger?: RequestLogger;
   /** Replaces the base dispatcher (tests, custom pools). Layers still wrap it. */
   baseDispatcher?: Dispatcher;
+  /**
+   * The token bucket to use, e.g. one shared by several clients on purpose. Default: a new bucket
+   * from `config.qps`/`config.burst` (none when `qps` is negative).
+   */
+  rateLimiter?: TokenBucket;
 }
 
+/** How long an idle keep-alive connection stays open. */
+const keepAliveTimeout = 30_000;
+
 /**
- * The base pool: one keep-alive Agent (or ProxyAgent) per configuration, plus one per client
+ * The base pool: a keep-alive Agent (or ProxyAgent) for the configuration, plus one per client
  * certificate that credentials bring (see `client-certificate.ts`).
+ *
+ * @throws {TransportError} `ECONFIG` for an unreadable PEM file, or a proxy URL that is invalid or
+ *   not http/https.
  */
 export function baseDispatcher(config: ClientConfig): Dispatcher {
   const base = connectOptions(config.tls);
   if (config.proxyUrl) {
-    const proxy = new URL(config.proxyUrl);
+    let proxy: URL;
+    try {
+      proxy = new URL(config.proxyUrl);
+    } catch {
+      throw new TransportError("ECONFIG", "proxy-url is not a valid URL");
+    }
     if (proxy.protocol !== "http:" && proxy.protocol !== "https:") {
-      throw new Error(
+      throw new TransportError(
+        "ECONFIG",
         `proxy-url ${proxy.protocol}//${proxy.host}: only http and https proxies are supported`,
       );
     }
   }
+  const configuredCertificate = reloadingClientCertificate(config.tls);
   return new ClientCertificateDispatcher((certificate) => {
     const connect = certificate ? { ...base, cert: certificate.cert, key: certificate.key } : base;
     if (config.proxyUrl) {
+      // Go dials an https proxy with the client's TLS config (CA included); user info in the
+      // URL becomes Proxy-Authorization.
       return new ProxyAgent({
         uri: config.proxyUrl,
         requestTls: connect,
         proxyTls: base.ca ? { ca: base.ca } : {},
+        keepAliveTimeout,
       });
     }
-    return new Agent({ connect, keepAliveTimeout: 30_000 });
-  });
+    return new Agent({ connect, keepAliveTimeout });
+  }, configuredCertificate);
 }
 
-/** Builds the dispatcher every request of a client goes through. */
+/**
+ * Builds the dispatcher every request of a client goes through: the pool wrapped by the layers
+ * drawn above. One per client object: its rate limiter is shared by all the client's groups.
+ *
+ * @example
+ * const dispatcher = buildDispatcher(config, { logger: { level: 6, write: console.error } });
+ */
 export function buildDispatcher(config: ClientConfig, options: TransportOptions = {}): Dispatcher {
   const base = options.baseDispatcher ?? baseDispatcher(config);
-  const qps = config.qps ?? 5;
+  const bucket = options.rateLimiter ?? tokenBucketFor(config);
+  const logger = options.logger;
   const layers: Dispatcher.DispatcherComposeInterceptor[] = [];
-  // Innermost: logs each attempt as sent, after auth and retries decided its headers.
-  if (options.logger) layers.push(logging(options.logger));
+  // compose() applies the last layer first: push from the socket upwards.
+  if (logger) layers.push(logging(logger));
+  if (bucket) {
+    layers.push(
+      rateLimit(bucket, (ms, opts) => {
+        if (logger && ms > 50) {
+          logger.write(
+            `Waited for ${Math.round(ms)}ms due to client-side throttling, not priority and fairness, request: ${opts.method}:${String(opts.origin ?? "")}${opts.path}`,
+          );
+        }
+      }),
+    );
+  }
   layers.push(retry(options.retry));
-  if (qps > 0) layers.push(rateLimit(new TokenBucket(qps, config.burst ?? 10)));
   layers.push(auth(config.auth));
   if (config.impersonate) layers.push(impersonation(config.impersonate));
   layers.push(userAgent(config.userAgent ?? defaultUserAgent()));

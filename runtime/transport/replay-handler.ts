@@ -1,9 +1,12 @@
 /**
  * A dispatch handler that may answer "not this response; send the request again". Retry-After and
  * 401-refresh build on it: they look at the status and headers, and either pass the response on
- * untouched or drop it and dispatch the request again after a delay.
+ * untouched or drop it and dispatch the request again after a delay. A request whose body is a
+ * stream is never replayed (it cannot be sent twice), and an abort during the delay ends the
+ * request at once.
  */
 import type { Dispatcher } from "undici";
+import { sendAfter } from "./handler.js";
 
 type Dispatch = Dispatcher["dispatch"];
 type Handler = Dispatcher.DispatchHandler;
@@ -13,6 +16,7 @@ type Headers = Parameters<NonNullable<Handler["onResponseStart"]>>[2];
 /** What to do with a response or an error: pass it on, or replay the request after `delayMs`. */
 export type ReplayDecision = { replay: false } | { replay: true; delayMs: number; before?: () => void };
 
+/** Decides, per response or error of an attempt, whether the request is sent again. */
 export interface ReplayPolicy {
   /** Called on the response status and headers of attempt number `attempt` (0-based). */
   onResponse?(statusCode: number, headers: Headers, attempt: number): ReplayDecision;
@@ -28,6 +32,10 @@ export function isReplayable(opts: Dispatcher.DispatchOptions): boolean {
   return body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
 }
 
+/**
+ * Wraps the caller's handler for one attempt; `policy` decides per response or error whether the
+ * attempt counts or the request is sent again.
+ */
 export class ReplayHandler implements Handler {
   readonly #dispatch: Dispatch;
   readonly #opts: Dispatcher.DispatchOptions;
@@ -36,6 +44,8 @@ export class ReplayHandler implements Handler {
   readonly #attempt: number;
   #replay: (ReplayDecision & { replay: true }) | undefined;
   #started = false;
+  /** Set once this attempt handed the request to the next one: later events are stale. */
+  #superseded = false;
 
   constructor(
     dispatch: Dispatch,
@@ -70,10 +80,10 @@ export class ReplayHandler implements Handler {
     headers: Headers,
     statusMessage?: string,
   ): void {
-    const decision = isReplayable(this.#opts)
-      ? (this.#policy.onResponse?.(statusCode, headers, this.#attempt) ?? passOn)
-      : passOn;
-    if (decision.replay) {
+    // The policy always hears of the response (it may have side effects, such as invalidating
+    // credentials), but a streamed body cannot be sent twice.
+    const decision = this.#policy.onResponse?.(statusCode, headers, this.#attempt) ?? passOn;
+    if (decision.replay && isReplayable(this.#opts)) {
       this.#replay = decision;
       return;
     }
@@ -94,6 +104,7 @@ export class ReplayHandler implements Handler {
   }
 
   onResponseError(controller: Controller, error: Error): void {
+    if (this.#superseded) return;
     if (!this.#started && !this.#replay && isReplayable(this.#opts)) {
       const decision = this.#policy.onError?.(error, this.#attempt) ?? passOn;
       if (decision.replay) {
@@ -105,6 +116,7 @@ export class ReplayHandler implements Handler {
   }
 
   #again(decision: ReplayDecision & { replay: true }): void {
+    this.#superseded = true;
     const next = new ReplayHandler(
       this.#dispatch,
       this.#opts,
@@ -112,11 +124,9 @@ export class ReplayHandler implements Handler {
       this.#policy,
       this.#attempt + 1,
     );
-    const send = () => {
+    sendAfter(decision.delayMs, this.#opts, this.#handler, () => {
       decision.before?.();
       this.#dispatch(this.#opts, next);
-    };
-    if (decision.delayMs > 0) setTimeout(send, decision.delayMs);
-    else send();
+    });
   }
 }

@@ -29,6 +29,7 @@ export function headerPairs(headers: Dispatcher.DispatchOptions["headers"]): Hea
   return pairs;
 }
 
+/** True when the pairs have a header of that name (case-insensitive). */
 export function hasHeader(pairs: HeaderList, name: string): boolean {
   const lower = name.toLowerCase();
   return pairs.some(([k]) => k.toLowerCase() === lower);

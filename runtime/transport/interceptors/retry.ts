@@ -8,6 +8,7 @@ import { type ReplayDecision, ReplayHandler } from "../replay-handler.js";
 
 type Interceptor = Dispatcher.DispatcherComposeInterceptor;
 
+/** Limits of the retry layer. */
 export interface RetryOptions {
   /** Default 10, as client-go. */
   maxRetries?: number;
@@ -15,7 +16,12 @@ export interface RetryOptions {
   maxDelaySeconds?: number;
 }
 
-const connectionErrors = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ECONNREFUSED", "UND_ERR_CLOSED"]);
+/**
+ * Connection reset and early EOF, as client-go's `IsConnectionReset`/`IsProbableEOF` (undici says
+ * `UND_ERR_SOCKET` for "other side closed"). A refused connection is not retried: nothing listens,
+ * and waiting 10 s to say so helps nobody.
+ */
+const connectionErrors = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
 
 /** Seconds from a `Retry-After` header (integer seconds, as the apiserver sends), else undefined. */
 export function retryAfterSeconds(value: string | string[] | undefined): number | undefined {
@@ -24,6 +30,12 @@ export function retryAfterSeconds(value: string | string[] | undefined): number 
   return Number(text);
 }
 
+/**
+ * The retry layer.
+ *
+ * @example
+ * agent.compose(retry({ maxRetries: 3 }))
+ */
 export function retry(options: RetryOptions = {}): Interceptor {
   const maxRetries = options.maxRetries ?? 10;
   const maxDelay = options.maxDelaySeconds ?? 60;

@@ -6,16 +6,28 @@ import type { Dispatcher } from "undici";
 
 type Interceptor = Dispatcher.DispatcherComposeInterceptor;
 
-/** Receives each warning's text (the `299 - "..."` wrapper removed). */
+/**
+ * Receives each warning's text (the `299 - "..."` wrapper removed).
+ *
+ * @example
+ * HttpClient.forConfig(config, { warningHandler: (text) => log.warn(text) })
+ */
 export type WarningHandler = (message: string) => void;
 
-/** Prints each distinct warning once to stderr. */
-export function deduplicatingStderrWarnings(): WarningHandler {
+/**
+ * Prints each distinct warning once as `Warning: <text>`, to stderr unless `write` is given.
+ *
+ * @example
+ * const handler = deduplicatingStderrWarnings();
+ */
+export function deduplicatingStderrWarnings(
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): WarningHandler {
   const seen = new Set<string>();
   return (message) => {
     if (seen.has(message)) return;
     seen.add(message);
-    process.stderr.write(`Warning: ${message}\n`);
+    write(`Warning: ${message}\n`);
   };
 }
 
@@ -25,16 +37,33 @@ export function parseWarning(value: string): string {
   return match?.[1] !== undefined ? match[1].replace(/\\(.)/g, "$1") : value.trim();
 }
 
+const warningValue = /\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"(?:\s+"[^"]*")?/g;
+
+/**
+ * Every warning text in a response's `Warning` headers: repeated headers and comma-separated
+ * values in one header both count, as client-go's `ParseWarningHeaders`.
+ *
+ * @example
+ * parseWarningHeaders(['299 - "a", 299 - "b"']) // ["a", "b"]
+ */
+export function parseWarningHeaders(raw: string | string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const value of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
+    const found = [...value.matchAll(warningValue)].map((m) => m[1]!.replace(/\\(.)/g, "$1"));
+    if (found.length) out.push(...found);
+    else if (value.trim()) out.push(value.trim());
+  }
+  return out;
+}
+
+/** The warnings layer: hands the final answer's warnings to `onWarning`. */
 export function warnings(onWarning: WarningHandler): Interceptor {
   return (dispatch) => (opts, handler) =>
     dispatch(opts, {
-      ...handler,
       onRequestStart: (c, ctx) => handler.onRequestStart?.(c, ctx),
       onRequestUpgrade: (c, s, h, sock) => handler.onRequestUpgrade?.(c, s, h, sock),
       onResponseStart(controller, statusCode, headers, statusMessage) {
-        const raw = headers.warning;
-        for (const value of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw])
-          onWarning(parseWarning(value));
+        for (const text of parseWarningHeaders(headers.warning)) onWarning(text);
         handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
       },
       onResponseData: (c, chunk) => handler.onResponseData?.(c, chunk),

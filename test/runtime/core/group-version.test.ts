@@ -3,9 +3,14 @@ import {
   formatGroupKind,
   formatGroupResource,
   formatGroupVersion,
+  formatGroupVersionKind,
+  formatGroupVersionResource,
   groupVersionKindOf,
+  parseGroupResource,
   parseGroupVersion,
+  parseGroupVersionKind,
   parseResourceArg,
+  sameGroupVersion,
 } from "../../../runtime/core/group-version.js";
 import { type Cases, runCases } from "../../support/cases.js";
 
@@ -61,5 +66,30 @@ describe("resource and kind strings", () => {
       kind: "Job",
     });
     expect(() => groupVersionKindOf({ kind: "Job" })).toThrow(/no apiVersion/);
+  });
+});
+
+describe("GroupVersionKind / GroupResource helpers", () => {
+  it("parses and prints as apimachinery's schema package", () => {
+    expect(parseGroupVersionKind("apps/v1", "Deployment")).toEqual({
+      group: "apps",
+      version: "v1",
+      kind: "Deployment",
+    });
+    expect(() => parseGroupVersionKind("apps/v1", "")).toThrow(/missing kind/);
+    expect(parseGroupResource("deployments.apps")).toEqual({ group: "apps", resource: "deployments" });
+    expect(parseGroupResource("certificates.cert-manager.io")).toEqual({
+      group: "cert-manager.io",
+      resource: "certificates",
+    });
+    expect(parseGroupResource("pods")).toEqual({ group: "", resource: "pods" });
+    expect(formatGroupVersionKind({ group: "apps", version: "v1", kind: "Deployment" })).toBe(
+      "apps/v1, Kind=Deployment",
+    );
+    expect(formatGroupVersionResource({ group: "", version: "v1", resource: "pods" })).toBe(
+      "v1, Resource=pods",
+    );
+    expect(sameGroupVersion({ group: "apps", version: "v1" }, { group: "apps", version: "v1" })).toBe(true);
+    expect(sameGroupVersion({ group: "apps", version: "v1" }, { group: "", version: "v1" })).toBe(false);
   });
 });

@@ -39,4 +39,15 @@ describe("WatchDecoder", () => {
       /unknown event type/,
     );
   });
+
+  it("holds only the unfinished line, and rejects bytes that are not UTF-8", () => {
+    const d = new WatchDecoder();
+    expect(d.push(stream.subarray(0, 10))).toEqual([]);
+    expect(d.pending).toBe(true);
+    expect(d.push(stream.subarray(10))).toHaveLength(3);
+    expect(d.pending).toBe(false);
+    expect(() => new WatchDecoder().push(Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d, 10))).toThrow(
+      /not valid UTF-8/,
+    );
+  });
 });

@@ -51,6 +51,35 @@ describe("RESTClient request builder", () => {
     });
   });
 
+  it("sends timeout() to the server as a Go duration, as client-go's Timeout(d)", () => {
+    expect(core.get().resource("pods").timeout(32_000).build().query).toEqual({ timeout: "32s" });
+    expect(() => core.get().resource("pods").timeout(-1).build()).toThrow(
+      /timeout must be a positive number/,
+    );
+  });
+
+  it("reports options that cannot be query parameters as builder errors", async () => {
+    const req = core
+      .delete()
+      .namespace("ns")
+      .resource("pods")
+      .name("p")
+      .params({ preconditions: { uid: "u" } });
+    expect(() => req.build()).toThrow(/option preconditions cannot be sent as a query parameter/);
+    await expect(req.do()).rejects.toThrow(/invalid request/);
+  });
+
+  it("surfaces a watch's builder errors when the watch is consumed", async () => {
+    const watch = core.get().namespace("a").namespace("b").resource("pods").watch();
+    await expect(
+      (async () => {
+        for await (const _ of watch) {
+          // never reached
+        }
+      })(),
+    ).rejects.toThrow(/namespace already set/);
+  });
+
   it("accumulates builder errors and reports them when sending", async () => {
     const req = core.get().namespace("a").namespace("b").resource("pods").name("../x");
     expect(() => req.build()).toThrow(/namespace already set to "a".*invalid name "\.\.\/x"/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { impersonateExtraHeader } from "../../../runtime/transport/interceptors/headers.js";
-import { TokenBucket } from "../../../runtime/transport/interceptors/rate-limit.js";
+import { TokenBucket, tokenBucketFor } from "../../../runtime/transport/interceptors/rate-limit.js";
 import { retryAfterSeconds } from "../../../runtime/transport/interceptors/retry.js";
 import { parseWarning } from "../../../runtime/transport/interceptors/warnings.js";
 
@@ -14,6 +14,14 @@ describe("TokenBucket", () => {
     expect(waits[11]).toBeCloseTo(400);
     now += 1000; // 5 tokens back, 2 of them owed
     expect(bucket.reserve()).toBe(0);
+  });
+
+  it("takes client-go's defaults from a config: 0 means default, negative QPS disables", () => {
+    expect(tokenBucketFor({})).toMatchObject({ qps: 5, burst: 10 });
+    expect(tokenBucketFor({ qps: 0, burst: 0 })).toMatchObject({ qps: 5, burst: 10 });
+    expect(tokenBucketFor({ qps: 50, burst: 100 })).toMatchObject({ qps: 50, burst: 100 });
+    expect(tokenBucketFor({ qps: -1 })).toBeUndefined();
+    expect(() => tokenBucketFor({ qps: 5, burst: -3 })).toThrow(/burst must be at least 1/);
   });
 
   it("refuses nonsense settings", () => {
