@@ -3,72 +3,13 @@
  * 429 + Retry-After, connection resets, slow answers, gzip, proxies, rotating credentials, idle
  * watches. Each test asserts the sequence of requests the server saw.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { gzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
-import type { ClientConfig, CredentialSource, Credentials } from "../../../runtime/config/types.js";
+import { describe, expect, it } from "vitest";
+import type { CredentialSource, Credentials } from "../../../runtime/config/types.js";
 import { isGone, StatusError, TransportError } from "../../../runtime/errors.js";
-import { HttpClient, type HttpClientOptions } from "../../../runtime/rest/http-client.js";
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void;
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-  rawHeaders: string[];
-  body: string;
-  at: number;
-}
-
-const servers: Server[] = [];
-const clients: HttpClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
-
-async function serve(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on("end", () => {
-      seen.push({
-        method: req.method!,
-        url: req.url!,
-        headers: req.headers,
-        rawHeaders: req.rawHeaders,
-        body,
-        at: Date.now(),
-      });
-      handler(req, res, body, seen.length);
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
-
-function client(
-  url: string,
-  config: Partial<ClientConfig> = {},
-  options: HttpClientOptions = {},
-): HttpClient {
-  const c = HttpClient.forConfig(
-    { server: url, namespace: "default", tls: {}, auth: { type: "none" }, qps: -1, ...config },
-    { warningHandler: () => {}, ...options },
-  );
-  clients.push(c);
-  return c;
-}
-
-const json = (res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}) => {
-  res.writeHead(code, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-};
+import { client, json, serve, track } from "./local-server.js";
 
 describe("retries", () => {
   it("retries a 429 with Retry-After after that many seconds, for any verb, replaying the body", async () => {
@@ -315,7 +256,7 @@ describe("proxy", () => {
         socket.pipe(upstream);
       });
     });
-    servers.push(proxy);
+    track(proxy);
     await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     expect(await client(url, { proxyUrl }).json({ method: "GET", path: "/x" })).toEqual({ via: "proxy" });
