@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
+import { loadKubeconfig } from "../../runtime/config/load.js";
 import type { ClientConfig } from "../../runtime/config/types.js";
 import { testCluster } from "./cluster.js";
 
@@ -52,8 +53,13 @@ export async function clientConfigFor(
   };
 }
 
-/** The admin context of the cluster under test. */
+/**
+ * The admin context of the cluster under test. For an existing cluster
+ * (`KUBEGEN_TEST_KUBECONFIG`), whose kubeconfig may use any auth kind, the real loader reads it.
+ */
 export function adminConfig(): Promise<ClientConfig> {
   const cluster = testCluster();
+  if (!cluster.managed)
+    return loadKubeconfig({ path: cluster.kubeconfig, context: cluster.contexts.admin || undefined });
   return clientConfigFor(cluster.contexts.admin || undefined);
 }
