@@ -1,0 +1,14 @@
+import { loadOpenApiFiles } from "../generator/load/openapi-v3.js";
+import { modelFromOpenApi } from "../generator/normalize/from-openapi.js";
+import { generate } from "../generator/generate.js";
+import { writeTreeAtomically } from "../generator/write.js";
+console.time("load");
+const docs = await loadOpenApiFiles("/work/shared/fixtures/kubernetes/openapi-v3");
+console.timeEnd("load"); console.time("model");
+const model = modelFromOpenApi(docs);
+console.timeEnd("model"); console.time("emit");
+const files = generate(model, { source: "fixtures", runtime: { module: "../../runtime/index" } });
+console.timeEnd("emit");
+await writeTreeAtomically("/work/main/generated/kubernetes", files);
+console.log([...files.keys()].join(" "));
+for (const m of model.modules) if (m.groupVersion) console.log(m.path, m.groupVersion.clientName, m.resources.map(r=>r.accessor+(r.namespaced?"":"*")+"["+r.verbs.length+"]"+(r.subresources.length?"{"+r.subresources+"}":"")).join(" "));
