@@ -1,14 +1,14 @@
 /**
  * The generated clients against the real apiserver: the built-in clientset (generated/kubernetes)
- * and a CRD clientset generated from our own test CRDs (test/fixtures/generated-crds), each doing
+ * and a CRD clientset generated from our own test CRDs (the generator's snapshot output for test/fixtures/crds/multi-version), each doing
  * create, get, list, watch, update status, scale and delete.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Deployment } from "../../generated/kubernetes/apps/v1.js";
 import { Clientset } from "../../generated/kubernetes/index.js";
 import { isNotFound } from "../../runtime/errors.js";
-import { Widget } from "../fixtures/generated-crds/example.kubegen.dev/v1.js";
-import { CrdClientset } from "../fixtures/generated-crds/index.js";
+import { Widget } from "../generator/__snapshots__/multi-version/example.kubegen.dev/v1.js";
+import { Clientset as CrdClientset } from "../generator/__snapshots__/multi-version/index.js";
 import { adminConfig } from "../support/client-config.js";
 import { installTestCrd, useTestNamespace } from "../support/cluster.js";
 

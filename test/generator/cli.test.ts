@@ -6,7 +6,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../generator/cli.js";
 import { readTree } from "../../generator/write.js";
@@ -38,21 +38,27 @@ describe("kubegen generate --check", () => {
     expect(code).toBe(0);
   });
 
-  it("finds the test CRD clientset up to date with its CRDs", async () => {
-    const { code, stderr } = await run(
+  it("imports the runtime and the shared types from local paths when asked, relative to each file", async () => {
+    const out = join(tmp, "local");
+    const { code } = await run(
       "generate",
       "--crd",
-      "test/fixtures/crds",
+      "test/fixtures/crds/multi-version",
       "--out",
-      "test/fixtures/generated-crds",
+      out,
       "--runtime",
       "./runtime/index.ts",
       "--kubernetes",
       "./generated/kubernetes",
-      "--check",
     );
-    expect(stderr).toContain("is up to date");
     expect(code).toBe(0);
+    const module = await readFile(join(out, "example.kubegen.dev/v1.ts"), "utf8");
+    const runtime = relative(join(out, "example.kubegen.dev"), resolve("runtime/index.js"));
+    const meta = relative(join(out, "example.kubegen.dev"), resolve("generated/kubernetes/meta/v1.js"));
+    expect(module).toContain(`from "${runtime}";`);
+    expect(module).toContain(`from "${meta}";`);
+    const index = await readFile(join(out, "index.ts"), "utf8");
+    expect(index).toContain(`from "${relative(out, resolve("runtime/index.js"))}";`);
   });
 
   it("lists what differs when the output is stale", async () => {

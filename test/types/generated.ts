@@ -4,15 +4,19 @@
  */
 import { Deployment } from "../../generated/kubernetes/apps/v1.js";
 import type { Clientset } from "../../generated/kubernetes/index.js";
-import { Widget } from "../fixtures/generated-crds/example.kubegen.dev/v1.js";
-import type { CrdClientset } from "../fixtures/generated-crds/index.js";
-import { Port } from "../fixtures/generated-crds/int-or-string.kubegen.dev/v1.js";
-import { Signal } from "../fixtures/generated-crds/nullable-enum.kubegen.dev/v1.js";
-import { Bag } from "../fixtures/generated-crds/preserve-unknown-fields.kubegen.dev/v1.js";
-import { Record_ } from "../fixtures/generated-crds/reserved-words.kubegen.dev/v1.js";
+import type { Clientset as HyphenGroup } from "../generator/__snapshots__/cluster-scoped-hyphen-group/index.js";
+import { Port } from "../generator/__snapshots__/int-or-string/int-or-string.kubegen.dev/v1.js";
+import type { Clientset as MixedCase } from "../generator/__snapshots__/mixed-case/index.js";
+import { Widget } from "../generator/__snapshots__/multi-version/example.kubegen.dev/v1.js";
+import type { Clientset as NoStatus } from "../generator/__snapshots__/no-status/index.js";
+import { Signal } from "../generator/__snapshots__/nullable-enum/nullable-enum.kubegen.dev/v1.js";
+import { Bag } from "../generator/__snapshots__/preserve-unknown-fields/preserve-unknown-fields.kubegen.dev/v1.js";
+import type { Clientset as ReservedWords } from "../generator/__snapshots__/reserved-words/index.js";
+import { Record_ } from "../generator/__snapshots__/reserved-words/reserved-words.kubegen.dev/v1.js";
 
 declare const clientset: Clientset;
-declare const crds: CrdClientset;
+// The generator's snapshot outputs (test/generator/__snapshots__), one clientset per CRD case.
+declare const crds: HyphenGroup & MixedCase & NoStatus & ReservedWords;
 
 export async function checks(): Promise<void> {
   Deployment({ spec: { selector: {}, template: {}, replicas: 2 } });
