@@ -4,11 +4,12 @@
  * `invalidate()` forgets everything, as after a CRD was installed.
  */
 import type { ClientConfig } from "../config/types.js";
-import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
+import type { HttpClient, HttpClientOptions } from "../rest/http-client.js";
 import {
   type APIGroup,
   type APIResourceList,
   DiscoveryClient,
+  discoveryHttpClient,
   type GroupsAndResources,
   type VersionInfo,
 } from "./discovery.js";
@@ -20,13 +21,14 @@ interface Entry<T> {
 
 export class CachedDiscoveryClient extends DiscoveryClient {
   readonly ttlMs: number;
-  readonly #now: () => number;
+  /** The clock (injectable for tests). */
+  protected readonly now: () => number;
   readonly #cache = new Map<string, Entry<unknown>>();
 
   constructor(http: HttpClient, options: { ttlMs?: number; now?: () => number; concurrency?: number } = {}) {
     super(http, options);
     this.ttlMs = options.ttlMs ?? 6 * 60 * 60 * 1000;
-    this.#now = options.now ?? Date.now;
+    this.now = options.now ?? Date.now;
   }
 
   /** A cached discovery client with discovery's budget (see `DiscoveryClient.forConfig`). */
@@ -35,20 +37,14 @@ export class CachedDiscoveryClient extends DiscoveryClient {
     options: HttpClientOptions & { ttlMs?: number } = {},
   ): CachedDiscoveryClient {
     const { ttlMs, ...http } = options;
-    return new CachedDiscoveryClient(
-      HttpClient.forConfig(
-        { ...config, qps: config.qps && config.qps > 50 ? config.qps : 50, burst: 300, timeout: 32_000 },
-        http,
-      ),
-      { ttlMs },
-    );
+    return new CachedDiscoveryClient(discoveryHttpClient(config, http), { ttlMs });
   }
 
   #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.#cache.get(key) as Entry<T> | undefined;
-    if (hit && this.#now() - hit.at < this.ttlMs) return hit.value;
+    if (hit && this.now() - hit.at < this.ttlMs) return hit.value;
     const value = load();
-    this.#cache.set(key, { at: this.#now(), value });
+    this.#cache.set(key, { at: this.now(), value });
     // A failure is not cached.
     value.catch(() => {
       if (this.#cache.get(key)?.value === value) this.#cache.delete(key);

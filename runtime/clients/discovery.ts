@@ -161,6 +161,15 @@ function fromAggregated(docs: APIGroupDiscoveryList[]): GroupsAndResources {
   return { groups, resources, failed };
 }
 
+/**
+ * An HTTP layer with discovery's budget (QPS at least 50, burst 300, 32 s timeout), as client-go
+ * and kubectl give discovery so a cluster with hundreds of CRDs is not throttled.
+ */
+export function discoveryHttpClient(config: ClientConfig, options: HttpClientOptions = {}): HttpClient {
+  const qps = config.qps && config.qps > 50 ? config.qps : 50;
+  return HttpClient.forConfig({ ...config, qps, burst: 300, timeout: 32_000 }, options);
+}
+
 /** True for subresource entries (`pods/log`). */
 export const isSubresource = (resource: APIResource) => resource.name.includes("/");
 
@@ -182,12 +191,7 @@ export class DiscoveryClient {
    * for (const list of await discovery.serverPreferredResources()) console.log(list.groupVersion);
    */
   static forConfig(config: ClientConfig, options: HttpClientOptions = {}): DiscoveryClient {
-    return new DiscoveryClient(
-      HttpClient.forConfig(
-        { ...config, qps: config.qps && config.qps > 50 ? config.qps : 50, burst: 300, timeout: 32_000 },
-        options,
-      ),
-    );
+    return new DiscoveryClient(discoveryHttpClient(config, options));
   }
 
   /** `/version`. */
@@ -304,17 +308,18 @@ export class DiscoveryClient {
   async openAPIV3Document(path: string, index?: Map<string, string>): Promise<Record<string, unknown>> {
     const url = (index ?? (await this.openAPIV3())).get(path);
     if (!url) throw new Error(`/openapi/v3 lists no document ${JSON.stringify(path)}`);
-    const parsed = new URL(url, "http://placeholder");
-    return this.http.json({
-      method: "GET",
-      path: parsed.pathname,
-      query: Object.fromEntries(parsed.searchParams),
-    });
+    return this.fetchDocument(url);
   }
 
   /** The OpenAPI v2 document (`/openapi/v2`). */
   openAPISchema(): Promise<Record<string, unknown>> {
-    return this.http.json({ method: "GET", path: "/openapi/v2" });
+    return this.fetchDocument("/openapi/v2");
+  }
+
+  /** GETs a server-relative URL (with its query) as JSON; the disk cache puts its HTTP cache here. */
+  protected fetchDocument(pathAndQuery: string): Promise<Record<string, unknown>> {
+    const url = new URL(pathAndQuery, "http://placeholder");
+    return this.http.json({ method: "GET", path: url.pathname, query: Object.fromEntries(url.searchParams) });
   }
 
   /** Closes the HTTP layer. */

@@ -13,9 +13,14 @@ import { dirname, join } from "node:path";
 import type { ClientConfig } from "../config/types.js";
 import { parseGroupVersion } from "../core/group-version.js";
 import { errorFromResponse } from "../errors.js";
-import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
+import type { HttpClient, HttpClientOptions } from "../rest/http-client.js";
 import { CachedDiscoveryClient } from "./cached-discovery.js";
-import type { APIGroup, APIResourceList, GroupsAndResources } from "./discovery.js";
+import {
+  type APIGroup,
+  type APIResourceList,
+  discoveryHttpClient,
+  type GroupsAndResources,
+} from "./discovery.js";
 
 /** `https://10.0.0.1:6443/prefix` → `10.0.0.1_6443/prefix`, as client-go names the folder. */
 export function discoveryCacheDirName(server: string): string {
@@ -58,8 +63,6 @@ export interface DiskCacheOptions {
 export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
   readonly dir: string;
   readonly httpCacheDir: string;
-  readonly #ttl: number;
-  readonly #clock: () => number;
   /** After `invalidate()`, disk files are stale until rewritten. */
   #invalidatedAt = Number.NEGATIVE_INFINITY;
 
@@ -67,8 +70,6 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
     super(http, { ttlMs: options.ttlMs, now: options.now });
     this.dir = options.dir ?? defaultDiscoveryCacheDir(http.config.server);
     this.httpCacheDir = options.httpCacheDir ?? defaultHttpCacheDir();
-    this.#ttl = options.ttlMs ?? 6 * 60 * 60 * 1000;
-    this.#clock = options.now ?? Date.now;
   }
 
   static override forConfig(
@@ -76,13 +77,12 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
     options: HttpClientOptions & DiskCacheOptions = {},
   ): DiskCachedDiscoveryClient {
     const { dir, httpCacheDir, ttlMs, now, ...http } = options;
-    return new DiskCachedDiscoveryClient(
-      HttpClient.forConfig(
-        { ...config, qps: config.qps && config.qps > 50 ? config.qps : 50, burst: 300, timeout: 32_000 },
-        http,
-      ),
-      { dir, httpCacheDir, ttlMs, now },
-    );
+    return new DiskCachedDiscoveryClient(discoveryHttpClient(config, http), {
+      dir,
+      httpCacheDir,
+      ttlMs,
+      now,
+    });
   }
 
   #groupsFile(): string {
@@ -98,7 +98,7 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
   async #read<T>(file: string, valid: (v: unknown) => v is T): Promise<T | undefined> {
     try {
       const info = await stat(file);
-      if (info.mtimeMs <= this.#invalidatedAt || this.#clock() - info.mtimeMs >= this.#ttl) return undefined;
+      if (info.mtimeMs <= this.#invalidatedAt || this.now() - info.mtimeMs >= this.ttlMs) return undefined;
       const value: unknown = JSON.parse(await readFile(file, "utf8"));
       return valid(value) ? value : undefined;
     } catch {
@@ -201,23 +201,15 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
     return body;
   }
 
-  override async openAPIV3Document(
-    path: string,
-    index?: Map<string, string>,
-  ): Promise<Record<string, unknown>> {
-    const url = (index ?? (await this.openAPIV3())).get(path);
-    if (!url) throw new Error(`/openapi/v3 lists no document ${JSON.stringify(path)}`);
-    return this.#cachedGet(url);
-  }
-
-  override openAPISchema(): Promise<Record<string, unknown>> {
-    return this.#cachedGet("/openapi/v2");
+  /** OpenAPI documents go through the HTTP cache. */
+  protected override fetchDocument(pathAndQuery: string): Promise<Record<string, unknown>> {
+    return this.#cachedGet(pathAndQuery);
   }
 
   /** Forgets the memory cache and treats the disk files as stale until they are rewritten. */
   override invalidate(): void {
     super.invalidate();
-    this.#invalidatedAt = this.#clock();
+    this.#invalidatedAt = this.now();
   }
 }
 
