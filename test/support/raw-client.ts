@@ -1,17 +1,11 @@
 /**
- * A minimal undici client built straight from a kubeconfig context, for tests that check the
- * cluster itself (and for the harness) without going through kubegen's runtime.
+ * A minimal undici client for one kubeconfig context, for tests that check the cluster itself
+ * (and for the harness) without going through kubegen's transport.
  */
 import { readFile } from "node:fs/promises";
 import { Agent, request } from "undici";
-import { parse } from "yaml";
-
-interface KubeconfigFile {
-  "current-context"?: string;
-  clusters?: { name: string; cluster: Record<string, string | boolean | undefined> }[];
-  users?: { name: string; user: Record<string, string | undefined> }[];
-  contexts?: { name: string; context: { cluster: string; user: string; namespace?: string } }[];
-}
+import type { PemSource } from "../../runtime/config/types.js";
+import { clientConfigFor } from "./client-config.js";
 
 export interface RawResponse<T = unknown> {
   status: number;
@@ -32,28 +26,25 @@ export interface RawClient {
   close(): Promise<void>;
 }
 
-const fromB64 = (s: string | undefined) => (s ? Buffer.from(s, "base64").toString("utf8") : undefined);
+const pemText = async (source: PemSource | undefined) =>
+  source === undefined ? undefined : "pem" in source ? source.pem : readFile(source.file, "utf8");
 
+/** A raw client for one context of a kubeconfig, read by the same hand-written parser as `clientConfigFor`. */
 export async function rawClient(kubeconfigPath: string, contextName?: string): Promise<RawClient> {
-  const config = parse(await readFile(kubeconfigPath, "utf8")) as KubeconfigFile;
-  const name = contextName || config["current-context"];
-  const context = config.contexts?.find((c) => c.name === name)?.context;
-  if (!context) throw new Error(`${kubeconfigPath}: context ${name} not found`);
-  const cluster = config.clusters?.find((c) => c.name === context.cluster)?.cluster;
-  const user = config.users?.find((u) => u.name === context.user)?.user ?? {};
-  if (!cluster) throw new Error(`${kubeconfigPath}: cluster ${context.cluster} not found`);
-  const server = String(cluster.server);
+  const config = await clientConfigFor(contextName, kubeconfigPath);
+  const server = config.server;
   const agent = new Agent({
     connect: {
-      ca: fromB64(cluster["certificate-authority-data"] as string | undefined),
-      cert: fromB64(user["client-certificate-data"]),
-      key: fromB64(user["client-key-data"]),
-      rejectUnauthorized: cluster["insecure-skip-tls-verify"] !== true,
+      ca: await pemText(config.tls.ca),
+      cert: await pemText(config.tls.clientCertificate?.cert),
+      key: await pemText(config.tls.clientCertificate?.key),
+      rejectUnauthorized: !config.tls.insecureSkipVerify,
     },
   });
+  const user = { token: config.auth.type === "token" ? config.auth.token : undefined };
   return {
     server,
-    namespace: context.namespace ?? "default",
+    namespace: config.namespace,
     async request<T>(method: string, path: string, body?: unknown, options?: { token?: string }) {
       const headers: Record<string, string> = { accept: "application/json" };
       const token = options?.token ?? user.token;
