@@ -79,6 +79,23 @@ describe("built-in clientset", () => {
     await expect(deployments.get("web")).rejects.toSatisfy(isNotFound);
   });
 
+  it("requests a service account token and evicts a pod through their subresources", async () => {
+    await clientset.coreV1.serviceAccounts(namespace()).create({ metadata: { name: "robot" } });
+    const token = await clientset.coreV1
+      .serviceAccounts(namespace())
+      .createToken("robot", { spec: { audiences: ["kubegen-test"], expirationSeconds: 600 } });
+    expect(token.status?.token.split(".")).toHaveLength(3);
+
+    const pods = clientset.coreV1.pods(namespace());
+    await pods.create({
+      metadata: { name: "evictee" },
+      spec: { containers: [{ name: "c", image: "registry.invalid/c:1" }] },
+    });
+    const status = await pods.evict("evictee");
+    expect(status.status).toBe("Success");
+    await expect(pods.get("evictee")).rejects.toSatisfy(isNotFound);
+  });
+
   it("lists cluster-scoped namespaces without a namespace argument", async () => {
     const list = await clientset.coreV1.namespaces().list();
     expect(list.items.map((n) => n.metadata?.name)).toContain(namespace());
