@@ -6,17 +6,18 @@
  * Run: `npx tsx generator/cli.ts generate --help` (or `npm run generate` for the built-in clientset).
  */
 import { readdir } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApiCaller } from "../runtime/clients/api-caller.js";
 import type { ClientConfig } from "../runtime/config/types.js";
 import type { ImportTarget } from "./emit/file-builder.js";
 import { generate } from "./generate.js";
-import { type FetchJson, fetchOpenApi } from "./load/cluster.js";
-import { loadCrdFiles } from "./load/crd.js";
+import { crdOpenApiPaths, type FetchJson, fetchCrds, fetchOpenApi } from "./load/cluster.js";
+import { type LoadedCrd, loadCrdFiles, sortCrds } from "./load/crd.js";
 import { type LoadedDocument, loadOpenApiFiles } from "./load/openapi-v3.js";
 import type { ApiModel } from "./model/ir.js";
+import { applyDiscovery, type DiscoveredResource } from "./normalize/discovery.js";
 import { filterModel } from "./normalize/filter.js";
 import { modelFromCrds } from "./normalize/from-crd.js";
 import { modelFromOpenApi } from "./normalize/from-openapi.js";
@@ -26,24 +27,31 @@ import { diffTrees, readTree, writeTreeAtomically } from "./write.js";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The text of `kubegen generate --help`. */
-export const usage = `Usage: kubegen generate [options]
+export const usage = `Usage: kubegen generate [options] --out DIR
 
-Generates typed clientset modules from OpenAPI v3 documents and CustomResourceDefinitions.
-With no input options, regenerates the built-in clientset in generated/kubernetes/ from the
-project's OpenAPI snapshot (offline).
+Generates typed clientset modules from a live cluster, from CustomResourceDefinition files, or
+from OpenAPI v3 documents. For example:
+
+  kubegen generate --context my-cluster --out src/k8s     every API the cluster serves
+  kubegen generate --context my-cluster --crds-only --out src/k8s
+                                                          only its CRDs, beside kubegen/kubernetes
+  kubegen generate --crd ./crds --out src/k8s             CRD manifests (YAML or JSON)
 
 Inputs (any combination):
-  --kubeconfig FILE   read the OpenAPI v3 documents of a live cluster (every served group-version,
-                      CRDs included); without it, --context uses the default kubeconfig loading rules
-  --context NAME      the kubeconfig context to use (implies a live cluster)
+  --kubeconfig FILE   read a live cluster: its CustomResourceDefinitions (generated exactly as
+                      from files), the OpenAPI v3 documents of every other group-version, and
+                      discovery (verbs, short names, categories)
+  --context NAME      the kubeconfig context to use (implies a live cluster; without --kubeconfig
+                      the default loading rules apply: $KUBECONFIG, then ~/.kube/config)
+  --crds-only         with a live cluster: only its CRDs, importing the built-in types from
+                      kubegen/kubernetes (the same output as --crd with the same CRDs)
   --openapi DIR|URL   OpenAPI v3 documents (or a v2 swagger.json): a file or folder of *.json
                       files, or an apiserver URL
                       reachable without credentials (e.g. http://127.0.0.1:8001 from kubectl proxy)
   --crd FILE|DIR      CustomResourceDefinition manifests (YAML/JSON, multi-document, List); repeatable
 
 Output:
-  --out DIR           output folder, replaced as a whole (required unless regenerating the
-                      built-in clientset)
+  --out DIR           output folder, replaced as a whole
   --include PATTERNS  keep only these: comma-separated group, group/version or
                       group/version/resource; "core" is the legacy group, "*" any one segment;
                       repeatable
@@ -54,7 +62,15 @@ Output:
                       "<runtime>/kubernetes"); a path starting with "." likewise
   --check             write nothing; exit 1 and list the files that differ from --out
   -h, --help          show this help
+
+In kubegen's own repository, \`npm run generate\` (no options) regenerates the built-in clientset
+in generated/kubernetes/ from the project's OpenAPI snapshot, offline.
 `;
+
+/** What `kubegen generate` with no input says where there is no snapshot to fall back on. */
+const noInput = `nothing to generate from: point kubegen at your cluster or at CRD files, e.g.
+  kubegen generate --context my-cluster --out src/k8s
+  kubegen generate --crd ./crds --out src/k8s`;
 
 /** A command-line mistake: reported with a pointer to `--help`. */
 class UsageError extends Error {}
@@ -72,6 +88,13 @@ const csv = (values: string[] | undefined) =>
       .map((s) => s.trim())
       .filter(Boolean),
   );
+
+async function hasSnapshot(): Promise<boolean> {
+  return latestSnapshot().then(
+    () => true,
+    () => false,
+  );
+}
 
 /** The newest snapshot folder under generator/snapshot/. */
 export async function latestSnapshot(): Promise<string> {
@@ -91,18 +114,58 @@ export function fetchJsonOver(http: ApiCaller): FetchJson {
   };
 }
 
+/** What a live cluster gives the generator. */
+interface LiveInput {
+  crds: LoadedCrd[];
+  documents: LoadedDocument[];
+  discovered: DiscoveredResource[];
+}
+
 // The runtime's HTTP and kubeconfig code is loaded only for live inputs: offline generation
 // (`npm run generate`) needs neither.
-async function fetchDocuments(config: ClientConfig, label: string, io: CliIo): Promise<LoadedDocument[]> {
+async function readCluster(
+  config: ClientConfig,
+  label: string,
+  io: CliIo,
+  what: { crds: boolean; openapi: boolean },
+): Promise<LiveInput> {
   const { HttpClient } = await import("../runtime/rest/http-client.js");
+  const { DiscoveryClient, isSubresource } = await import("../runtime/clients/discovery.js");
   // A few retries only: a generator run against a cluster that is down should fail in seconds.
   const http = HttpClient.forConfig({ ...config, qps: -1 }, { retry: { maxRetries: 2 } });
+  const progress = (line: string) => io.stderr(`${line}\n`);
   try {
-    const docs = await fetchOpenApi(fetchJsonOver(http), (line) => io.stderr(`${line}\n`));
-    return [...docs].map(([path, document]) => ({
+    const fetchJson = fetchJsonOver(http);
+    const crds = what.crds ? await fetchCrds(fetchJson) : [];
+    if (what.crds) progress(`read ${crds.length} CustomResourceDefinitions`);
+    if (!what.openapi) return { crds, documents: [], discovered: [] };
+    // CRD-served group-versions come from the CRDs themselves: their OpenAPI lacks watch and the
+    // named nested types.
+    const skip = crdOpenApiPaths(crds);
+    const docs = await fetchOpenApi(fetchJson, progress, (path) => skip.has(path));
+    const documents = [...docs].map(([path, document]) => ({
       source: path === "openapi/v2" ? `${label}/openapi/v2` : `${label}/openapi/v3/${path}`,
       document,
     }));
+    const { resources } = await new DiscoveryClient(http).serverGroupsAndResources();
+    const discovered = resources.flatMap((list) => {
+      const slash = list.groupVersion.indexOf("/");
+      const [group, version] =
+        slash < 0
+          ? ["", list.groupVersion]
+          : [list.groupVersion.slice(0, slash), list.groupVersion.slice(slash + 1)];
+      return list.resources
+        .filter((r) => !isSubresource(r))
+        .map((r) => ({
+          group,
+          version,
+          plural: r.name,
+          verbs: r.verbs,
+          shortNames: r.shortNames,
+          categories: r.categories,
+        }));
+    });
+    return { crds, documents, discovered };
   } catch (err) {
     throw new Error(`${label}: ${(err as Error).message}`);
   } finally {
@@ -127,6 +190,7 @@ function parse(argv: string[]) {
         runtime: { type: "string" },
         kubernetes: { type: "string" },
         check: { type: "boolean" },
+        "crds-only": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -145,7 +209,12 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
   }
   const live = v.kubeconfig !== undefined || v.context !== undefined;
   if (live && v.openapi) throw new UsageError("give either a cluster (--kubeconfig/--context) or --openapi");
+  if (v["crds-only"] && !live)
+    throw new UsageError("--crds-only needs a cluster (--kubeconfig or --context)");
   const builtIn = !live && !v.openapi && !v.crd?.length;
+  // Regenerating the built-in clientset is this repository's own job: an installed package has
+  // no snapshot, and a user who gave --out meant to generate something of their own.
+  if (builtIn && (v.out || !(await hasSnapshot()))) throw new UsageError(noInput);
   if (!builtIn && !v.out)
     throw new UsageError("--out is required with --kubeconfig, --context, --openapi or --crd");
   const out = resolve(v.out ?? join(repoRoot, "generated", "kubernetes"));
@@ -157,36 +226,38 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
 
   const sources: string[] = [];
   const models: ApiModel[] = [];
-  let documents: LoadedDocument[] | undefined;
+  let openApiModel: ApiModel | undefined;
+  const crds: LoadedCrd[] = [];
   if (live) {
     const { loadKubeconfig } = await import("../runtime/config/load.js");
     const config = await loadKubeconfig({ path: v.kubeconfig, context: v.context });
-    io.stderr(`reading the OpenAPI v3 documents of ${config.server} (context ${config.contextName})\n`);
-    documents = await fetchDocuments(config, config.server, io);
-    sources.push(`the OpenAPI v3 documents of the cluster of context ${config.contextName}`);
+    io.stderr(`reading ${config.server} (context ${config.contextName})\n`);
+    const input = await readCluster(config, config.server, io, { crds: true, openapi: !v["crds-only"] });
+    crds.push(...input.crds);
+    if (!v["crds-only"]) {
+      openApiModel = applyDiscovery(modelFromOpenApi(input.documents), input.discovered);
+      sources.push("the OpenAPI v3 documents of a cluster");
+    }
   } else if (v.openapi && /^https?:\/\//.test(v.openapi)) {
     const config: ClientConfig = { server: v.openapi, namespace: "default", tls: {}, auth: { type: "none" } };
-    documents = await fetchDocuments(config, v.openapi, io);
-    sources.push(`the OpenAPI v3 documents of ${v.openapi}`);
+    const input = await readCluster(config, v.openapi, io, { crds: false, openapi: true });
+    openApiModel = applyDiscovery(modelFromOpenApi(input.documents), input.discovered);
+    sources.push("the OpenAPI v3 documents of a server");
   } else if (v.openapi || builtIn) {
     const from = v.openapi ?? (await latestSnapshot());
     io.stderr(`loading OpenAPI documents from ${relative(process.cwd(), from) || from}\n`);
-    documents = await loadOpenApiFiles(from);
-    sources.push(
-      builtIn
-        ? `the Kubernetes OpenAPI snapshot ${relative(repoRoot, from)}`
-        : `the OpenAPI v3 documents in ${v.openapi}`,
-    );
+    openApiModel = modelFromOpenApi(await loadOpenApiFiles(from));
+    sources.push(builtIn ? `the Kubernetes OpenAPI snapshot ${basename(from)}` : "OpenAPI v3 documents");
   }
-  if (documents) models.push(modelFromOpenApi(documents));
+  if (openApiModel) models.push(openApiModel);
+  if (v.crd?.length) crds.push(...(await loadCrdFiles(v.crd, (w) => io.stderr(`warning: ${w}\n`))));
 
   const external: Record<string, ImportTarget> = {};
-  if (v.crd?.length) {
-    const crds = await loadCrdFiles(v.crd, (w) => io.stderr(`warning: ${w}\n`));
-    io.stderr(`loaded ${crds.length} CustomResourceDefinitions\n`);
-    models.push(modelFromCrds(crds));
-    sources.push(`CustomResourceDefinitions in ${v.crd.join(", ")}`);
-    if (!documents) {
+  if (v.crd?.length || live) {
+    if (v.crd?.length) io.stderr(`loaded ${crds.length} CustomResourceDefinitions\n`);
+    models.push(modelFromCrds(sortCrds(crds)));
+    sources.push("CustomResourceDefinitions");
+    if (!openApiModel) {
       // CRD-only output refers to the package's built-in ObjectMeta and ListMeta.
       const kubernetes = v.kubernetes ?? `${v.runtime ?? "kubegen"}/kubernetes`;
       external["meta/v1"] = target(`${kubernetes}/meta/v1`);
@@ -201,7 +272,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
     source: sources.join(" and "),
     runtime,
     external,
-    clientsetName: !documents ? "CrdClientset" : "Clientset",
+    clientsetName: !openApiModel ? "CrdClientset" : "Clientset",
   });
 
   const served = model.modules.filter((m) => m.groupVersion);

@@ -7,7 +7,7 @@
  * two cannot drift apart.
  *
  * Placeholders: `__Kind__`, `__KindList__`, `__apiVersion__` (`group/version`), `__group__`,
- * `__version__`, `__plural__`, `__singular__`, `__accessor__` (lowerCamel plural), `__clientName__`.
+ * `__version__`, `__plural__`, `__singular__`, `__accessor__` (lowerCamel plural).
  */
 import type { ListMeta, ObjectMeta } from "../generated/kubernetes/meta/v1.js";
 import { defineGroupVersion, defineResource } from "../runtime/index.js";
@@ -51,8 +51,8 @@ export const __accessor__ = /*@__PURE__*/ defineResource<__Kind__, __KindList__>
 // #endregion
 
 // #region group-version
-/** The resources of `__apiVersion__`, for a clientset: `clientset.__clientName__.__accessor__(...)`. */
-export const __clientName__ = /*@__PURE__*/ defineGroupVersion(
+/** The resources of `__apiVersion__`: a clientset serves them as one member. */
+export const groupVersion = /*@__PURE__*/ defineGroupVersion(
   { group: "__group__", version: "__version__" },
   { __accessor__ },
 );

@@ -3,7 +3,7 @@
  * are held to the emitter). Placeholders: `__Clientset__`, `__clientName__`.
  */
 import { defineClientset } from "../runtime/index.js";
-import { __clientName__ } from "./group-version.js";
+import { groupVersion as __clientName__ } from "./group-version.js";
 
 export * as __clientName__ from "./group-version.js";
 

@@ -46,21 +46,23 @@ export class FileBuilder {
     return this.#import(name, target, true);
   }
 
-  importValue(name: string, target: ImportTarget): string {
-    return this.#import(name, target, false);
+  /** `as` asks for a local name of the caller's choosing (`import { groupVersion as appsV1 }`). */
+  importValue(name: string, target: ImportTarget, as?: string): string {
+    return this.#import(name, target, false, as);
   }
 
-  #import(name: string, target: ImportTarget, typeOnly: boolean): string {
+  #import(name: string, target: ImportTarget, typeOnly: boolean, as?: string): string {
     if ("module" in target && target.module === this.module) return name;
     const specifier = this.#resolve(target);
     const entries = this.#imports.get(specifier) ?? new Map<string, ImportEntry>();
     this.#imports.set(specifier, entries);
-    const existing = entries.get(name);
+    const key = as ?? name;
+    const existing = entries.get(key);
     if (existing) {
       existing.typeOnly &&= typeOnly;
       return existing.local;
     }
-    let local = name;
+    let local = as ?? name;
     if (this.#locals.has(local) || this.#takenByOtherImport(local)) {
       const prefix =
         "module" in target
@@ -68,7 +70,7 @@ export class FileBuilder {
           : "Imported";
       local = `${prefix.charAt(0).toUpperCase()}${prefix.slice(1)}${name}`;
     }
-    entries.set(name, { name, local, typeOnly });
+    entries.set(key, { name, local, typeOnly });
     return local;
   }
 
@@ -90,7 +92,12 @@ export class FileBuilder {
 
   /** Appends lines to the body. */
   print(...lines: string[]): void {
-    this.#body.push(...lines);
+    this.printLines(lines);
+  }
+
+  /** Appends an array of lines of any length (a spread of a huge array overflows the stack). */
+  printLines(lines: readonly string[]): void {
+    for (const line of lines) this.#body.push(line);
   }
 
   /** The file: header, imports, body. */
@@ -102,8 +109,8 @@ export class FileBuilder {
       compareStrings(relativeLast(a), relativeLast(b)),
     );
     for (const specifier of specifiers) {
-      const entries = [...this.#imports.get(specifier)!.values()].sort((a, b) =>
-        compareStrings(a.name, b.name),
+      const entries = [...this.#imports.get(specifier)!.values()].sort(
+        (a, b) => compareStrings(a.name, b.name) || compareStrings(a.local, b.local),
       );
       const allTypes = entries.every((e) => e.typeOnly);
       const names = entries.map((e) => {
@@ -116,9 +123,9 @@ export class FileBuilder {
       .sort(([a], [b]) => compareStrings(a, b))
       .map(([name, specifier]) => `export * as ${name} from "${specifier}";`);
     const parts = [header.trimEnd(), ""];
-    if (imports.length) parts.push(...imports, "");
-    if (reexports.length) parts.push(...reexports, "");
-    parts.push(...this.#body);
+    if (imports.length) parts.push(imports.join("\n"), "");
+    if (reexports.length) parts.push(reexports.join("\n"), "");
+    parts.push(this.#body.join("\n"));
     return `${parts
       .join("\n")
       .replace(/\n{3,}/g, "\n\n")

@@ -65,6 +65,11 @@ class TypePrinter {
         return shape.values.map((v) => JSON.stringify(v)).join(" | ");
       case "array": {
         const inner = this.shape(shape.items, indent);
+        if (shape.listMapKeys?.length) {
+          // Apply configurations require these keys of every item (`ListMap` in the runtime).
+          const listMap = this.f.importType("ListMap", this.ctx.runtime);
+          return `${listMap}<${inner}, ${shape.listMapKeys.map(quote).join(" | ")}>`;
+        }
         return /[|&]/.test(inner) && !inner.startsWith("{") ? `(${inner})[]` : `${inner}[]`;
       }
       case "map":
@@ -106,7 +111,7 @@ class TypePrinter {
   ): string[] {
     const lines: string[] = [];
     for (const p of properties) {
-      lines.push(...jsDoc(docLines(p), indent));
+      for (const line of jsDoc(docLines(p), indent)) lines.push(line);
       const type = override?.[p.name] ?? this.shape(p.shape, indent);
       lines.push(`${indent}${propertyKey(p.name)}${p.required ? "" : "?"}: ${type};`);
     }
@@ -139,7 +144,7 @@ export function printShape(shape: Shape, ctx: EmitContext, from = "test/v1"): st
 
 function emitType(p: TypePrinter, def: TypeDef): void {
   const f = p.f;
-  f.print(...jsDoc(docLines(def, def.origin)));
+  f.printLines(jsDoc(docLines(def, def.origin)));
   const shape = def.shape;
   if (shape.kind === "object") {
     const override: Record<string, string> = {};
@@ -153,12 +158,12 @@ function emitType(p: TypePrinter, def: TypeDef): void {
       );
     }
     const members = p.members(properties, shape.open, "  ", override);
-    f.print(
-      ...(members.length
-        ? [`export interface ${def.name} {`, ...members, "}"]
-        : [`export interface ${def.name} {}`]),
-      "",
-    );
+    if (members.length === 0) f.print(`export interface ${def.name} {}`, "");
+    else {
+      f.print(`export interface ${def.name} {`);
+      f.printLines(members);
+      f.print("}", "");
+    }
   } else {
     f.print(`export type ${def.name} = ${p.shape(shape, "")};`, "");
   }
@@ -205,6 +210,7 @@ function emitResource(
   ];
   if (resource.shortNames.length) fields.push(`shortNames: [${resource.shortNames.map(quote).join(", ")}]`);
   if (resource.categories.length) fields.push(`categories: [${resource.categories.map(quote).join(", ")}]`);
+  if (resource.strategicMergePatch) fields.push("strategicMergePatch: true");
   const scope = resource.namespaced ? "namespaced" : "cluster-scoped";
   const storage = resource.storageVersion ? " Storage version." : "";
   f.print(
@@ -216,11 +222,19 @@ function emitResource(
   );
 }
 
+/**
+ * The name of each group-version module's `defineGroupVersion` constant. Fixed, so a module's
+ * text never depends on the other modules of the run; the index imports it under the clientset
+ * member's name.
+ */
+export const groupVersionConstant = "groupVersion";
+
 /** The text of one module. */
 export function emitModule(module: Module, ctx: EmitContext, header: string): string {
   const f = new FileBuilder(module.path, ctx.resolve);
   f.declare(...module.types.map((t) => t.name));
   f.declare(...module.resources.map((r) => r.accessor));
+  f.declare(groupVersionConstant);
   const p = new TypePrinter(f, ctx);
   const gv = module.groupVersion;
   const apiVersion = gv ? (gv.group ? `${gv.group}/${gv.version}` : gv.version) : undefined;
@@ -243,10 +257,8 @@ export function emitModule(module: Module, ctx: EmitContext, header: string): st
     for (const resource of module.resources) emitResource(p, resource, defineResource, gv.group, gv.version);
     const defineGroupVersion = f.importValue("defineGroupVersion", ctx.runtime);
     f.print(
-      ...jsDoc([
-        `The resources of \`${apiVersion}\`, for a clientset: \`clientset.${gv.clientName}.${module.resources[0]!.accessor}(...)\`.`,
-      ]),
-      `export const ${safeIdentifier(gv.clientName)} = /*@__PURE__*/ ${defineGroupVersion}(`,
+      ...jsDoc([`The resources of \`${apiVersion}\`: a clientset serves them as one member.`]),
+      `export const ${groupVersionConstant} = /*@__PURE__*/ ${defineGroupVersion}(`,
       `  { group: ${quote(gv.group)}, version: ${quote(gv.version)} },`,
       `  { ${module.resources.map((r) => r.accessor).join(", ")} },`,
       ");",
@@ -272,7 +284,7 @@ export function emitIndex(
   }
   const served = emitted.filter((m) => m.groupVersion && m.resources.length);
   const members = served.map((m) =>
-    f.importValue(safeIdentifier(m.groupVersion!.clientName), { module: m.path }),
+    f.importValue(groupVersionConstant, { module: m.path }, safeIdentifier(m.groupVersion!.clientName)),
   );
   const defineClientset = f.importValue("defineClientset", ctx.runtime);
   const first = served[0];

@@ -5,6 +5,7 @@
  * one built on the runtime's HTTP client, tests pass a fake.
  */
 import { compareStrings } from "../order.js";
+import { checkedCrd, isCrd, type LoadedCrd, sortCrds } from "./crd.js";
 import type { OpenApiDocument } from "./openapi-v3.js";
 import { isSwaggerV2, swaggerV2ToV3 } from "./swagger-v2.js";
 
@@ -26,6 +27,7 @@ export async function fetchOpenApiV3(
   fetchJson: FetchJson,
   progress: (line: string) => void = () => {},
   concurrency = 8,
+  skip: (path: string) => boolean = () => false,
 ): Promise<Map<string, OpenApiDocument>> {
   const index = (await fetchJson("/openapi/v3")) as OpenApiIndex;
   if (!index || typeof index !== "object" || !index.paths) {
@@ -34,7 +36,7 @@ export async function fetchOpenApiV3(
     );
   }
   const wanted = Object.entries(index.paths)
-    .filter(([path]) => /^api\/v1$|^apis\/[^/]+\/[^/]+$/.test(path))
+    .filter(([path]) => /^api\/v1$|^apis\/[^/]+\/[^/]+$/.test(path) && !skip(path))
     .sort(([a], [b]) => compareStrings(a, b));
   const docs = new Map<string, OpenApiDocument>();
   let next = 0;
@@ -61,9 +63,10 @@ export async function fetchOpenApiV3(
 export async function fetchOpenApi(
   fetchJson: FetchJson,
   progress: (line: string) => void = () => {},
+  skip: (path: string) => boolean = () => false,
 ): Promise<Map<string, OpenApiDocument>> {
   try {
-    return await fetchOpenApiV3(fetchJson, progress);
+    return await fetchOpenApiV3(fetchJson, progress, 8, skip);
   } catch (err) {
     if ((err as { code?: unknown }).code !== 404) throw err;
   }
@@ -71,4 +74,47 @@ export async function fetchOpenApi(
   const v2 = await fetchJson("/openapi/v2");
   if (!isSwaggerV2(v2)) throw new Error("/openapi/v2: not a swagger 2.0 document");
   return new Map([["openapi/v2", swaggerV2ToV3(v2)]]);
+}
+
+const crdPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+
+/**
+ * Every CustomResourceDefinition of a cluster, listed in pages of 250. Each is checked as CRD files
+ * are, and named in errors by its URL. A server without the CRD API (404) has none.
+ */
+export async function fetchCrds(fetchJson: FetchJson): Promise<LoadedCrd[]> {
+  const crds: LoadedCrd[] = [];
+  let token = "";
+  do {
+    let page: { items?: unknown[]; metadata?: { continue?: string } };
+    try {
+      const query = new URLSearchParams({ limit: "250", ...(token ? { continue: token } : {}) });
+      page = (await fetchJson(`${crdPath}?${query}`)) as typeof page;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 404) return [];
+      throw err;
+    }
+    for (const item of page?.items ?? []) {
+      const name = (item as { metadata?: { name?: unknown } })?.metadata?.name;
+      const where = `${crdPath}/${typeof name === "string" ? name : "?"}`;
+      // List items come without apiVersion and kind.
+      const crd = {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        ...(item as object),
+      };
+      if (!isCrd(crd)) throw new Error(`${where}: not a CustomResourceDefinition`);
+      crds.push(checkedCrd(crd, where));
+    }
+    token = page?.metadata?.continue ?? "";
+  } while (token);
+  return sortCrds(crds);
+}
+
+/** The OpenAPI index paths (`apis/<group>/<version>`) of the group-versions the CRDs serve. */
+export function crdOpenApiPaths(crds: LoadedCrd[]): Set<string> {
+  const paths = new Set<string>();
+  for (const { crd } of crds)
+    for (const v of crd.spec.versions) if (v.served) paths.add(`apis/${crd.spec.group}/${v.name}`);
+  return paths;
 }

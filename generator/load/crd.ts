@@ -61,7 +61,7 @@ async function manifestFiles(path: string): Promise<string[]> {
   return out.sort();
 }
 
-function isCrd(value: unknown): value is CustomResourceDefinition {
+export function isCrd(value: unknown): value is CustomResourceDefinition {
   const v = value as { apiVersion?: unknown; kind?: unknown } | null;
   return !!v && v.apiVersion === "apiextensions.k8s.io/v1" && v.kind === "CustomResourceDefinition";
 }
@@ -100,22 +100,32 @@ export async function loadCrdFiles(paths: string[], warn: (message: string) => v
             );
             return;
           }
-          if (
-            !item.spec?.group ||
-            !item.spec.names?.kind ||
-            !item.spec.names.plural ||
-            !Array.isArray(item.spec.versions)
-          ) {
-            throw new Error(
-              `${where}: CustomResourceDefinition ${item.metadata?.name ?? "?"} lacks spec.group, spec.names or spec.versions`,
-            );
-          }
-          crds.push({ source: where, crd: item });
+          crds.push(checkedCrd(item, where));
         });
       });
     }
   }
+  return sortCrds(crds);
+}
+
+/** CRDs in the order every front end sees them: by name, then by source. */
+export function sortCrds(crds: LoadedCrd[]): LoadedCrd[] {
   return crds.sort(
     (a, b) => compareStrings(a.crd.metadata.name, b.crd.metadata.name) || compareStrings(a.source, b.source),
   );
+}
+
+/** A CRD with the fields the generator reads, or an error naming `where` and the field at fault. */
+export function checkedCrd(item: CustomResourceDefinition, where: string): LoadedCrd {
+  if (
+    !item.spec?.group ||
+    !item.spec.names?.kind ||
+    !item.spec.names.plural ||
+    !Array.isArray(item.spec.versions)
+  ) {
+    throw new Error(
+      `${where}: CustomResourceDefinition ${item.metadata?.name ?? "?"} lacks spec.group, spec.names or spec.versions`,
+    );
+  }
+  return { source: where, crd: item };
 }

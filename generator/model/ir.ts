@@ -21,7 +21,8 @@ export type Shape =
   | { kind: "unknown" }
   | { kind: "intOrString" }
   | { kind: "literals"; values: (string | number | boolean)[] }
-  | { kind: "array"; items: Shape }
+  /** `listMapKeys`: an `x-kubernetes-list-type: map` list, keyed by these item properties. */
+  | { kind: "array"; items: Shape; listMapKeys?: string[] }
   | { kind: "map"; values: Shape }
   | { kind: "object"; properties: Property[] /** `x-kubernetes-preserve-unknown-fields` */; open: boolean }
   /** `x-kubernetes-embedded-resource`: an object with at least `apiVersion`, `kind` and `metadata`. */
@@ -76,6 +77,8 @@ export interface Resource {
   categories: string[];
   objectType: TypeRef;
   listType: TypeRef;
+  /** Accepts strategic merge patches (built-in kinds; the apiserver refuses them for custom resources). */
+  strategicMergePatch?: boolean;
   /** CRDs: the version the apiserver stores. */
   storageVersion?: boolean;
 }

@@ -28,13 +28,18 @@ export function matchesPattern(pattern: string, group: string, version: string, 
   return wanted.every((segment, i) => segment === "*" || (actual[i] !== undefined && segment === actual[i]));
 }
 
-/** Keeps the resources the filters select; group-versions left without resources serve no client. */
+/**
+ * Keeps the resources the filters select; group-versions left without resources serve no client.
+ * A group-version kept whole keeps all its types; one narrowed to some resources keeps only what
+ * those resources reach (asking for `core/v1/configmaps` must not bring every core type along).
+ */
 export function filterModel(model: ApiModel, filters: Filters): ApiModel {
   const include = filters.include ?? [];
   const exclude = filters.exclude ?? [];
   // Validate every pattern up front, even those that match nothing.
   for (const p of [...include, ...exclude]) matchesPattern(p, "", "");
   if (include.length === 0 && exclude.length === 0) return model;
+  const roots: TypeRef[] = [];
   const modules = model.modules.map((m): Module => {
     const gv = m.groupVersion;
     if (!gv) return m;
@@ -42,31 +47,45 @@ export function filterModel(model: ApiModel, filters: Filters): ApiModel {
       (include.length === 0 || include.some((p) => matchesPattern(p, gv.group, gv.version, plural))) &&
       !exclude.some((p) => matchesPattern(p, gv.group, gv.version, plural));
     const resources = m.resources.filter((r) => keep(r.plural));
+    if (resources.length === m.resources.length) {
+      for (const t of m.types) roots.push({ module: m.path, name: t.name });
+      return m;
+    }
+    for (const r of resources) roots.push(r.objectType, r.listType);
     if (resources.length > 0) return { ...m, resources };
     const { groupVersion: _dropped, ...rest } = m;
     return { ...rest, resources: [] };
   });
-  return { modules: pruneUnreachable(modules) };
+  return { modules: pruneUnreachable(modules, roots) };
 }
 
-/** Keeps only the group-version modules and the types they reach. */
-export function pruneUnreachable(modules: Module[]): Module[] {
-  const byPath = new Map(modules.map((m) => [m.path, m]));
+/**
+ * Keeps only the types reachable from `roots` (by default every type of a group-version module),
+ * and the modules that still serve resources or hold types. Iterative: chains of references may
+ * be as long as the input.
+ */
+export function pruneUnreachable(modules: Module[], roots?: TypeRef[]): Module[] {
+  const byName = new Map<string, Shape>();
+  for (const m of modules) for (const t of m.types) byName.set(`${m.path}:${t.name}`, t.shape);
   const seen = new Set<string>();
+  const pending: Shape[] = [];
   const visitRef = (ref: TypeRef) => {
     const key = `${ref.module}:${ref.name}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const def = byPath.get(ref.module)?.types.find((t) => t.name === ref.name);
-    if (def) visitShape(def.shape);
+    const shape = byName.get(key);
+    if (shape) pending.push(shape);
   };
-  const visitShape = (shape: Shape): void => {
+  const start =
+    roots ??
+    modules
+      .filter((m) => m.groupVersion)
+      .flatMap((m) => m.types.map((t) => ({ module: m.path, name: t.name })));
+  for (const ref of start) visitRef(ref);
+  while (pending.length) {
+    const shape = pending.pop()!;
     if (shape.kind === "ref") visitRef(shape.ref);
-    else for (const child of childShapes(shape)) visitShape(child);
-  };
-  for (const m of modules) {
-    if (!m.groupVersion) continue;
-    for (const t of m.types) visitRef({ module: m.path, name: t.name });
+    else for (const child of childShapes(shape)) pending.push(child);
   }
   return modules
     .map((m) => ({ ...m, types: m.types.filter((t) => seen.has(`${m.path}:${t.name}`)) }))

@@ -6,7 +6,8 @@
 import type { LoadedCrd } from "../load/crd.js";
 import type { ApiModel, Docs, Module, Property, Resource, Shape, TypeDef, TypeRef } from "../model/ir.js";
 import { compareStrings } from "../order.js";
-import { lowerCamel, pascal, safeTypeName, stabilityOf } from "./names.js";
+import { narrowListMapKeys } from "./list-maps.js";
+import { accessorName, assignClientNames, pascal, safeTypeName, stabilityOf } from "./names.js";
 import { docsOf, schemaToShape } from "./schema.js";
 
 const meta = (name: string): TypeRef => ({ module: "meta/v1", name });
@@ -50,7 +51,10 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
       modules.set(path, module);
       const taken = new Set([...module.types.map((t) => t.name), ...kindNames.get(path)!]);
       const kind = safeTypeName(names.kind);
-      const origin = `${source} (${crd.metadata.name}, ${version.name})`;
+      // Origins name the CRD, never the file: the same CRDs read from a cluster or from any path
+      // give the same bytes.
+      const origin = `CustomResourceDefinition ${crd.metadata.name} ${version.name}`;
+      const originPointer = `#/spec/versions/${index}/schema/openAPIV3Schema`;
       const nested: TypeDef[] = [];
       const unique = (wanted: string) => {
         let name = safeTypeName(wanted);
@@ -72,7 +76,7 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
           const name = unique(wanted);
           nested.push({
             name,
-            origin: `${origin} ${at.replace(`${source}#`, "")}`,
+            origin: `${origin} ${at.replace(pointer, originPointer)}`,
             ...docs,
             shape: objectShape,
           });
@@ -87,7 +91,7 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
         .map((name) => ({
           name,
           required: required.has(name) && name !== "apiVersion" && name !== "kind",
-          ...docsOf(schema.properties![name]!),
+          ...docsOf(schema.properties![name]!, name),
           shape: schemaToShape(
             schema.properties![name]!,
             ctx,
@@ -113,7 +117,7 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
       module.types.push({
         name: kind,
         origin,
-        ...docsOf(schema),
+        ...docsOf(schema, names.kind),
         ...(deprecated ? { deprecated } : {}),
         shape: root,
         typeMeta: { apiVersion, kind: names.kind },
@@ -141,9 +145,9 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
         },
         typeMeta: { apiVersion, kind: listKind },
       });
-      module.types.push(...nested);
+      for (const def of nested) module.types.push(def);
       const resource: Resource = {
-        accessor: accessorFor(names.kind, names.plural),
+        accessor: accessorName(names.kind, names.plural),
         plural: names.plural,
         singular: names.singular || names.kind.toLowerCase(),
         kind: names.kind,
@@ -162,35 +166,15 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
       };
       module.resources.push(resource);
       module.groupVersion = { group, version: version.name, clientName: "" };
-      module.source = [module.source, source].filter(Boolean).join(", ");
+      module.source = [module.source, `CustomResourceDefinition ${crd.metadata.name}`]
+        .filter(Boolean)
+        .join(", ");
     });
   }
   const list = [...modules.values()].sort((a, b) => compareStrings(a.path, b.path));
-  assignClientNames(list);
   for (const m of list) {
     m.types.sort((a, b) => compareStrings(a.name, b.name));
     m.resources.sort((a, b) => compareStrings(a.plural, b.plural));
   }
-  return { modules: list };
-}
-
-function accessorFor(kind: string, plural: string): string {
-  let common = 0;
-  const lowerKind = kind.toLowerCase();
-  while (common < plural.length && plural[common] === lowerKind[common]) common++;
-  return lowerCamel(kind.slice(0, common) + plural.slice(common));
-}
-
-/** `cert-manager.io/v1` → `certManagerV1`; groups sharing a first label fall back to the whole group. */
-function assignClientNames(modules: Module[]): void {
-  const short = (m: Module) =>
-    `${lowerCamel(pascal(m.groupVersion!.group.split(".")[0] ?? ""))}${pascal(m.groupVersion!.version)}`;
-  const full = (m: Module) =>
-    `${lowerCamel(pascal(m.groupVersion!.group))}${pascal(m.groupVersion!.version)}`;
-  const counts = new Map<string, Set<string>>();
-  for (const m of modules) {
-    const s = short(m);
-    counts.set(s, (counts.get(s) ?? new Set()).add(m.groupVersion!.group));
-  }
-  for (const m of modules) m.groupVersion!.clientName = counts.get(short(m))!.size > 1 ? full(m) : short(m);
+  return assignClientNames(narrowListMapKeys({ modules: list }));
 }

@@ -7,7 +7,8 @@ import type { LoadedDocument, OperationObject, SchemaObject } from "../load/open
 import type { ApiModel, Module, Resource, TypeDef, TypeRef, Verb } from "../model/ir.js";
 import { compareStrings } from "../order.js";
 import { pruneUnreachable } from "./filter.js";
-import { accessorName, clientNameOf, moduleOfSchemaId, safeTypeName, stabilityOf } from "./names.js";
+import { narrowListMapKeys } from "./list-maps.js";
+import { accessorName, assignClientNames, moduleOfSchemaId, safeTypeName, stabilityOf } from "./names.js";
 import { docsOf, schemaToShape } from "./schema.js";
 
 const refPrefix = "#/components/schemas/";
@@ -30,6 +31,8 @@ interface ResourceDraft {
   subresources: Set<string>;
   kind?: string;
   listSchema?: string;
+  /** The patch operation accepts `application/strategic-merge-patch+json` (built-in kinds only). */
+  strategicMerge: boolean;
   source: string;
 }
 
@@ -81,25 +84,79 @@ function responseSchemaRef(op: OperationObject): string | undefined {
  * document and JSON pointer of a dangling `$ref` or a kind without a schema.
  */
 export function modelFromOpenApi(documents: LoadedDocument[]): ApiModel {
-  // 1. Schemas, merged by id: the first document (sorted by source) that defines one wins.
+  const schemas = mergedSchemas(documents);
+  const byGvk = new Map<string, string>();
+  for (const [id, { schema }] of schemas) {
+    for (const gvk of schema["x-kubernetes-group-version-kind"] ?? [])
+      byGvk.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, id);
+  }
+  const drafts = resourceDrafts(documents);
+  const served = servedGroupVersions(drafts, byGvk);
+  const paths = modulePaths([...schemas.keys()], served);
+  const names = new Map<string, TypeRef>();
+  for (const id of schemas.keys()) {
+    names.set(id, {
+      module: paths.get(packageOf(id))!,
+      name: safeTypeName(id.slice(id.lastIndexOf(".") + 1)),
+    });
+  }
+  const modules = new Map<string, Module>();
+  for (const def of typeDefs(schemas, names)) {
+    const path = names.get(def.origin)!.module;
+    const module = modules.get(path) ?? {
+      path,
+      stability: stabilityOf(path.split("/").at(-1) ?? ""),
+      source: "",
+      types: [],
+      resources: [],
+    };
+    module.types.push(def);
+    modules.set(path, module);
+  }
+  for (const module of modules.values()) {
+    const packages = [...new Set(module.types.map((t) => packageOf(t.origin)))].sort(compareStrings);
+    module.source = `OpenAPI schemas ${packages.join(", ")}`;
+  }
+  for (const gv of served) {
+    let path = paths.get(gv.package)!;
+    // Two group-versions whose kinds share one schema package: the second gets a module of its
+    // own that refers to the first one's types.
+    for (let i = 2; modules.get(path)?.groupVersion; i++)
+      path = `${gv.group || "core"}/${gv.version}${i > 2 ? `-${i}` : ""}`;
+    const module = modules.get(path) ?? { path, stability: "stable", source: "", types: [], resources: [] };
+    modules.set(path, module);
+    module.groupVersion = { group: gv.group, version: gv.version, clientName: "" };
+    module.stability = stabilityOf(gv.version);
+    module.source = `the OpenAPI v3 document of ${gv.group ? `/apis/${gv.group}/${gv.version}` : `/api/${gv.version}`}`;
+    module.resources = gv.drafts.map((draft) => resourceOf(draft, gv, byGvk, names));
+  }
+  const list = pruneUnreachable([...modules.values()].sort((a, b) => compareStrings(a.path, b.path)));
+  return assignClientNames(narrowListMapKeys({ modules: list }));
+}
+
+/** Schemas merged by id: the first document (sorted by source) that defines one wins. */
+function mergedSchemas(documents: LoadedDocument[]): Map<string, { schema: SchemaObject; source: string }> {
   const schemas = new Map<string, { schema: SchemaObject; source: string }>();
   for (const { source, document } of [...documents].sort((a, b) => compareStrings(a.source, b.source))) {
     for (const [id, schema] of Object.entries(document.components?.schemas ?? {})) {
       if (!schemas.has(id)) schemas.set(id, { schema, source });
     }
   }
-  const names = new Map<string, TypeRef>();
-  for (const id of schemas.keys()) {
-    const { module, name } = moduleOfSchemaId(id);
-    names.set(id, { module, name: safeTypeName(name) });
-  }
-  const byGvk = new Map<string, string>();
-  for (const [id, { schema }] of schemas) {
-    for (const gvk of schema["x-kubernetes-group-version-kind"] ?? [])
-      byGvk.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, id);
-  }
+  return schemas;
+}
 
-  const typesByModule = new Map<string, TypeDef[]>();
+/** The Go package of a schema id: `io.k8s.api.apps.v1.Deployment` → `io.k8s.api.apps.v1`. */
+function packageOf(id: string): string {
+  const dot = id.lastIndexOf(".");
+  return dot < 0 ? "" : id.slice(0, dot);
+}
+
+/** Every schema as a named type, sorted by id. */
+function typeDefs(
+  schemas: Map<string, { schema: SchemaObject; source: string }>,
+  names: Map<string, TypeRef>,
+): TypeDef[] {
+  const defs: TypeDef[] = [];
   for (const [id, { schema, source }] of [...schemas].sort(([a], [b]) => compareStrings(a, b))) {
     const ref = names.get(id)!;
     const pointer = `${source}#/components/schemas/${id}`;
@@ -120,19 +177,20 @@ export function modelFromOpenApi(documents: LoadedDocument[]): ApiModel {
       pointer,
     );
     const gvks = schema["x-kubernetes-group-version-kind"] ?? [];
-    const def: TypeDef = { name: ref.name, origin: id, ...docsOf(schema), shape };
+    const def: TypeDef = { name: ref.name, origin: id, ...docsOf(schema, ref.name), shape };
     if (gvks.length === 1 && shape.kind === "object") {
       const gvk = gvks[0]!;
       def.typeMeta = { apiVersion: gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, kind: gvk.kind };
       const isList = shape.properties.some((p) => p.name === "items") && gvk.kind.endsWith("List");
       if (!isList) def.constructorHelper = true;
     }
-    const list = typesByModule.get(ref.module) ?? [];
-    list.push(def);
-    typesByModule.set(ref.module, list);
+    defs.push(def);
   }
+  return defs;
+}
 
-  // 2. Resources from the paths.
+/** Resources of every group-version, from the paths and their `x-kubernetes-action`. */
+function resourceDrafts(documents: LoadedDocument[]): Map<string, Map<string, ResourceDraft>> {
   const drafts = new Map<string, Map<string, ResourceDraft>>();
   for (const { source, document } of documents) {
     for (const [path, item] of Object.entries(document.paths ?? {})) {
@@ -146,6 +204,7 @@ export function modelFromOpenApi(documents: LoadedDocument[]): ApiModel {
         namespaced: parsed.namespaced,
         verbs: new Set<Verb>(),
         subresources: new Set<string>(),
+        strategicMerge: false,
         source,
       };
       gv.set(parsed.plural, draft);
@@ -161,6 +220,8 @@ export function modelFromOpenApi(documents: LoadedDocument[]): ApiModel {
         const verb = parsed.watch ? "watch" : actionVerbs[action];
         if (!verb) continue;
         draft.verbs.add(verb);
+        if (verb === "patch" && op.requestBody?.content?.["application/strategic-merge-patch+json"])
+          draft.strategicMerge = true;
         const gvk = op["x-kubernetes-group-version-kind"];
         if (gvk && !parsed.watch && (verb === "get" || verb === "create" || verb === "update"))
           draft.kind ??= gvk.kind;
@@ -169,58 +230,122 @@ export function modelFromOpenApi(documents: LoadedDocument[]): ApiModel {
       }
     }
   }
+  return drafts;
+}
 
-  // 3. One module per group-version, named after the package of its kinds.
-  const modules = new Map<string, Module>();
-  for (const [path, types] of typesByModule) {
-    modules.set(path, {
-      path,
-      stability: stabilityOf(path.split("/")[1] ?? ""),
-      source: `OpenAPI schemas ${[...new Set(types.map((t) => t.origin.split(".").slice(0, -1).join(".")))].sort().join(", ")}`,
-      types,
-      resources: [],
-    });
-  }
+/** A group-version that serves resources, and the schema package of its kinds. */
+interface ServedGroupVersion {
+  group: string;
+  version: string;
+  /** The package of its first resource's kind: the module the group-version's client lives in. */
+  package: string;
+  drafts: ResourceDraft[];
+}
+
+function servedGroupVersions(
+  drafts: Map<string, Map<string, ResourceDraft>>,
+  byGvk: Map<string, string>,
+): ServedGroupVersion[] {
+  const served: ServedGroupVersion[] = [];
   for (const [gvKey, gv] of [...drafts].sort(([a], [b]) => compareStrings(a, b))) {
     const [group = "", version = ""] = gvKey.split("/");
-    const resources: Resource[] = [];
-    for (const draft of [...gv.values()].sort((a, b) => compareStrings(a.plural, b.plural))) {
-      if (!draft.kind || draft.verbs.size === 0) continue;
-      const objectId = byGvk.get(`${group}/${version}/${draft.kind}`);
-      if (!objectId)
-        throw new Error(
-          `${draft.source}: no schema for kind ${draft.kind} of ${gvKey} (resource ${draft.plural})`,
-        );
-      const objectType = names.get(objectId)!;
-      const listId = draft.listSchema ?? byGvk.get(`${group}/${version}/${draft.kind}List`);
-      resources.push({
-        accessor: accessorName(draft.kind, draft.plural),
-        plural: draft.plural,
-        singular: draft.kind.toLowerCase(),
-        kind: draft.kind,
-        listKind: listId ? (names.get(listId)?.name ?? `${draft.kind}List`) : `${draft.kind}List`,
-        namespaced: draft.namespaced,
-        verbs: [...draft.verbs].sort(),
-        subresources: [...draft.subresources].sort(),
-        shortNames: [],
-        categories: [],
-        objectType,
-        listType: listId && names.get(listId) ? names.get(listId)! : objectType,
-      });
-    }
-    if (resources.length === 0) continue;
-    const modulePath = resources[0]!.objectType.module;
-    const module = modules.get(modulePath);
-    if (!module) throw new Error(`no types for group-version ${gvKey}`);
-    if (module.groupVersion) {
+    const kept = [...gv.values()]
+      .filter((d) => d.kind && d.verbs.size > 0)
+      .sort((a, b) => compareStrings(a.plural, b.plural));
+    const first = kept[0];
+    if (!first) continue;
+    const objectId = byGvk.get(`${group}/${version}/${first.kind}`);
+    if (!objectId)
       throw new Error(
-        `group-versions ${module.groupVersion.group || "core"}/${module.groupVersion.version} and ${gvKey} both map to module ${modulePath}`,
+        `${first.source}: no schema for kind ${first.kind} of ${gvKey} (resource ${first.plural})`,
       );
-    }
-    module.groupVersion = { group, version, clientName: clientNameOf(modulePath) };
-    module.stability = stabilityOf(version);
-    module.source = `the OpenAPI v3 document of ${group ? `/apis/${group}/${version}` : `/api/${version}`}`;
-    module.resources = resources;
+    served.push({ group, version, package: packageOf(objectId), drafts: kept });
   }
-  return { modules: pruneUnreachable([...modules.values()].sort((a, b) => compareStrings(a.path, b.path))) };
+  return served;
+}
+
+/**
+ * Module paths for schema packages, by one rule that never fails:
+ * - a package that serves a built-in group-version (the legacy group, a group with no dot, or a
+ *   `*.k8s.io` group) and every package that serves none keep the client-go style path of their
+ *   schema ids (`io.k8s.api.rbac.v1` → `rbac/v1`, see `moduleOfSchemaId`);
+ * - a package that serves any other group-version takes the full group: `networking.istio.io/v1`;
+ * - when two packages still want one path, the first in code-unit order of package name keeps it
+ *   (`io.k8s.` packages sort before nearly all others); the rest fall back to their full package
+ *   name without the version (`io.example.networking/v1`), then to a numbered path.
+ */
+function modulePaths(ids: string[], served: ServedGroupVersion[]): Map<string, string> {
+  const wanted = new Map<string, string>();
+  const fallback = new Map<string, string>();
+  for (const id of ids) {
+    const pkg = packageOf(id);
+    if (wanted.has(pkg)) continue;
+    wanted.set(pkg, moduleOfSchemaId(id).module);
+    const version = pkg.slice(pkg.lastIndexOf(".") + 1);
+    fallback.set(pkg, `${pkg.slice(0, pkg.lastIndexOf("."))}/${version}`);
+  }
+  for (const gv of served) {
+    if (!wanted.has(gv.package)) {
+      wanted.set(gv.package, `${gv.group}/${gv.version}`);
+    } else if (!isBuiltInGroup(gv.group)) {
+      wanted.set(gv.package, `${gv.group}/${gv.version}`);
+      fallback.set(gv.package, `${gv.group}/${gv.version}`);
+    }
+  }
+  const paths = new Map<string, string>();
+  const taken = new Set<string>();
+  const packages = [...wanted.keys()].sort(compareStrings);
+  const losers: string[] = [];
+  for (const pkg of packages) {
+    const path = wanted.get(pkg)!;
+    if (taken.has(path)) losers.push(pkg);
+    else {
+      taken.add(path);
+      paths.set(pkg, path);
+    }
+  }
+  for (const pkg of losers) {
+    let path = fallback.get(pkg)!;
+    for (let i = 2; taken.has(path); i++) path = `${fallback.get(pkg)}-${i}`;
+    taken.add(path);
+    paths.set(pkg, path);
+  }
+  return paths;
+}
+
+/** The legacy group, the original dotless groups (`apps`, `batch`...) and `*.k8s.io`. */
+export function isBuiltInGroup(group: string): boolean {
+  return !group.includes(".") || group.endsWith(".k8s.io");
+}
+
+function resourceOf(
+  draft: ResourceDraft,
+  gv: ServedGroupVersion,
+  byGvk: Map<string, string>,
+  names: Map<string, TypeRef>,
+): Resource {
+  const kind = draft.kind!;
+  const objectId = byGvk.get(`${gv.group}/${gv.version}/${kind}`);
+  if (!objectId)
+    throw new Error(
+      `${draft.source}: no schema for kind ${kind} of ${gv.group}/${gv.version} (resource ${draft.plural})`,
+    );
+  const objectType = names.get(objectId)!;
+  const listId = draft.listSchema ?? byGvk.get(`${gv.group}/${gv.version}/${kind}List`);
+  const listType = listId ? names.get(listId) : undefined;
+  return {
+    accessor: accessorName(kind, draft.plural),
+    plural: draft.plural,
+    singular: kind.toLowerCase(),
+    kind,
+    listKind: listType?.name ?? `${kind}List`,
+    namespaced: draft.namespaced,
+    verbs: [...draft.verbs].sort(),
+    subresources: [...draft.subresources].sort(),
+    shortNames: [],
+    categories: [],
+    objectType,
+    listType: listType ?? objectType,
+    ...(draft.strategicMerge ? { strategicMergePatch: true } : {}),
+  };
 }

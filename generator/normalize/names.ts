@@ -2,6 +2,7 @@
  * Names: schema ids to module paths, plurals to accessors, group-versions to clientset members,
  * and identifiers that are safe in TypeScript.
  */
+import type { ApiModel, Module } from "../model/ir.js";
 
 /**
  * The module of an OpenAPI schema id, client-go style: the package's last two segments
@@ -47,11 +48,52 @@ export function lowerCamel(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-/** `apps` + `v1` → `appsV1`; the core group is `core`; dotted groups keep their first label. */
+/**
+ * The namespace-export name of a module path: `apps/v1` → `appsV1`, `apimachinery/intstr` →
+ * `apimachineryIntstr`, `cert-manager.io/v1` → `certManagerIoV1`.
+ */
 export function clientNameOf(modulePath: string): string {
-  const [pkg = "", version = ""] = modulePath.split("/");
-  const base = pkg.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""));
-  return `${base}${version.charAt(0).toUpperCase()}${version.slice(1)}`;
+  const slash = modulePath.lastIndexOf("/");
+  const [pkg, version] =
+    slash < 0 ? [modulePath, ""] : [modulePath.slice(0, slash), modulePath.slice(slash + 1)];
+  return safeIdentifier(lowerCamel(pascal(pkg)) + pascal(version));
+}
+
+/**
+ * Names every group-version's clientset member (and namespace export), the same rule for every
+ * input: modules on short paths (`apps/v1`, `rbac/v1`) take `clientNameOf(path)`; modules named
+ * after a full group take the group's first label (`cert-manager.io/v1` → `certManagerV1`) unless
+ * another module wants that name too, in which case the whole group (`networking.istio.io/v1` →
+ * `networkingIstioIoV1`, beside the built-in `networkingV1`); a name still taken gets a number.
+ * Returns the model with names filled in; the modules themselves never print these names.
+ */
+export function assignClientNames(model: ApiModel): ApiModel {
+  const fullGroup = (m: Module) => m.path.split("/")[0]!.includes(".");
+  const version = (m: Module) => pascal(m.groupVersion!.version);
+  const short = (m: Module) =>
+    safeIdentifier(lowerCamel(pascal(m.groupVersion!.group.split(".")[0] ?? "")) + version(m));
+  const wanted = new Map<string, number>();
+  const want = (name: string) => wanted.set(name, (wanted.get(name) ?? 0) + 1);
+  for (const m of model.modules) want(m.groupVersion && fullGroup(m) ? short(m) : clientNameOf(m.path));
+  const taken = new Set(
+    model.modules.filter((m) => !m.groupVersion || !fullGroup(m)).map((m) => clientNameOf(m.path)),
+  );
+  const modules = model.modules.map((m): Module => {
+    if (!m.groupVersion) return m;
+    let name = clientNameOf(m.path);
+    if (fullGroup(m)) {
+      const first = short(m);
+      const base =
+        wanted.get(first) === 1
+          ? first
+          : safeIdentifier(lowerCamel(pascal(m.groupVersion.group)) + version(m));
+      name = base;
+      for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
+      taken.add(name);
+    }
+    return { ...m, groupVersion: { ...m.groupVersion, clientName: name } };
+  });
+  return { modules };
 }
 
 const reserved = new Set(

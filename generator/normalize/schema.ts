@@ -22,16 +22,78 @@ export interface SchemaContext {
 
 const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 
-/** Description, default and deprecation of a schema, for JSDoc. */
-export function docsOf(schema: SchemaObject): Docs {
+/**
+ * Description, default and deprecation of a schema, for JSDoc. `name` is the property's name (or
+ * the type's), so a description that merely starts with a field called `deprecated` is not read
+ * as a deprecation.
+ */
+export function docsOf(schema: SchemaObject, name?: string): Docs {
   const docs: Docs = {};
-  if (schema.description) {
+  if (typeof schema.description === "string" && schema.description) {
     docs.description = schema.description;
-    const deprecated = schema.description.match(/^\s*Deprecated[:.]?\s*(.*)$/ims);
-    if (deprecated) docs.deprecated = (deprecated[1] ?? "").split("\n")[0]!.trim() || "deprecated";
+    const deprecated = deprecationOf(schema.description, name);
+    if (deprecated) docs.deprecated = deprecated;
   }
   if (schema.default !== undefined) docs.default = JSON.stringify(schema.default);
   return docs;
+}
+
+const sentenceEnd = /(?<=[.!?])\s+(?=[A-Z(`'"])/;
+
+/**
+ * The `@deprecated` sentence of a description, or undefined when it does not say that the field
+ * or kind it describes is deprecated. Kubernetes and CRD authors write it three ways:
+ * - a marker opening a sentence: `Deprecated: use X.`, `DEPRECATED.`, `Deprecated, use X`,
+ *   `Deprecated in favor of X`; or a `Deprecated:` marker anywhere;
+ * - the field's own name as the subject: `status is deprecated: this field is never set.`;
+ * - `This field` / `This API` / `The field` ... `deprecated`.
+ * The sentence is returned whole (a marker followed by text gives that text), capitalized and
+ * ending in a period. Other mentions ("Recycle (deprecated)", "the annotation is deprecated",
+ * "`deprecated` indicates this version is deprecated") are not the field's own deprecation.
+ */
+export function deprecationOf(description: string, name?: string): string | undefined {
+  const escaped = name?.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const ownName = escaped
+    ? new RegExp(
+        `^${escaped}\\s+(?:is\\s+(?:now\\s+)?(?:an?\\s+|the\\s+)?|was\\s+|has\\s+been\\s+)?deprecated\\b`,
+        "i",
+      )
+    : undefined;
+  for (const paragraph of description.split(/\n\s*\n/)) {
+    const sentences = paragraph.replace(/\s+/g, " ").trim().split(sentenceEnd);
+    // The deprecation and what the paragraph goes on to say of it (what to use instead).
+    const from = (i: number, first: string) =>
+      asSentence([first, ...sentences.slice(i + 1)].join(" ").trim() || "Deprecated.");
+    for (const [i, raw] of sentences.entries()) {
+      const sentence = raw.trim();
+      const marker = sentence.match(/^(?:deprecated\s*[:.,;-]|deprecated$)\s*(.*)$/i);
+      if (marker) return from(i, marker[1] ?? "");
+      if (/^deprecated\s+in\s+favou?r\b/i.test(sentence)) return from(i, sentence);
+      const inner = sentence.match(/\b(?:Deprecated|DEPRECATED):\s*(.+)$/);
+      if (inner) return from(i, inner[1]!);
+      if (ownName?.test(sentence)) return from(i, sentence);
+      if (/^(?:this|the)\s+(?:field|api|type|resource|kind|version)\b[^.]*\bdeprecated\b/i.test(sentence))
+        return from(i, sentence);
+    }
+  }
+  return undefined;
+}
+
+function asSentence(text: string): string {
+  const t = text.trim();
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** `metav1.Time` and `MicroTime` marshal their zero value as `null`, required or not. */
+const zeroTimes = [
+  "io.k8s.apimachinery.pkg.apis.meta.v1.Time",
+  "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime",
+];
+
+function refShape(ref: string, ctx: SchemaContext, pointer: string): Shape {
+  const shape: Shape = { kind: "ref", ref: ctx.resolveRef(ref, pointer) };
+  return zeroTimes.some((id) => ref.endsWith(`/${id}`)) ? { kind: "nullable", inner: shape } : shape;
 }
 
 function isIntOrString(schema: SchemaObject): boolean {
@@ -57,13 +119,19 @@ export function schemaToShape(
   path: string[],
   pointer: string,
 ): Shape {
+  if (path.length > maxDepth) throw new Error(`${pointer}: schema nested deeper than ${maxDepth} levels`);
+  if (!schema || typeof schema !== "object" || Array.isArray(schema))
+    throw new Error(`${pointer}: expected a schema object, found ${JSON.stringify(schema)?.slice(0, 40)}`);
   return withNullable(schema, bareShape(schema, ctx, path, pointer));
 }
 
+/** Far beyond any real schema (the built-in API nests 12 levels), well inside the stack. */
+export const maxDepth = 200;
+
 function bareShape(schema: SchemaObject, ctx: SchemaContext, path: string[], pointer: string): Shape {
-  if (schema.$ref) return { kind: "ref", ref: ctx.resolveRef(schema.$ref, `${pointer}/$ref`) };
+  if (schema.$ref) return refShape(schema.$ref, ctx, `${pointer}/$ref`);
   if (schema.allOf?.length === 1 && schema.allOf[0]?.$ref) {
-    return { kind: "ref", ref: ctx.resolveRef(schema.allOf[0].$ref, `${pointer}/allOf/0/$ref`) };
+    return refShape(schema.allOf[0].$ref, ctx, `${pointer}/allOf/0/$ref`);
   }
   if (isIntOrString(schema)) return { kind: "intOrString" };
   const alternatives = schema.oneOf ?? schema.anyOf;
@@ -90,13 +158,13 @@ function bareShape(schema: SchemaObject, ctx: SchemaContext, path: string[], poi
       return { kind: "number" };
     case "boolean":
       return { kind: "boolean" };
-    case "array":
-      return {
-        kind: "array",
-        items: schema.items
-          ? schemaToShape(schema.items, ctx, [...path, "item"], `${pointer}/items`)
-          : { kind: "unknown" },
-      };
+    case "array": {
+      const items: Shape = schema.items
+        ? schemaToShape(schema.items, ctx, [...path, "item"], `${pointer}/items`)
+        : { kind: "unknown" };
+      const keys = listMapKeysOf(schema, pointer);
+      return keys ? { kind: "array", items, listMapKeys: keys } : { kind: "array", items };
+    }
   }
   if (
     schema.type === "object" ||
@@ -117,10 +185,34 @@ function bareShape(schema: SchemaObject, ctx: SchemaContext, path: string[], poi
       return { kind: "map", values: { kind: "unknown" } };
     }
     const shape: Shape = { kind: "object", properties, open };
-    if (ctx.nameObject) return { kind: "ref", ref: ctx.nameObject(path, shape, docsOf(schema), pointer) };
+    if (ctx.nameObject)
+      return { kind: "ref", ref: ctx.nameObject(path, shape, docsOf(schema, path.at(-1)), pointer) };
     return shape;
   }
   return { kind: "unknown" };
+}
+
+/**
+ * The keys of an `x-kubernetes-list-type: map` list. Which of them an apply configuration must
+ * give is decided once the item type is known (`narrowListMapKeys`): keys with defaults may be left
+ * out.
+ */
+function listMapKeysOf(schema: SchemaObject, pointer: string): string[] | undefined {
+  if (schema["x-kubernetes-list-type"] !== "map") return undefined;
+  const keys = schema["x-kubernetes-list-map-keys"];
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === "string")) {
+    throw new Error(
+      `${pointer}: x-kubernetes-list-type map needs x-kubernetes-list-map-keys, a non-empty list of property names`,
+    );
+  }
+  const itemProperties = schema.items?.properties;
+  const missing = itemProperties ? keys.filter((k) => !Object.hasOwn(itemProperties, k)) : [];
+  if (missing.length) {
+    throw new Error(
+      `${pointer}/x-kubernetes-list-map-keys: ${JSON.stringify(missing[0])} is not a property of the items`,
+    );
+  }
+  return [...keys] as string[];
 }
 
 function propertiesOf(schema: SchemaObject, ctx: SchemaContext, path: string[], pointer: string): Property[] {
@@ -132,7 +224,7 @@ function propertiesOf(schema: SchemaObject, ctx: SchemaContext, path: string[], 
       return {
         name,
         required: required.has(name),
-        ...docsOf(prop),
+        ...docsOf(prop, name),
         shape: schemaToShape(prop, ctx, [...path, name], `${pointer}/properties/${escapePointer(name)}`),
       };
     });

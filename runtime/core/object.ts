@@ -17,9 +17,10 @@ export interface KubeObject {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     finalizers?: string[];
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    managedFields?: { manager?: string; operation?: string; apiVersion?: string; time?: string }[];
+    // A zero `metav1.Time` is sent as `null` (object templates carry `creationTimestamp: null`).
+    creationTimestamp?: string | null;
+    deletionTimestamp?: string | null;
+    managedFields?: { manager?: string; operation?: string; apiVersion?: string; time?: string | null }[];
   };
 }
 

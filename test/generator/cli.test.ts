@@ -200,6 +200,36 @@ describe("kubegen generate: a live cluster (--kubeconfig, --context)", () => {
         );
       } else if (req.url === "/openapi/v3/apis/example.kubegen.dev/v1?hash=X") {
         res.end(doc);
+      } else if (req.url?.startsWith("/apis/apiextensions.k8s.io/v1/customresourcedefinitions?")) {
+        res.end(JSON.stringify({ items: [], metadata: {} }));
+      } else if (req.url === "/api" || req.url === "/apis") {
+        // Aggregated discovery: short names and verbs for the document's resources.
+        res.setHeader("content-type", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+        const groups =
+          req.url === "/api"
+            ? []
+            : [
+                {
+                  metadata: { name: "example.kubegen.dev" },
+                  versions: [
+                    {
+                      version: "v1",
+                      resources: [
+                        {
+                          resource: "gadgets",
+                          responseKind: { group: "example.kubegen.dev", version: "v1", kind: "Gadget" },
+                          scope: "Namespaced",
+                          singularResource: "gadget",
+                          verbs: ["get", "list", "watch"],
+                          shortNames: ["gd"],
+                          categories: ["all"],
+                        },
+                      ],
+                    },
+                  ],
+                },
+              ];
+        res.end(JSON.stringify({ kind: "APIGroupDiscoveryList", apiVersion: "apidiscovery.k8s.io/v2", items: groups }));
       } else {
         res.statusCode = 404;
         res.end(
@@ -242,12 +272,23 @@ describe("kubegen generate: a live cluster (--kubeconfig, --context)", () => {
     );
     expect(stderr).toContain("fetched 1/1 OpenAPI documents (apis/example.kubegen.dev/v1)");
     expect(code).toBe(0);
-    expect(seen.map((s) => s.url)).toEqual(["/openapi/v3", "/openapi/v3/apis/example.kubegen.dev/v1?hash=X"]);
+    expect(seen.map((s) => s.url).sort()).toEqual([
+      "/api",
+      "/apis",
+      "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit=250",
+      "/openapi/v3",
+      "/openapi/v3/apis/example.kubegen.dev/v1?hash=X",
+    ]);
     expect(stderr).not.toContain("secret-token");
     const files = await readTree(out);
-    expect(files.get("example/v1.ts")).toContain("export const gadgets =");
+    const module = files.get("example.kubegen.dev/v1.ts")!;
+    expect(module).toContain("export const gadgets =");
+    // Verbs, short names and categories as discovery lists them.
+    expect(module).toContain('verbs: ["get", "list", "watch"],');
+    expect(module).toContain('shortNames: ["gd"],');
+    expect(module).toContain('categories: ["all"],');
     expect(files.get("index.ts")).toContain(
-      "by kubegen 0.1.0 from the OpenAPI v3 documents of the cluster of context fake",
+      "by kubegen 0.1.0 from the OpenAPI v3 documents of a cluster and CustomResourceDefinitions",
     );
   });
 
