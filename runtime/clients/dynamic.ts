@@ -10,6 +10,10 @@
  */
 import type { ClientConfig } from "../config/types.js";
 import type { GroupVersionResource } from "../core/group-version.js";
+import type { Scale } from "../core/object.js";
+import type { PatchOptions } from "../core/options.js";
+import { type PatchType, PatchTypes } from "../core/patch.js";
+import type { CallOptions } from "../core/request.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
 import type { ApiCaller } from "./api-caller.js";
@@ -31,8 +35,42 @@ function descriptorFor(gvr: GroupVersionResource, namespaced: boolean): Resource
   };
 }
 
+/**
+ * The generic resource client on unstructured objects. Nothing is known about the resource, so the
+ * patch methods take any body with any patch type (strategic merge included: the server decides).
+ */
+export class DynamicResourceClient extends ResourceClient<Unstructured, UnstructuredList, true> {
+  override patch(
+    name: string,
+    patch: unknown,
+    type: PatchType = PatchTypes.merge,
+    options: PatchOptions & CallOptions = {},
+  ): Promise<Unstructured> {
+    // One implementation serves every overload; only the static checks differ.
+    return super.patch(name, patch as never, type as never, options);
+  }
+
+  override patchStatus(
+    name: string,
+    patch: unknown,
+    type: PatchType = PatchTypes.merge,
+    options: PatchOptions & CallOptions = {},
+  ): Promise<Unstructured> {
+    return super.patchStatus(name, patch as never, type as never, options);
+  }
+
+  override patchScale(
+    name: string,
+    patch: unknown,
+    type: PatchType = PatchTypes.merge,
+    options: PatchOptions & CallOptions = {},
+  ): Promise<Scale> {
+    return super.patchScale(name, patch as never, type as never, options);
+  }
+}
+
 /** A dynamic resource client: without `.namespace()` it addresses cluster-scoped objects, or all namespaces. */
-export class NamespaceableResourceClient extends ResourceClient<Unstructured, UnstructuredList> {
+export class NamespaceableResourceClient extends DynamicResourceClient {
   readonly #caller: ApiCaller;
   readonly gvr: GroupVersionResource;
 
@@ -43,12 +81,8 @@ export class NamespaceableResourceClient extends ResourceClient<Unstructured, Un
   }
 
   /** The same resource in one namespace. */
-  namespace(namespace: string): ResourceClient<Unstructured, UnstructuredList> {
-    return new ResourceClient<Unstructured, UnstructuredList>(
-      this.#caller,
-      descriptorFor(this.gvr, true),
-      namespace,
-    );
+  namespace(namespace: string): DynamicResourceClient {
+    return new DynamicResourceClient(this.#caller, descriptorFor(this.gvr, true), namespace);
   }
 }
 

@@ -16,7 +16,13 @@ import type {
   UpdateOptions,
 } from "../core/options.js";
 import { toQuery } from "../core/options.js";
-import { type PatchType, PatchTypes } from "../core/patch.js";
+import {
+  type JsonPatchOperation,
+  type MergePatch,
+  type PatchType,
+  PatchTypes,
+  type StrategicMergePatch,
+} from "../core/patch.js";
 import type { ApiRequest, CallOptions, QueryValue } from "../core/request.js";
 import { resourcePath } from "../core/request.js";
 import { apiVersionOf, type ResourceDescriptor, type TypedResource, type Verb } from "../core/resource.js";
@@ -41,12 +47,17 @@ export interface PodLogOptions {
 /**
  * A client for one resource, in one namespace (or all namespaces, or cluster-scoped).
  * Use the typed view from a clientset (`clientset.appsV1.deployments("ns")`) rather than this class.
+ * `SMP` says whether strategic merge patches are offered (the descriptor's `strategicMergePatch`).
  *
  * @example
  * const deployments = clientset.appsV1.deployments("default");
  * const d = await deployments.get("web");
  */
-export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeList<T>> {
+export class ResourceClient<
+  T extends KubeObject,
+  L extends KubeList<T> = KubeList<T>,
+  SMP extends boolean = boolean,
+> {
   readonly resource: ResourceDescriptor;
   /** `undefined` means all namespaces (lists and watches) or a cluster-scoped resource. */
   readonly namespaceName: string | undefined;
@@ -144,11 +155,33 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
   }
 
   /**
-   * Patches the object called `name`.
+   * Patches the object called `name`. The body's type follows the patch type: a `MergePatch<T>`
+   * (the default; `null` deletes a field), a list of `JsonPatchOperation`s for `PatchTypes.json`,
+   * or a `StrategicMergePatch<T>` for `PatchTypes.strategicMerge` where the resource accepts it.
+   * Server-side apply is `apply()`.
    *
-   * @param type `PatchTypes.merge` (default), `PatchTypes.strategicMerge`, `PatchTypes.json` or
-   *   `PatchTypes.apply` (prefer `apply()` for server-side apply).
+   * @example
+   * await configMaps.patch("settings", { data: { mode: "fast", legacy: null } });
+   * await configMaps.patch("settings", [{ op: "remove", path: "/data/mode" }], PatchTypes.json);
    */
+  patch(
+    name: string,
+    patch: MergePatch<T>,
+    type?: typeof PatchTypes.merge,
+    options?: PatchOptions & CallOptions,
+  ): Promise<T>;
+  patch(
+    name: string,
+    patch: readonly JsonPatchOperation[],
+    type: typeof PatchTypes.json,
+    options?: PatchOptions & CallOptions,
+  ): Promise<T>;
+  patch(
+    name: string,
+    patch: StrategicMergePatch<T>,
+    type: StrategicMergeType<SMP>,
+    options?: PatchOptions & CallOptions,
+  ): Promise<T>;
   patch(
     name: string,
     patch: unknown,
@@ -158,7 +191,25 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
     return this.#patch<T>(name, undefined, patch, type, options);
   }
 
-  /** Patches the `status` subresource of the object called `name`. */
+  /** Patches the `status` subresource of the object called `name`; the body types are `patch()`'s. */
+  patchStatus(
+    name: string,
+    patch: MergePatch<T>,
+    type?: typeof PatchTypes.merge,
+    options?: PatchOptions & CallOptions,
+  ): Promise<T>;
+  patchStatus(
+    name: string,
+    patch: readonly JsonPatchOperation[],
+    type: typeof PatchTypes.json,
+    options?: PatchOptions & CallOptions,
+  ): Promise<T>;
+  patchStatus(
+    name: string,
+    patch: StrategicMergePatch<T>,
+    type: StrategicMergeType<SMP>,
+    options?: PatchOptions & CallOptions,
+  ): Promise<T>;
   patchStatus(
     name: string,
     patch: unknown,
@@ -220,7 +271,25 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
     );
   }
 
-  /** Patches the `scale` subresource. */
+  /** Patches the `scale` subresource (`{ spec: { replicas: 3 } }`); the body types are `patch()`'s. */
+  patchScale(
+    name: string,
+    patch: MergePatch<Scale>,
+    type?: typeof PatchTypes.merge,
+    options?: PatchOptions & CallOptions,
+  ): Promise<Scale>;
+  patchScale(
+    name: string,
+    patch: readonly JsonPatchOperation[],
+    type: typeof PatchTypes.json,
+    options?: PatchOptions & CallOptions,
+  ): Promise<Scale>;
+  patchScale(
+    name: string,
+    patch: StrategicMergePatch<Scale>,
+    type: StrategicMergeType<SMP>,
+    options?: PatchOptions & CallOptions,
+  ): Promise<Scale>;
   patchScale(
     name: string,
     patch: unknown,
@@ -341,7 +410,7 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
     return this.#put(object, subresource, options);
   }
 
-  /** Patches any subresource of the object called `name`. */
+  /** Patches any subresource of the object called `name`, with any patch type and an unchecked body. */
   patchSubresource<R = T>(
     name: string,
     subresource: string,
@@ -450,6 +519,11 @@ export class ResourceClient<T extends KubeObject, L extends KubeList<T> = KubeLi
   }
 }
 
+/** `PatchTypes.strategicMerge` where the resource accepts it, else nothing (so it does not compile). */
+export type StrategicMergeType<SMP extends boolean> = true extends SMP
+  ? typeof PatchTypes.strategicMerge
+  : never;
+
 /** `authentication.k8s.io/v1` TokenRequest, as far as `createToken` needs it. */
 export interface TokenRequest extends KubeObject {
   spec: {
@@ -512,11 +586,11 @@ type MethodsForSubresource<S extends string> =
  * `componentStatuses` has no `create`, `pods` has `getLogs`, `deployments` has `getScale`.
  */
 export type ClientFor<R> =
-  R extends TypedResource<infer T, infer L, infer V, infer S, boolean>
+  R extends TypedResource<infer T, infer L, infer V, infer S, boolean, infer P>
     ? T extends KubeObject
       ? L extends KubeList<T>
         ? Pick<
-            ResourceClient<T, L>,
+            ResourceClient<T, L, P>,
             MethodsForVerb<V> | MethodsForSubresource<S> | "resource" | "namespaceName"
           >
         : never

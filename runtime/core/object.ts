@@ -41,16 +41,44 @@ export interface Scale {
   status?: { replicas: number; selector?: string };
 }
 
-/** Every field optional, recursively: the shape of a server-side apply body. */
+/** Every field optional, recursively. */
 export type DeepPartial<T> = T extends readonly (infer E)[]
   ? DeepPartial<E>[]
   : T extends object
     ? { [K in keyof T]?: DeepPartial<T[K]> }
     : T;
 
+// Only a type-level key: no value exists, so a list map is a plain array at run time.
+declare const listMapKeys: unique symbol;
+
+/**
+ * A list the API merges by key (`x-kubernetes-list-type: map`), e.g. a pod's containers by `name`.
+ * It reads and writes as a plain `T[]` (a `T[]` fits in, and it fits wherever a `T[]` does); the
+ * keys `K` only matter to apply configurations, whose items must carry them.
+ *
+ * @example
+ * interface PodSpec { containers: ListMap<Container, "name"> }
+ */
+export type ListMap<T, K extends keyof T> = T[] & { readonly [listMapKeys]?: K };
+
+/** The keys of a `ListMap`; `never` for a plain array. */
+type ListMapKeys<T> = typeof listMapKeys extends keyof T ? NonNullable<T[typeof listMapKeys]> : never;
+
+/**
+ * Any subset of `T`'s fields, recursively, except that the items of a `ListMap` keep their keys:
+ * server-side apply identifies them by those (a container without `name` is not an apply item).
+ */
+export type ApplyPartial<T> = T extends readonly (infer E)[]
+  ? [ListMapKeys<T>] extends [never]
+    ? ApplyPartial<E>[]
+    : (ApplyPartial<E> & { [P in ListMapKeys<T> & keyof E]-?: Exclude<E[P], undefined> })[]
+  : T extends object
+    ? { [K in keyof T]?: ApplyPartial<T[K]> }
+    : T;
+
 /**
  * A server-side apply configuration: any subset of the object's fields, plus the name that says which
- * object it is. `apiVersion` and `kind` are filled in from the resource when missing. The
- * counterpart of client-go's applyconfigurations.
+ * object it is and the keys of every keyed list item (`ListMap`). `apiVersion` and `kind` are filled
+ * in from the resource when missing. The counterpart of client-go's applyconfigurations.
  */
-export type ApplyConfiguration<T> = DeepPartial<T> & { metadata: { name: string } };
+export type ApplyConfiguration<T> = ApplyPartial<T> & { metadata: { name: string } };

@@ -31,6 +31,7 @@ export interface ResourceDescriptor<
   V extends Verb = Verb,
   S extends string = string,
   N extends boolean = boolean,
+  P extends boolean = boolean,
 > {
   /** API group; `""` for the legacy core group. */
   group: string;
@@ -45,6 +46,12 @@ export interface ResourceDescriptor<
   subresources: readonly S[];
   shortNames?: readonly string[];
   categories?: readonly string[];
+  /**
+   * The apiserver accepts strategic merge patches for this resource (`PatchTypes.strategicMerge`).
+   * True for most built-in resources; never for custom resources, where the apiserver answers 415.
+   * A typed client offers strategic merge only when this is `true`.
+   */
+  strategicMergePatch?: P;
 }
 
 /**
@@ -57,7 +64,8 @@ export interface TypedResource<
   V extends Verb = Verb,
   S extends string = string,
   N extends boolean = boolean,
-> extends ResourceDescriptor<V, S, N> {
+  P extends boolean = boolean,
+> extends ResourceDescriptor<V, S, N, P> {
   readonly __types?: { object: T; list: L };
 }
 
@@ -70,13 +78,19 @@ export interface TypedResource<
  *   group: "apps", version: "v1", plural: "deployments", singular: "deployment",
  *   kind: "Deployment", listKind: "DeploymentList", namespaced: true,
  *   verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
- *   subresources: ["scale", "status"],
+ *   subresources: ["scale", "status"], strategicMergePatch: true,
  * });
  */
 export function defineResource<T, L>() {
-  return <const V extends Verb, const S extends string, const N extends boolean>(
-    descriptor: ResourceDescriptor<V, S, N>,
-  ): TypedResource<T, L, V, S, N> => Object.freeze(descriptor);
+  // P defaults to false: without `strategicMergePatch: true` the typed client offers no strategic merge.
+  return <
+    const V extends Verb,
+    const S extends string,
+    const N extends boolean,
+    const P extends boolean = false,
+  >(
+    descriptor: ResourceDescriptor<V, S, N, P>,
+  ): TypedResource<T, L, V, S, N, P> => Object.freeze(descriptor);
 }
 
 /** `apps/v1`, or `v1` for the core group. */

@@ -4,9 +4,13 @@
  * create, get, list, watch, update status, scale and delete.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Deployment } from "../../generated/kubernetes/apps/v1.js";
+import { Deployment, type DeploymentList, deployments } from "../../generated/kubernetes/apps/v1.js";
 import { Clientset } from "../../generated/kubernetes/index.js";
-import { isNotFound } from "../../runtime/errors.js";
+import { DynamicClient } from "../../runtime/clients/dynamic.js";
+import { defineGroupVersion, groupVersionClient } from "../../runtime/clients/group.js";
+import { PatchTypes } from "../../runtime/core/patch.js";
+import { defineResource } from "../../runtime/core/resource.js";
+import { isNotFound, StatusError } from "../../runtime/errors.js";
 import { Widget } from "../generator/__snapshots__/multi-version/example.kubegen.dev/v1.js";
 import { Clientset as CrdClientset } from "../generator/__snapshots__/multi-version/index.js";
 import { adminConfig } from "../support/client-config.js";
@@ -96,6 +100,63 @@ describe("built-in clientset", () => {
     await expect(pods.get("evictee")).rejects.toSatisfy(isNotFound);
   });
 
+  it("strategic-merge-patches a Deployment's containers by name, where a merge patch replaces the list", async () => {
+    // The generator marks built-ins `strategicMergePatch: true`; this descriptor says so itself
+    // until generated/ carries the flag.
+    const smpDeployments = defineResource<Deployment, DeploymentList>()({
+      ...deployments,
+      strategicMergePatch: true,
+    });
+    const apps = groupVersionClient(
+      clientset.http,
+      defineGroupVersion({ group: "apps", version: "v1" }, { deployments: smpDeployments }),
+    );
+    const client = apps.deployments(namespace());
+    await client.create(
+      Deployment({
+        metadata: { name: "patched", labels: { app: "patched", tier: "web" } },
+        spec: {
+          selector: { matchLabels: { app: "patched" } },
+          template: {
+            metadata: { labels: { app: "patched" } },
+            spec: {
+              containers: [
+                { name: "a", image: "registry.invalid/a:1" },
+                { name: "b", image: "registry.invalid/b:1" },
+              ],
+            },
+          },
+        },
+      }),
+    );
+    const images = (d: Deployment) => d.spec?.template.spec?.containers.map((c) => `${c.name}=${c.image}`);
+
+    const strategic = await client.patch(
+      "patched",
+      { spec: { template: { spec: { containers: [{ name: "b", image: "registry.invalid/b:2" }] } } } },
+      PatchTypes.strategicMerge,
+    );
+    expect(images(strategic)).toEqual(["a=registry.invalid/a:1", "b=registry.invalid/b:2"]);
+
+    const merged = await client.patch("patched", {
+      metadata: { labels: { tier: null } },
+      spec: { template: { spec: { containers: [{ name: "b", image: "registry.invalid/b:3" }] } } },
+    });
+    expect(images(merged)).toEqual(["b=registry.invalid/b:3"]);
+    expect(merged.metadata?.labels).toEqual({ app: "patched" });
+
+    const jsonPatched = await client.patch(
+      "patched",
+      [
+        { op: "test", path: "/spec/template/spec/containers/0/name", value: "b" },
+        { op: "replace", path: "/spec/template/spec/containers/0/image", value: "registry.invalid/b:4" },
+      ],
+      PatchTypes.json,
+    );
+    expect(images(jsonPatched)).toEqual(["b=registry.invalid/b:4"]);
+    await client.delete("patched");
+  });
+
   it("lists cluster-scoped namespaces without a namespace argument", async () => {
     const list = await clientset.coreV1.namespaces().list();
     expect(list.items.map((n) => n.metadata?.name)).toContain(namespace());
@@ -139,6 +200,29 @@ describe("CRD clientset generated from our test CRDs", () => {
     await watching;
     expect(events).toEqual(["MODIFIED:2", "MODIFIED:5", "DELETED:5"]);
     await expect(widgets.get("w1")).rejects.toSatisfy(isNotFound);
+  });
+
+  it("merge- and JSON-patches a Widget; the apiserver refuses a strategic merge patch (415)", async () => {
+    const widgets = crds.exampleV1.widgets(namespace());
+    await widgets.create(Widget({ metadata: { name: "w2" }, spec: { size: "small", color: "red" } }));
+    const merged = await widgets.patch("w2", { spec: { size: "large", color: null } });
+    expect(merged.spec).toEqual({ size: "large" });
+    const jsonPatched = await widgets.patch(
+      "w2",
+      [{ op: "add", path: "/spec/replicas", value: 4 }],
+      PatchTypes.json,
+    );
+    expect(jsonPatched.spec?.replicas).toBe(4);
+    // Why the typed client offers no strategic merge here: the untyped dynamic client still sends it.
+    const dynamic = new DynamicClient(clientset.http)
+      .resource({ group: "example.kubegen.dev", version: "v1", resource: "widgets" })
+      .namespace(namespace());
+    const refused = await dynamic
+      .patch("w2", { spec: { size: "small" } }, PatchTypes.strategicMerge)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StatusError);
+    expect((refused as StatusError).code).toBe(415);
+    await widgets.delete("w2");
   });
 
   it("serves the deprecated v1beta1 version with a warning", async () => {

@@ -7,6 +7,7 @@ import { RecordingCaller } from "./fake-caller.js";
 
 interface Thing extends KubeObject {
   spec?: { size?: number };
+  status?: { ready?: boolean };
 }
 
 const deployments = defineResource<Thing, KubeList<Thing>>()({
@@ -110,6 +111,33 @@ describe("ResourceClient request building", () => {
       contentType: "application/apply-patch+yaml",
       query: { fieldManager: "tool", force: true },
       body: { apiVersion: "apps/v1", kind: "Deployment", spec: { size: 3 } },
+    });
+  });
+
+  it("sends each patch type's body as is, with its content type, to the object or its subresource", async () => {
+    const caller = new RecordingCaller();
+    const client = new ResourceClient<Thing>(caller, deployments, "ns1");
+    await client.patch("web", { spec: { size: null }, metadata: { labels: { a: "1" } } });
+    expect(caller.last).toMatchObject({
+      method: "PATCH",
+      path: "/apis/apps/v1/namespaces/ns1/deployments/web",
+      contentType: "application/merge-patch+json",
+      body: { spec: { size: null }, metadata: { labels: { a: "1" } } },
+    });
+    await client.patchStatus("web", { status: { ready: true } }, PatchTypes.strategicMerge, {
+      fieldManager: "me",
+    });
+    expect(caller.last).toMatchObject({
+      path: "/apis/apps/v1/namespaces/ns1/deployments/web/status",
+      contentType: "application/strategic-merge-patch+json",
+      query: { fieldManager: "me" },
+      body: { status: { ready: true } },
+    });
+    await client.patchScale("web", [{ op: "replace", path: "/spec/replicas", value: 2 }], PatchTypes.json);
+    expect(caller.last).toMatchObject({
+      path: "/apis/apps/v1/namespaces/ns1/deployments/web/scale",
+      contentType: "application/json-patch+json",
+      body: [{ op: "replace", path: "/spec/replicas", value: 2 }],
     });
   });
 
