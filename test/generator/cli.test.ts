@@ -229,7 +229,13 @@ describe("kubegen generate: a live cluster (--kubeconfig, --context)", () => {
                   ],
                 },
               ];
-        res.end(JSON.stringify({ kind: "APIGroupDiscoveryList", apiVersion: "apidiscovery.k8s.io/v2", items: groups }));
+        res.end(
+          JSON.stringify({
+            kind: "APIGroupDiscoveryList",
+            apiVersion: "apidiscovery.k8s.io/v2",
+            items: groups,
+          }),
+        );
       } else {
         res.statusCode = 404;
         res.end(

@@ -70,6 +70,7 @@ describe("filterModel", () => {
         types: [
           { name: "PodTemplateSpec", origin: "t", shape: { kind: "object", open: false, properties: [] } },
           { name: "Pod", origin: "t", shape: { kind: "object", open: false, properties: [] } },
+          { name: "ConfigMap", origin: "t", shape: { kind: "object", open: false, properties: [] } },
         ],
         resources: [
           {
@@ -86,6 +87,20 @@ describe("filterModel", () => {
             objectType: { module: "core/v1", name: "Pod" },
             listType: { module: "core/v1", name: "Pod" },
           },
+          {
+            accessor: "configMaps",
+            plural: "configmaps",
+            singular: "configmap",
+            kind: "ConfigMap",
+            listKind: "ConfigMapList",
+            namespaced: true,
+            verbs: ["get"],
+            subresources: [],
+            shortNames: [],
+            categories: [],
+            objectType: { module: "core/v1", name: "ConfigMap" },
+            listType: { module: "core/v1", name: "ConfigMap" },
+          },
         ],
       },
     ],
@@ -101,6 +116,19 @@ describe("filterModel", () => {
   it("include keeps only what matches", () => {
     const out = filterModel(model, { include: ["core/v1/pods"] });
     expect(out.modules.map((m) => m.path)).toEqual(["core/v1"]);
+  });
+
+  it("a group-version narrowed to one resource keeps only the types that resource reaches", () => {
+    const out = filterModel(model, { include: ["core/v1/configmaps"] });
+    const core = out.modules.find((m) => m.path === "core/v1")!;
+    expect(core.resources.map((r) => r.plural)).toEqual(["configmaps"]);
+    expect(core.types.map((t) => t.name)).toEqual(["ConfigMap"]);
+  });
+
+  it("a group-version kept whole keeps every type", () => {
+    const out = filterModel(model, { exclude: ["apps"] });
+    const core = out.modules.find((m) => m.path === "core/v1")!;
+    expect(core.types.map((t) => t.name)).toEqual(["PodTemplateSpec", "Pod", "ConfigMap"]);
   });
 
   it("no filters is the identity", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SchemaObject } from "../../../generator/load/openapi-v3.js";
 import type { Shape } from "../../../generator/model/ir.js";
-import { docsOf, schemaToShape } from "../../../generator/normalize/schema.js";
+import { deprecationOf, docsOf, schemaToShape } from "../../../generator/normalize/schema.js";
 import { type Cases, runCases } from "../../support/cases.js";
 
 const ctx = {
@@ -140,12 +140,77 @@ describe("docsOf", () => {
         given: { description: "Deprecated: use spec.foo instead.\nMore text." },
         want: {
           description: "Deprecated: use spec.foo instead.\nMore text.",
-          deprecated: "use spec.foo instead.",
+          deprecated: "Use spec.foo instead. More text.",
         },
       },
     ],
   ];
-  runCases(cases, docsOf);
+  runCases(cases, (schema) => docsOf(schema));
+});
+
+describe("deprecationOf", () => {
+  const cases: Cases<[string, string | undefined], string | undefined> = [
+    [
+      "marker with a colon",
+      { given: ["Deprecated: use spec.foo instead.", "x"], want: "Use spec.foo instead." },
+    ],
+    ["marker alone", { given: ["Deprecated.", "x"], want: "Deprecated." }],
+    ["upper-case marker", { given: ["DEPRECATED: Use B.", "x"], want: "Use B." }],
+    ["marker with a comma", { given: ["Deprecated, use b instead", "x"], want: "Use b instead." }],
+    [
+      "marker then what to use, in one paragraph only",
+      { given: ["Deprecated. Use B.\n\nB does more.", "a"], want: "Use B." },
+    ],
+    [
+      "in favor of",
+      { given: ["Deprecated in favor of Conditions", "x"], want: "Deprecated in favor of Conditions." },
+    ],
+    [
+      "marker after the first sentence",
+      {
+        given: ["Holds info. Deprecated: This API is deprecated in v1.19+", "T"],
+        want: "This API is deprecated in v1.19+.",
+      },
+    ],
+    [
+      "the field's own name as subject",
+      {
+        given: ["status is deprecated: this field is never set.", "status"],
+        want: "Status is deprecated: this field is never set.",
+      },
+    ],
+    [
+      "this field ... deprecated",
+      {
+        given: ["Topology info. This field is deprecated, and will be removed.", "topology"],
+        want: "This field is deprecated, and will be removed.",
+      },
+    ],
+    [
+      "a field merely named deprecated",
+      {
+        given: ["deprecated indicates this version of the API is deprecated.", "deprecated"],
+        want: undefined,
+      },
+    ],
+    [
+      "a field named deprecated that groups things",
+      {
+        given: ["deprecated groups all the status fields that are deprecated", "deprecated"],
+        want: undefined,
+      },
+    ],
+    [
+      "a value that is deprecated",
+      { given: ["One of Retain, Delete, Recycle (deprecated).", "policy"], want: undefined },
+    ],
+    [
+      "an annotation that is deprecated",
+      { given: ["The annotation is officially deprecated.", "x"], want: undefined },
+    ],
+    ["no mention", { given: ["Hello.", "x"], want: undefined }],
+  ];
+  runCases(cases, ([description, name]) => deprecationOf(description, name));
 });
 
 describe("CRD naming context", () => {
