@@ -223,6 +223,25 @@ function emitResource(
 }
 
 /**
+ * What an alpha or beta group-version means for its user. Kubernetes' own groups are served only
+ * when the apiserver enables them (alpha always; beta since 1.24 for new APIs); a custom
+ * resource's version names are its authors' promise alone.
+ */
+export function stabilityNote(module: Module): string | undefined {
+  const gv = module.groupVersion;
+  if (!gv || module.stability === "stable") return undefined;
+  const builtIn = !gv.group.includes(".") || gv.group.endsWith(".k8s.io");
+  if (module.stability === "alpha") {
+    return builtIn
+      ? "**Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate)."
+      : "**Alpha** version of a custom resource API: its authors may change it incompatibly or remove it.";
+  }
+  return builtIn
+    ? "**Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`)."
+    : "**Beta** version of a custom resource API: its authors may still change it.";
+}
+
+/**
  * The name of each group-version module's `defineGroupVersion` constant. Fixed, so a module's
  * text never depends on the other modules of the run; the index imports it under the clientset
  * member's name.
@@ -241,12 +260,8 @@ export function emitModule(module: Module, ctx: EmitContext, header: string): st
   const intro: string[] = [];
   if (gv) {
     intro.push(`Types and resources of the Kubernetes API group-version \`${apiVersion}\`.`);
-    if (module.stability !== "stable") {
-      intro.push(
-        "",
-        `**${module.stability === "alpha" ? "Alpha" : "Beta"}**: this API version may change or be removed; alpha versions are off unless the apiserver enables them.`,
-      );
-    }
+    const note = stabilityNote(module);
+    if (note) intro.push("", note);
   } else {
     intro.push(`Shared types (\`${module.path}\`) that other group-versions refer to.`);
   }
@@ -289,6 +304,15 @@ export function emitIndex(
   const defineClientset = f.importValue("defineClientset", ctx.runtime);
   const first = served[0];
   const firstResource = first?.resources[0];
+  const memberLines: string[] = [];
+  served.forEach((m, i) => {
+    const gv = m.groupVersion!;
+    const note = stabilityNote(m);
+    // Shown where the member is used (`clientset.resourceV1alpha3`): the mapped clientset type keeps it.
+    if (note)
+      memberLines.push(...jsDoc([`\`${gv.group ? `${gv.group}/` : ""}${gv.version}\`. ${note}`], "  "));
+    memberLines.push(`  ${members[i]},`);
+  });
   f.print(
     ...jsDoc([
       "The clientset: one lazily created, typed client per group-version, all sharing one HTTP layer.",
@@ -300,7 +324,9 @@ export function emitIndex(
         : "",
     ]),
     `export const ${clientsetName} = /*@__PURE__*/ ${defineClientset}({`,
-    ...members.map((m) => `  ${m},`),
+  );
+  f.printLines(memberLines);
+  f.print(
     "});",
     "",
     ...jsDoc([`An instance of \`${clientsetName}\`.`]),

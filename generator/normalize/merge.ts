@@ -6,6 +6,7 @@
 import type { ApiModel } from "../model/ir.js";
 import { compareStrings } from "../order.js";
 import { pruneUnreachable } from "./filter.js";
+import { assignClientNames } from "./names.js";
 
 /** One model from several; throws naming the group-version given twice. */
 export function mergeModels(...models: ApiModel[]): ApiModel {
@@ -25,5 +26,6 @@ export function mergeModels(...models: ApiModel[]): ApiModel {
     }
   }
   const modules = models.flatMap((m) => m.modules).sort((a, b) => compareStrings(a.path, b.path));
-  return { modules: pruneUnreachable(modules) };
+  // Client names are chosen across every input: a CRD group's first label may be a built-in's.
+  return assignClientNames({ modules: pruneUnreachable(modules) });
 }

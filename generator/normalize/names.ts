@@ -61,36 +61,38 @@ export function clientNameOf(modulePath: string): string {
 
 /**
  * Names every group-version's clientset member (and namespace export), the same rule for every
- * input: modules on short paths (`apps/v1`, `rbac/v1`) take `clientNameOf(path)`; modules named
- * after a full group take the group's first label (`cert-manager.io/v1` → `certManagerV1`) unless
- * another module wants that name too, in which case the whole group (`networking.istio.io/v1` →
- * `networkingIstioIoV1`, beside the built-in `networkingV1`); a name still taken gets a number.
- * Returns the model with names filled in; the modules themselves never print these names.
+ * input: modules on short paths (`apps/v1`, `rbac/v1`) take `clientNameOf(path)`; a group on full
+ * paths takes its first label (`cert-manager.io/v1` → `certManagerV1`) unless another group wants
+ * that prefix too, in which case all its versions take the whole group
+ * (`apiextensions.crossplane.io/v1` → `apiextensionsCrossplaneIoV1`, beside the built-in
+ * `apiextensionsV1`); a name still taken gets a number. The modules never print these names.
  */
 export function assignClientNames(model: ApiModel): ApiModel {
   const fullGroup = (m: Module) => m.path.split("/")[0]!.includes(".");
-  const version = (m: Module) => pascal(m.groupVersion!.version);
-  const short = (m: Module) =>
-    safeIdentifier(lowerCamel(pascal(m.groupVersion!.group.split(".")[0] ?? "")) + version(m));
-  const wanted = new Map<string, number>();
-  const want = (name: string) => wanted.set(name, (wanted.get(name) ?? 0) + 1);
-  for (const m of model.modules) want(m.groupVersion && fullGroup(m) ? short(m) : clientNameOf(m.path));
+  const prefixOf = (m: Module) =>
+    fullGroup(m) && m.groupVersion
+      ? lowerCamel(pascal(m.groupVersion.group.split(".")[0] ?? ""))
+      : lowerCamel(pascal(m.path.split("/")[0] ?? ""));
+  const groupsByPrefix = new Map<string, Set<string>>();
+  for (const m of model.modules) {
+    const prefix = prefixOf(m);
+    const owner = m.groupVersion && fullGroup(m) ? m.groupVersion.group : `module ${m.path.split("/")[0]}`;
+    groupsByPrefix.set(prefix, (groupsByPrefix.get(prefix) ?? new Set()).add(owner));
+  }
   const taken = new Set(
     model.modules.filter((m) => !m.groupVersion || !fullGroup(m)).map((m) => clientNameOf(m.path)),
   );
   const modules = model.modules.map((m): Module => {
     if (!m.groupVersion) return m;
-    let name = clientNameOf(m.path);
-    if (fullGroup(m)) {
-      const first = short(m);
-      const base =
-        wanted.get(first) === 1
-          ? first
-          : safeIdentifier(lowerCamel(pascal(m.groupVersion.group)) + version(m));
-      name = base;
-      for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
-      taken.add(name);
-    }
+    if (!fullGroup(m)) return { ...m, groupVersion: { ...m.groupVersion, clientName: clientNameOf(m.path) } };
+    const prefix = prefixOf(m);
+    const base = safeIdentifier(
+      (groupsByPrefix.get(prefix)!.size === 1 ? prefix : lowerCamel(pascal(m.groupVersion.group))) +
+        pascal(m.groupVersion.version),
+    );
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
+    taken.add(name);
     return { ...m, groupVersion: { ...m.groupVersion, clientName: name } };
   });
   return { modules };

@@ -61,6 +61,18 @@ describe("kubegen generate --check", () => {
     expect(index).toContain(`from "${relative(out, resolve("runtime/index.js"))}";`);
   });
 
+  it("does not depend on the path the same CRDs are given by", async () => {
+    const out = join(tmp, "by-path");
+    expect((await run("generate", "--crd", "test/fixtures/crds/multi-version", "--out", out)).code).toBe(0);
+    const absolute = resolve("test/fixtures/crds/multi-version/widgets.yaml");
+    const { code, stderr } = await run("generate", "--crd", absolute, "--out", out, "--check");
+    expect(stderr).toContain("is up to date");
+    expect(code).toBe(0);
+    expect((await readFile(join(out, "example.kubegen.dev/v1.ts"), "utf8")).includes("test/fixtures")).toBe(
+      false,
+    );
+  });
+
   it("lists what differs when the output is stale", async () => {
     const out = join(tmp, "stale");
     const args = ["generate", "--crd", "test/fixtures/crds", "--out", out];
@@ -71,6 +83,21 @@ describe("kubegen generate --check", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("differs: index.ts");
     expect(stderr).toContain("extra:   extra.ts");
+  });
+});
+
+describe("kubegen generate: no input", () => {
+  it("tells a user with --out but no input how to point kubegen at a cluster or CRD files", async () => {
+    const { code, stderr } = await run("generate", "--out", join(tmp, "nothing"));
+    expect(code).toBe(1);
+    expect(stderr).toContain("nothing to generate from: point kubegen at your cluster or at CRD files");
+    expect(stderr).toContain("kubegen generate --crd ./crds --out src/k8s");
+  });
+
+  it("leads its help with a user's own cluster and CRDs", async () => {
+    const { code, stdout } = await run("generate", "--help");
+    expect(code).toBe(0);
+    expect(stdout.split("\n").slice(0, 10).join("\n")).toContain("kubegen generate --context my-cluster");
   });
 });
 

@@ -6,7 +6,7 @@ import type { Condition, ListMeta, ObjectMeta, Time } from "../meta/v1.js";
 /**
  * Types and resources of the Kubernetes API group-version `lifecycle.k8s.io/v1alpha1`.
  *
- * **Alpha**: this API version may change or be removed; alpha versions are off unless the apiserver enables them.
+ * **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate).
  *
  * @module
  */

@@ -6,7 +6,7 @@ import type { Condition, ListMeta, ObjectMeta } from "../meta/v1.js";
 /**
  * Types and resources of the Kubernetes API group-version `scheduling.k8s.io/v1beta1`.
  *
- * **Beta**: this API version may change or be removed; alpha versions are off unless the apiserver enables them.
+ * **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
  *
  * @module
  */

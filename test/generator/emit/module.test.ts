@@ -3,8 +3,8 @@
  * the normalize half is in test/generator/normalize/schema.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import { jsDoc, relativeSpecifier } from "../../../generator/emit/file-builder.js";
-import { emitModule, printShape } from "../../../generator/emit/module.js";
+import { FileBuilder, jsDoc, relativeSpecifier } from "../../../generator/emit/file-builder.js";
+import { emitIndex, emitModule, printShape, stabilityNote } from "../../../generator/emit/module.js";
 import { emitContext } from "../../../generator/generate.js";
 import type { Module, Shape } from "../../../generator/model/ir.js";
 import { type Cases, runCases } from "../../support/cases.js";
@@ -142,10 +142,100 @@ describe("emitModule", () => {
   it("makes kind an optional literal even when the schema requires it", () => {
     expect(text).toContain('kind?: "Widget";');
   });
-  it("marks an alpha group-version in the module JSDoc", () => {
-    expect(text).toContain("**Alpha**");
+  it("marks an alpha group-version in the module JSDoc, as a custom resource's promise", () => {
+    expect(text).toContain("**Alpha** version of a custom resource API");
+    expect(text).not.toContain("runtime-config");
   });
   it("writes the header first", () => {
     expect(text.startsWith("// header\n")).toBe(true);
+  });
+});
+
+describe("stabilityNote", () => {
+  const gv = (group: string, version: string, stability: Module["stability"]): Module => ({
+    path: "x/v",
+    groupVersion: { group, version, clientName: "x" },
+    stability,
+    source: "t",
+    types: [],
+    resources: [],
+  });
+  it("says nothing of a stable version", () => {
+    expect(stabilityNote(gv("apps", "v1", "stable"))).toBeUndefined();
+  });
+  it("says a built-in alpha is served only where enabled", () => {
+    expect(stabilityNote(gv("resource.k8s.io", "v1alpha3", "alpha"))).toMatch(
+      /^\*\*Alpha\*\*: .*--runtime-config/,
+    );
+  });
+  it("says new built-in betas are off since 1.24", () => {
+    expect(stabilityNote(gv("", "v1beta1", "beta"))).toMatch(/^\*\*Beta\*\*: .*since Kubernetes 1\.24/);
+  });
+  it("leaves a custom resource's beta to its authors, with no apiserver flag", () => {
+    const note = stabilityNote(gv("example.dev", "v1beta1", "beta"));
+    expect(note).toBe("**Beta** version of a custom resource API: its authors may still change it.");
+  });
+});
+
+describe("emitIndex", () => {
+  it("documents alpha and beta members of the clientset, where a user reaches them", () => {
+    const module = (version: string, stability: Module["stability"]): Module => ({
+      path: `resource/${version}`,
+      groupVersion: { group: "resource.k8s.io", version, clientName: `resource${version.toUpperCase()}` },
+      stability,
+      source: "t",
+      types: [],
+      resources: [
+        {
+          accessor: "things",
+          plural: "things",
+          singular: "thing",
+          kind: "Thing",
+          listKind: "ThingList",
+          namespaced: false,
+          verbs: ["get"],
+          subresources: [],
+          shortNames: [],
+          categories: [],
+          objectType: { module: `resource/${version}`, name: "Thing" },
+          listType: { module: `resource/${version}`, name: "Thing" },
+        },
+      ],
+    });
+    const text = emitIndex([module("v1", "stable"), module("v1alpha3", "alpha")], ctx, "// h");
+    expect(text).toContain('import { groupVersion as resourceV1 } from "./resource/v1.js";');
+    expect(text).toMatch(
+      /\n {2}resourceV1,\n {2}\/\*\* `resource\.k8s\.io\/v1alpha3`\. \*\*Alpha\*\*: [^\n]*\*\/\n {2}resourceV1ALPHA3,/,
+    );
+  });
+});
+
+describe("FileBuilder", () => {
+  it("prints a body of any length (no spread into one call)", () => {
+    const f = new FileBuilder("big/v1", (_from, t) => ("specifier" in t ? t.specifier : t.module));
+    const lines = Array.from({ length: 500_000 }, (_, i) => `// ${i}`);
+    f.printLines(lines);
+    const text = f.toString("// h");
+    expect(text.split("\n")).toHaveLength(500_003);
+  });
+
+  it("emits a type with 200,000 properties", () => {
+    const properties = Array.from({ length: 200_000 }, (_, i) => ({
+      name: `p${i}`,
+      required: false,
+      shape: { kind: "string" } as Shape,
+    }));
+    const text = emitModule(
+      {
+        path: "big.example.dev/v1",
+        stability: "stable",
+        source: "t",
+        types: [{ name: "Big", origin: "t", shape: { kind: "object", open: false, properties } }],
+        resources: [],
+      },
+      ctx,
+      "// h",
+    );
+    expect(text).toContain("  p199999?: string;\n}");
   });
 });

@@ -1,0 +1,218 @@
+/**
+ * The main job as a user meets it: every CRD of `../shared/fixtures/crds/` (130 CRDs from 11
+ * projects) installed into a real apiserver of its own, generated from the cluster with no flags,
+ * compared with the YAML path's output, compiled under `--strict` (lib checks on), and one custom
+ * resource per project driven through the live-generated clients: create, get, list, a typed
+ * watch that sees the change, merge patch, delete.
+ */
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { main } from "../../generator/cli.js";
+import { readTree } from "../../generator/write.js";
+import { loadKubeconfig } from "../../runtime/index.js";
+import { type ControlPlane, startControlPlane } from "../cluster/control-plane.js";
+import { compileDiagnostics } from "../generator/support/compile.js";
+import { installCrd } from "../support/cluster.js";
+import { type RawClient, rawClient } from "../support/raw-client.js";
+
+const corpus = new URL("../../../shared/fixtures/crds/", import.meta.url);
+let cp: ControlPlane;
+let raw: RawClient;
+let tmp: string;
+let live: Map<string, string>;
+
+async function generate(...args: string[]): Promise<Map<string, string>> {
+  const out = join(tmp, `out-${Math.random().toString(36).slice(2)}`);
+  let stderr = "";
+  const code = await main(["generate", ...args, "--out", out], {
+    stdout: () => {},
+    stderr: (t) => {
+      stderr += t;
+    },
+  });
+  expect(code, stderr).toBe(0);
+  return readTree(out);
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "kubegen-corpus-"));
+  // A control plane of its own: 130 CRDs would slow discovery for every other test file.
+  cp = await startControlPlane({ log: () => {} });
+  raw = await rawClient(cp.kubeconfig, undefined);
+  let installed = 0;
+  for (const project of (await readdir(corpus)).sort()) {
+    for (const file of (await readdir(new URL(`${project}/`, corpus))).sort()) {
+      const text = await readFile(new URL(`${project}/${file}`, corpus), "utf8");
+      for (const doc of parseAllDocuments(text)) {
+        const crd = doc.toJS() as { kind?: string; metadata: { name: string } };
+        if (crd?.kind !== "CustomResourceDefinition") continue;
+        await installCrd(raw, crd, 60_000);
+        installed++;
+      }
+    }
+  }
+  expect(installed).toBe(130);
+  live = await generate("--kubeconfig", cp.kubeconfig);
+}, 600_000);
+
+afterAll(async () => {
+  await raw?.close();
+  await cp?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+/** A CRD module as the live output would import it: package imports of built-in types made relative. */
+function asLocal(path: string, text: string): string {
+  return text.replace(/from "kubegen\/kubernetes\/([^"]+)"/g, (_m, target: string) => {
+    const rel = posix.relative(posix.dirname(path), target);
+    return `from "${rel.startsWith(".") ? rel : `./${rel}`}.js"`;
+  });
+}
+
+it("gives every CRD module the same bytes from the cluster as from the YAML files", async () => {
+  const yaml = await generate("--crd", corpus.pathname);
+  const crdsOnly = await generate("--kubeconfig", cp.kubeconfig, "--crds-only");
+  // Only the CRDs, importing the built-in types from the package: the very same tree as from YAML.
+  expect([...crdsOnly.keys()]).toEqual([...yaml.keys()]);
+  for (const [path, text] of yaml) expect(crdsOnly.get(path), path).toBe(text);
+  // Everything the cluster serves: the same CRD modules, their built-in types now local.
+  const modules = [...yaml.keys()].filter((p) => p !== "index.ts");
+  expect(modules.length).toBeGreaterThan(40);
+  for (const path of modules) expect(live.get(path), path).toBe(asLocal(path, yaml.get(path)!));
+  // ...beside the built-in group-versions, on their short paths, with no collision.
+  expect(live.has("core/v1.ts")).toBe(true);
+  expect(live.has("apiextensions/v1.ts")).toBe(true);
+  expect(live.has("apiextensions.crossplane.io/v1.ts")).toBe(true);
+}, 120_000);
+
+it("gives live CRD clients watch, and built-in ones discovery's short names and categories", () => {
+  expect(live.get("cert-manager.io/v1.ts")).toMatch(
+    /export const certificates = [\s\S]*?verbs: \[[^\]]*"watch"\][\s\S]*?shortNames: \["cert", "certs"\]/,
+  );
+  const core = live.get("core/v1.ts")!;
+  expect(core).toMatch(/export const pods = [\s\S]*?shortNames: \["po"\],\n {2}categories: \["all"\],/);
+  expect(live.get("apps/v1.ts")).toMatch(/export const deployments = [\s\S]*?shortNames: \["deploy"\]/);
+});
+
+/** The typed program a user would write: one custom resource per project, every verb. */
+const driver = `import type { ClientConfig, KubeObject, MergePatch, WatchEvent } from "kubegen";
+import * as api from "./index.js";
+
+interface Verbs<T extends KubeObject> {
+  create(object: T): Promise<T>;
+  get(name: string): Promise<T>;
+  list(): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  watch(options: { resourceVersion?: string; signal?: AbortSignal }): AsyncIterable<WatchEvent<T>>;
+  patch(name: string, patch: MergePatch<T>): Promise<T>;
+  delete(name: string): Promise<unknown>;
+}
+
+async function exercise<T extends KubeObject>(client: Verbs<T>, object: T, patch: MergePatch<T>): Promise<string> {
+  const name = object.metadata?.name ?? "";
+  const created = await client.create(object);
+  const got = await client.get(name);
+  if (got.metadata?.uid !== created.metadata?.uid) throw new Error(\`\${name}: get returned another object\`);
+  const list = await client.list();
+  if (!list.items.some((i) => i.metadata?.name === name)) throw new Error(\`\${name}: not listed\`);
+  const abort = new AbortController();
+  const seen = (async () => {
+    for await (const event of client.watch({ resourceVersion: list.metadata?.resourceVersion, signal: abort.signal })) {
+      if (event.type === "MODIFIED" && event.object.metadata?.labels?.patched === "yes") return event.object;
+    }
+    throw new Error(\`\${name}: the watch ended without the change\`);
+  })();
+  const patched = await client.patch(name, patch);
+  const watched = await seen;
+  abort.abort();
+  if (watched.metadata?.resourceVersion !== patched.metadata?.resourceVersion)
+    throw new Error(\`\${name}: the watch saw another version\`);
+  await client.delete(name);
+  return \`\${created.apiVersion ?? ""} \${created.kind ?? ""}\`;
+}
+
+export async function drive(config: ClientConfig, ns: string): Promise<string[]> {
+  const cs = api.Clientset.forConfig(config);
+  const metadata = { name: "kubegen-demo" };
+  // Checked against each kind's merge-patch type at its call.
+  const label = { metadata: { labels: { patched: "yes" } } };
+  try {
+    return [
+      await exercise(cs.argoprojV1alpha1.appProjects(ns), api.argoprojV1alpha1.AppProject({ metadata, spec: {} }), label),
+      await exercise(cs.certManagerV1.issuers(ns), api.certManagerV1.Issuer({ metadata, spec: { selfSigned: {} } }), label),
+      await exercise(
+        cs.ipamV1beta2.ipAddressClaims(ns),
+        api.ipamV1beta2.IPAddressClaim({
+          metadata,
+          spec: { poolRef: { apiGroup: "ipam.example.dev", kind: "Pool", name: "pool" } },
+        }), label),
+      await exercise(
+        cs.apiextensionsCrossplaneIoV1beta1.environmentConfigs(),
+        api.apiextensionsCrossplaneIoV1beta1.EnvironmentConfig({ metadata, data: { region: "eu" } }), label),
+      await exercise(
+        cs.externalSecretsV1.secretStores(ns),
+        api.externalSecretsV1.SecretStore({
+          metadata,
+          spec: { provider: { fake: { data: [{ key: "k", value: "v" }] } } },
+        }), label),
+      await exercise(
+        cs.helmV2.helmReleases(ns),
+        api.helmV2.HelmRelease({
+          metadata,
+          spec: {
+            interval: "5m",
+            chart: { spec: { chart: "podinfo", sourceRef: { kind: "HelmRepository", name: "podinfo" } } },
+          },
+        }), label),
+      await exercise(
+        cs.gatewayV1.gatewayClasses(),
+        api.gatewayV1.GatewayClass({ metadata, spec: { controllerName: "example.dev/gateway" } }), label),
+      await exercise(cs.servingV1.routes(ns), api.servingV1.Route({ metadata, spec: {} }), label),
+      await exercise(cs.kyvernoV1.policies(ns), api.kyvernoV1.Policy({ metadata, spec: {} }), label),
+      await exercise(
+        cs.monitoringV1.serviceMonitors(ns),
+        api.monitoringV1.ServiceMonitor({ metadata, spec: { selector: {}, endpoints: [{ port: "web" }] } }), label),
+      await exercise(
+        cs.tektonV1.tasks(ns),
+        api.tektonV1.Task({ metadata, spec: { steps: [{ name: "hello", image: "alpine" }] } }), label),
+    ];
+  } finally {
+    await cs.close();
+  }
+}
+`;
+
+it("compiles under --strict with lib checks, and drives one custom resource per project", async () => {
+  const tree = new Map(live);
+  tree.set("drive.ts", driver);
+  expect(compileDiagnostics({ corpus: tree })).toEqual([]);
+  // The same program, run against the cluster the clients were generated from.
+  const dir = join(tmp, "program");
+  for (const [path, text] of tree) {
+    const file = join(dir, path);
+    await mkdir(join(file, ".."), { recursive: true });
+    await writeFile(file, text);
+  }
+  const ns = `corpus-${Date.now().toString(36)}`;
+  const created = await raw.request("POST", "/api/v1/namespaces", { metadata: { name: ns } });
+  expect(created.status).toBe(201);
+  const { drive } = (await import(join(dir, "drive.ts"))) as {
+    drive(config: unknown, ns: string): Promise<string[]>;
+  };
+  const done = await drive(await loadKubeconfig({ path: cp.kubeconfig }), ns);
+  expect(done).toEqual([
+    "argoproj.io/v1alpha1 AppProject",
+    "cert-manager.io/v1 Issuer",
+    "ipam.cluster.x-k8s.io/v1beta2 IPAddressClaim",
+    "apiextensions.crossplane.io/v1beta1 EnvironmentConfig",
+    "external-secrets.io/v1 SecretStore",
+    "helm.toolkit.fluxcd.io/v2 HelmRelease",
+    "gateway.networking.k8s.io/v1 GatewayClass",
+    "serving.knative.dev/v1 Route",
+    "kyverno.io/v1 Policy",
+    "monitoring.coreos.com/v1 ServiceMonitor",
+    "tekton.dev/v1 Task",
+  ]);
+}, 300_000);
