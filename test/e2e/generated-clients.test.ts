@@ -30,6 +30,38 @@ beforeAll(async () => {
 afterAll(() => clientset.close());
 
 describe("built-in clientset", () => {
+  it("types a zero metav1.Time or MicroTime as null, as the apiserver sends it", async () => {
+    const ns = namespace();
+    // events.k8s.io/v1 requires eventTime; the core view of the same Event has no first timestamp.
+    await clientset.eventsV1.events(ns).create({
+      metadata: { name: "modern" },
+      eventTime: new Date().toISOString().replace("Z", "000Z"),
+      reportingController: "kubegen.dev/test",
+      reportingInstance: "test-1",
+      action: "Testing",
+      reason: "Tested",
+      type: "Normal",
+      regarding: { kind: "Namespace", name: ns, apiVersion: "v1" },
+    });
+    const asCore = await clientset.coreV1.events(ns).get("modern");
+    const first: string | null | undefined = asCore.firstTimestamp;
+    expect(first).toBeNull();
+    // A core/v1 Event carries no eventTime: events.k8s.io/v1 reads it back as null though required.
+    await clientset.coreV1.events(ns).create({
+      metadata: { name: "legacy" },
+      involvedObject: { kind: "Namespace", name: ns, apiVersion: "v1" },
+      reason: "Tested",
+      message: "a core event",
+      type: "Normal",
+      firstTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      source: { component: "kubegen-test" },
+    });
+    const asEvents = await clientset.eventsV1.events(ns).get("legacy");
+    const eventTime: string | null = asEvents.eventTime;
+    expect(eventTime).toBeNull();
+    expect(asEvents.deprecatedFirstTimestamp).toMatch(/^\d{4}-/);
+  });
+
   it("creates, gets, lists and deletes a ConfigMap", async () => {
     const configMaps = clientset.coreV1.configMaps(namespace());
     await configMaps.create({ metadata: { name: "typed" }, data: { k: "v" } });
