@@ -41,7 +41,7 @@ describe("built-in clientset", () => {
       action: "Testing",
       reason: "Tested",
       type: "Normal",
-      regarding: { kind: "Namespace", name: ns, apiVersion: "v1" },
+      regarding: { kind: "ConfigMap", name: "anything", namespace: ns, apiVersion: "v1" },
     });
     const asCore = await clientset.coreV1.events(ns).get("modern");
     const first: string | null | undefined = asCore.firstTimestamp;
@@ -49,7 +49,7 @@ describe("built-in clientset", () => {
     // A core/v1 Event carries no eventTime: events.k8s.io/v1 reads it back as null though required.
     await clientset.coreV1.events(ns).create({
       metadata: { name: "legacy" },
-      involvedObject: { kind: "Namespace", name: ns, apiVersion: "v1" },
+      involvedObject: { kind: "ConfigMap", name: "anything", namespace: ns, apiVersion: "v1" },
       reason: "Tested",
       message: "a core event",
       type: "Normal",
@@ -238,7 +238,8 @@ describe("CRD clientset generated from our test CRDs", () => {
     const widgets = crds.exampleV1.widgets(namespace());
     await widgets.create(Widget({ metadata: { name: "w2" }, spec: { size: "small", color: "red" } }));
     const merged = await widgets.patch("w2", { spec: { size: "large", color: null } });
-    expect(merged.spec).toEqual({ size: "large" });
+    // null deleted color; the schema defaults replicas to 1.
+    expect(merged.spec).toEqual({ size: "large", replicas: 1 });
     const jsonPatched = await widgets.patch(
       "w2",
       [{ op: "add", path: "/spec/replicas", value: 4 }],
