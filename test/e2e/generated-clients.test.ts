@@ -206,10 +206,11 @@ describe("CRD clientset generated from our test CRDs", () => {
     const widgets = crds.exampleV1.widgets(namespace());
     await widgets.create(Widget({ metadata: { name: "w2" }, spec: { size: "small", color: "red" } }));
     const merged = await widgets.patch("w2", { spec: { size: "large", color: null } });
-    expect(merged.spec).toEqual({ size: "large" });
+    // replicas: the CRD's default.
+    expect(merged.spec).toEqual({ size: "large", replicas: 1 });
     const jsonPatched = await widgets.patch(
       "w2",
-      [{ op: "add", path: "/spec/replicas", value: 4 }],
+      [{ op: "replace", path: "/spec/replicas", value: 4 }],
       PatchTypes.json,
     );
     expect(jsonPatched.spec?.replicas).toBe(4);
