@@ -143,6 +143,26 @@ describe("DynamicClient", () => {
     expect(() =>
       fromUnstructured<Deployment>(created, { apiVersion: "apps/v1", kind: "StatefulSet" }),
     ).toThrow(/expected apps\/v1 StatefulSet, got apps\/v1 Deployment \(dyn-web\)/);
+
+    // The apiserver sends built-in list items without apiVersion and kind; the list gives them.
+    const raw = await adminClient();
+    try {
+      const wire = await raw.request<{ items: Unstructured[] }>(
+        "GET",
+        `/apis/apps/v1/namespaces/${namespace()}/deployments`,
+      );
+      expect(wire.body.items[0]).not.toHaveProperty("kind");
+    } finally {
+      await raw.close();
+    }
+    const listed = await deployments.list();
+    const items = listed.items.map((item) =>
+      fromUnstructured<Deployment>(item, { apiVersion: "apps/v1", kind: "Deployment" }),
+    );
+    expect(items.map((d) => d.metadata?.name)).toEqual(["dyn-web"]);
+    const paged: string[] = [];
+    for await (const item of deployments.items({ limit: 1 })) paged.push(`${item.apiVersion} ${item.kind}`);
+    expect(paged).toEqual(["apps/v1 Deployment"]);
   });
 
   it("reports an unknown resource as NotFound", async () => {
