@@ -287,6 +287,7 @@ export type TransportErrorCode =
   | "EDECODE" // the answer was not the JSON it should be
   | "ECREDENTIALS" // credentials could not be obtained
   | "ETLS" // the TLS handshake failed (certificate not trusted, wrong name, rejected client cert)
+  | "EREDIRECT" // a redirect not followed: to another host, or one too many
   | "ECONFIG"; // the configuration cannot be used (bad URL, unsupported proxy scheme, unreadable PEM)
 
 /**

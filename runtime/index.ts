@@ -29,6 +29,7 @@ export * from "./rest/rest-client.js";
 export * from "./transport/dispatcher.js";
 export type { RequestLogger } from "./transport/interceptors/logging.js";
 export { TokenBucket, tokenBucketFor } from "./transport/interceptors/rate-limit.js";
+export type { RedirectOptions } from "./transport/interceptors/redirect.js";
 export type { RetryOptions } from "./transport/interceptors/retry.js";
 export {
   deduplicatingStderrWarnings,

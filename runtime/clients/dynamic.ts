@@ -11,14 +11,15 @@
 import type { ClientConfig } from "../config/types.js";
 import type { GroupVersionResource } from "../core/group-version.js";
 import type { Scale } from "../core/object.js";
-import type { PatchOptions } from "../core/options.js";
+import type { DeleteOptions, ListOptions, PatchOptions } from "../core/options.js";
 import { type PatchType, PatchTypes } from "../core/patch.js";
 import type { CallOptions } from "../core/request.js";
 import type { ResourceDescriptor } from "../core/resource.js";
+import type { Status } from "../errors.js";
 import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
 import type { ApiCaller } from "./api-caller.js";
 import { ResourceClient } from "./resource-client.js";
-import type { Unstructured, UnstructuredList } from "./unstructured.js";
+import { type Unstructured, type UnstructuredList, withItemTypeMeta } from "./unstructured.js";
 
 function descriptorFor(gvr: GroupVersionResource, namespaced: boolean): ResourceDescriptor {
   return {
@@ -38,8 +39,22 @@ function descriptorFor(gvr: GroupVersionResource, namespaced: boolean): Resource
 /**
  * The generic resource client on unstructured objects. Nothing is known about the resource, so the
  * patch methods take any body with any patch type (strategic merge included: the server decides).
+ * List items get their `apiVersion` and `kind` from the list, as client-go's dynamic client gives
+ * them, so each converts with `fromUnstructured` as returned.
  */
 export class DynamicResourceClient extends ResourceClient<Unstructured, UnstructuredList, true> {
+  // pages() and items() list through this method.
+  override async list(options: ListOptions & CallOptions = {}): Promise<UnstructuredList> {
+    return withItemTypeMeta(await super.list(options));
+  }
+
+  override async deleteCollection(
+    options: DeleteOptions & ListOptions & CallOptions = {},
+  ): Promise<UnstructuredList | Status> {
+    const answer = await super.deleteCollection(options);
+    return "items" in answer && Array.isArray(answer.items) ? withItemTypeMeta(answer) : answer;
+  }
+
   override patch(
     name: string,
     patch: unknown,

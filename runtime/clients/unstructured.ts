@@ -78,6 +78,28 @@ export function fromUnstructured<T extends KubeObject>(
   return structuredClone(object) as unknown as T;
 }
 
+/**
+ * The list with each item's `apiVersion` and `kind` filled in from the list's (`DeploymentList` →
+ * `Deployment`), for items that have neither: the apiserver leaves them out of the items of
+ * built-in lists. client-go's unstructured decoder does the same. Items are copied only when
+ * filled; a list whose kind does not end in `List` is returned as is.
+ *
+ * @example
+ * const list = withItemTypeMeta(await dynamic.resource(deploymentsGvr).list());
+ * const first = fromUnstructured<Deployment>(list.items[0]!, { apiVersion: "apps/v1", kind: "Deployment" });
+ */
+export function withItemTypeMeta<L extends UnstructuredList>(list: L): L {
+  const { apiVersion, kind } = list;
+  if (!apiVersion || !kind?.endsWith("List") || kind === "List") return list;
+  const itemKind = kind.slice(0, -"List".length);
+  return {
+    ...list,
+    items: list.items.map((item) =>
+      item.apiVersion || item.kind ? item : { apiVersion, kind: itemKind, ...item },
+    ),
+  };
+}
+
 /** A typed object as an unstructured one (a copy); it must carry `apiVersion` and `kind`. */
 export function toUnstructured(object: KubeObject): Unstructured {
   if (!object.apiVersion || !object.kind)

@@ -7,6 +7,7 @@
  *
  *   request
  *     → warnings       hands `Warning` headers of the final answer to the handler
+ *     → redirect       follows 301/302/303/307/308 within the server (≤ 10); refuses other hosts
  *     → user-agent     adds `User-Agent` unless set
  *     → impersonation  adds `Impersonate-*` unless `Impersonate-User` is set
  *     → auth           token / basic / credential source; on 401 invalidates and replays once
@@ -17,8 +18,10 @@
  *
  * Auth sits above retry, so each retried attempt keeps its credentials and a 401 replay goes
  * through retry and throttling again; retries sit above the rate limiter, so each retry waits for
- * a token, as client-go's `WithRetry.Before` calls `tryThrottle`. gzip answers are decoded by
- * `HttpClient`, which asks for them.
+ * a token, as client-go's `WithRetry.Before` calls `tryThrottle`. Redirects sit above all but warnings, as
+ * Go's `http.Client` sits above client-go's round trippers: each hop is authenticated, retried,
+ * throttled and logged like a request of its own, and only ever goes to the same server. gzip
+ * answers are decoded by `HttpClient`, which asks for them.
  */
 import { arch, platform } from "node:os";
 import { Agent, type Dispatcher, ProxyAgent } from "undici";
@@ -29,6 +32,7 @@ import { auth } from "./interceptors/auth.js";
 import { impersonation, userAgent } from "./interceptors/headers.js";
 import { logging, type RequestLogger } from "./interceptors/logging.js";
 import { rateLimit, type TokenBucket, tokenBucketFor } from "./interceptors/rate-limit.js";
+import { type RedirectOptions, redirect } from "./interceptors/redirect.js";
 import { type RetryOptions, retry } from "./interceptors/retry.js";
 import { deduplicatingStderrWarnings, type WarningHandler, warnings } from "./interceptors/warnings.js";
 import { connectOptions, reloadingClientCertificate } from "./tls.js";
@@ -52,6 +56,8 @@ export interface TransportOptions {
   warningHandler?: WarningHandler;
   /** Retry limits (default: 10 retries, waits capped at 60 s). */
   retry?: RetryOptions;
+  /** Redirect limit (default: 10 same-server redirects). */
+  redirect?: RedirectOptions;
   /** Logs requests at kubectl's verbosities 6 to 9, secrets masked. */
   logger?: RequestLogger;
   /** Replaces the base dispatcher (tests, custom pools). Layers still wrap it. */
@@ -135,6 +141,7 @@ export function buildDispatcher(config: ClientConfig, options: TransportOptions 
   layers.push(auth(config.auth));
   if (config.impersonate) layers.push(impersonation(config.impersonate));
   layers.push(userAgent(config.userAgent ?? defaultUserAgent()));
+  layers.push(redirect(options.redirect));
   layers.push(warnings(options.warningHandler ?? deduplicatingStderrWarnings()));
   return base.compose(layers);
 }

@@ -87,6 +87,25 @@ describe("DiscoveryClient OpenAPI documents", () => {
       /lists no document "apis\/nothing\/v1"/,
     );
   });
+
+  it("follows the apiserver's 301 from a stale hash URL to the current document", async () => {
+    const index = await discovery.openAPIV3();
+    const current = index.get("apis/apps/v1")!;
+    const stale = current.replace(/hash=[0-9A-F]+/, "hash=0123456789ABCDEF");
+    const raw = await adminClient();
+    try {
+      // What the server says, seen without kubegen's transport.
+      const answer = await raw.request("GET", stale);
+      expect(answer.status).toBe(301);
+      expect(answer.headers.location).toBe(current);
+    } finally {
+      await raw.close();
+    }
+    const apps = await discovery.openAPIV3Document("apis/apps/v1", new Map([["apis/apps/v1", stale]]));
+    expect(Object.keys((apps.components as { schemas: object }).schemas)).toContain(
+      "io.k8s.api.apps.v1.Deployment",
+    );
+  });
 });
 
 describe("DynamicClient", () => {
@@ -143,6 +162,26 @@ describe("DynamicClient", () => {
     expect(() =>
       fromUnstructured<Deployment>(created, { apiVersion: "apps/v1", kind: "StatefulSet" }),
     ).toThrow(/expected apps\/v1 StatefulSet, got apps\/v1 Deployment \(dyn-web\)/);
+
+    // The apiserver sends built-in list items without apiVersion and kind; the list gives them.
+    const raw = await adminClient();
+    try {
+      const wire = await raw.request<{ items: Unstructured[] }>(
+        "GET",
+        `/apis/apps/v1/namespaces/${namespace()}/deployments`,
+      );
+      expect(wire.body.items[0]).not.toHaveProperty("kind");
+    } finally {
+      await raw.close();
+    }
+    const listed = await deployments.list();
+    const items = listed.items.map((item) =>
+      fromUnstructured<Deployment>(item, { apiVersion: "apps/v1", kind: "Deployment" }),
+    );
+    expect(items.map((d) => d.metadata?.name)).toEqual(["dyn-web"]);
+    const paged: string[] = [];
+    for await (const item of deployments.items({ limit: 1 })) paged.push(`${item.apiVersion} ${item.kind}`);
+    expect(paged).toEqual(["apps/v1 Deployment"]);
   });
 
   it("reports an unknown resource as NotFound", async () => {

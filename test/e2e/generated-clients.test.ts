@@ -242,7 +242,7 @@ describe("CRD clientset generated from our test CRDs", () => {
     expect(merged.spec).toEqual({ size: "large", replicas: 1 });
     const jsonPatched = await widgets.patch(
       "w2",
-      [{ op: "add", path: "/spec/replicas", value: 4 }],
+      [{ op: "replace", path: "/spec/replicas", value: 4 }],
       PatchTypes.json,
     );
     expect(jsonPatched.spec?.replicas).toBe(4);

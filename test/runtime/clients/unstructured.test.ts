@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { NamespaceableResourceClient } from "../../../runtime/clients/dynamic.js";
 import {
   fromUnstructured,
   nestedField,
@@ -7,7 +8,10 @@ import {
   removeNestedField,
   setNestedField,
   toUnstructured,
+  type Unstructured,
+  withItemTypeMeta,
 } from "../../../runtime/clients/unstructured.js";
+import { RecordingCaller } from "./fake-caller.js";
 
 describe("unstructured helpers", () => {
   it("reads, sets and removes nested fields", () => {
@@ -37,5 +41,65 @@ describe("unstructured helpers", () => {
     );
     expect(toUnstructured(u)).toEqual(u);
     expect(() => toUnstructured({ kind: "Pod" })).toThrow(/needs apiVersion and kind/);
+  });
+});
+
+describe("list items' apiVersion and kind", () => {
+  const deploymentList = () => ({
+    apiVersion: "apps/v1",
+    kind: "DeploymentList",
+    metadata: { resourceVersion: "9" },
+    items: [
+      { metadata: { name: "a" }, spec: { replicas: 1 } },
+      { apiVersion: "apps/v1beta9", kind: "Odd", metadata: { name: "b" } },
+    ] as Unstructured[],
+  });
+
+  it("come from the list for items that have neither (the item copied, the others kept)", () => {
+    const list = deploymentList();
+    const filled = withItemTypeMeta(list);
+    expect(filled).toEqual({
+      ...list,
+      items: [
+        { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "a" }, spec: { replicas: 1 } },
+        { apiVersion: "apps/v1beta9", kind: "Odd", metadata: { name: "b" } },
+      ],
+    });
+    expect(list.items[0]).not.toHaveProperty("kind");
+    expect(filled.items[1]).toBe(list.items[1]);
+    const typed = fromUnstructured<{ kind?: string; spec?: { replicas?: number } }>(filled.items[0]!, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+    });
+    expect(typed.spec?.replicas).toBe(1);
+    // Nothing to go by: a kind that is no list kind, or no apiVersion.
+    const generic = { apiVersion: "v1", kind: "List", items: [{ metadata: {} }] };
+    expect(withItemTypeMeta(generic)).toBe(generic);
+    const bare = { kind: "PodList", items: [{ metadata: {} }] };
+    expect(withItemTypeMeta(bare)).toBe(bare);
+  });
+
+  it("are filled by the dynamic client's list, pages, items and deleteCollection", async () => {
+    const caller = new RecordingCaller();
+    const client = new NamespaceableResourceClient(caller, {
+      group: "apps",
+      version: "v1",
+      resource: "deployments",
+    });
+    caller.answers.push(deploymentList());
+    expect((await client.list()).items.map((i) => i.kind)).toEqual(["Deployment", "Odd"]);
+    caller.answers.push(deploymentList());
+    const kinds: (string | undefined)[] = [];
+    for await (const item of client.namespace("ns").items()) kinds.push(item.kind);
+    expect(kinds).toEqual(["Deployment", "Odd"]);
+    caller.answers.push(deploymentList());
+    const deleted = await client.namespace("ns").deleteCollection();
+    expect("items" in deleted && deleted.items[0]?.kind).toBe("Deployment");
+    caller.answers.push({ kind: "Status", apiVersion: "v1", status: "Success" });
+    expect(await client.namespace("ns").deleteCollection()).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      status: "Success",
+    });
   });
 });
