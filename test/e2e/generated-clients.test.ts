@@ -4,12 +4,10 @@
  * create, get, list, watch, update status, scale and delete.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Deployment, type DeploymentList, deployments } from "../../generated/kubernetes/apps/v1.js";
+import { Deployment, deployments } from "../../generated/kubernetes/apps/v1.js";
 import { Clientset } from "../../generated/kubernetes/index.js";
 import { DynamicClient } from "../../runtime/clients/dynamic.js";
-import { defineGroupVersion, groupVersionClient } from "../../runtime/clients/group.js";
 import { PatchTypes } from "../../runtime/core/patch.js";
-import { defineResource } from "../../runtime/core/resource.js";
 import { isNotFound, StatusError } from "../../runtime/errors.js";
 import { Widget } from "../generator/__snapshots__/multi-version/example.kubegen.dev/v1.js";
 import { Clientset as CrdClientset } from "../generator/__snapshots__/multi-version/index.js";
@@ -133,17 +131,9 @@ describe("built-in clientset", () => {
   });
 
   it("strategic-merge-patches a Deployment's containers by name, where a merge patch replaces the list", async () => {
-    // The generator marks built-ins `strategicMergePatch: true`; this descriptor says so itself
-    // until generated/ carries the flag.
-    const smpDeployments = defineResource<Deployment, DeploymentList>()({
-      ...deployments,
-      strategicMergePatch: true,
-    });
-    const apps = groupVersionClient(
-      clientset.http,
-      defineGroupVersion({ group: "apps", version: "v1" }, { deployments: smpDeployments }),
-    );
-    const client = apps.deployments(namespace());
+    // The generated descriptor says `strategicMergePatch: true`: the apiserver accepts it here.
+    expect(deployments.strategicMergePatch).toBe(true);
+    const client = clientset.appsV1.deployments(namespace());
     await client.create(
       Deployment({
         metadata: { name: "patched", labels: { app: "patched", tier: "web" } },

@@ -4,10 +4,12 @@
  */
 import { Deployment } from "../../generated/kubernetes/apps/v1.js";
 import type { Clientset } from "../../generated/kubernetes/index.js";
+import { PatchTypes } from "../../runtime/index.js";
 import type { Clientset as HyphenGroup } from "../generator/__snapshots__/cluster-scoped-hyphen-group/index.js";
 import { Port } from "../generator/__snapshots__/int-or-string/int-or-string.kubegen.dev/v1.js";
 import type { Clientset as MixedCase } from "../generator/__snapshots__/mixed-case/index.js";
 import { Widget } from "../generator/__snapshots__/multi-version/example.kubegen.dev/v1.js";
+import type { Clientset as MultiVersion } from "../generator/__snapshots__/multi-version/index.js";
 import type { Clientset as NoStatus } from "../generator/__snapshots__/no-status/index.js";
 import { Signal } from "../generator/__snapshots__/nullable-enum/nullable-enum.kubegen.dev/v1.js";
 import { Bag } from "../generator/__snapshots__/preserve-unknown-fields/preserve-unknown-fields.kubegen.dev/v1.js";
@@ -17,6 +19,7 @@ import { Record_ } from "../generator/__snapshots__/reserved-words/reserved-word
 declare const clientset: Clientset;
 // The generator's snapshot outputs (test/generator/__snapshots__), one clientset per CRD case.
 declare const crds: HyphenGroup & MixedCase & NoStatus & ReservedWords;
+declare const crds2: MultiVersion;
 
 export async function checks(): Promise<void> {
   Deployment({ spec: { selector: {}, template: {}, replicas: 2 } });
@@ -58,6 +61,44 @@ export async function checks(): Promise<void> {
   // @ts-expect-error notes have no status subresource
   crds.noStatusV1.notes("ns").updateStatus({});
   await crds.mixedCaseV1.dnsRecords("ns").list();
+
+  // Patches and apply through the generated built-in clientset.
+  const deployments = clientset.appsV1.deployments("ns");
+  const container = { name: "app", image: "nginx" };
+  await deployments.patch("d", { spec: { replicas: null, template: { spec: { containers: [container] } } } });
+  await deployments.patch(
+    "d",
+    { spec: { template: { spec: { containers: [container] } } } },
+    PatchTypes.strategicMerge,
+  );
+  await deployments.patch("d", [{ op: "replace", path: "/spec/replicas", value: 3 }], PatchTypes.json);
+  // @ts-expect-error replicas is a number, even in a merge patch
+  await deployments.patch("d", { spec: { replicas: "3" } });
+  const manager = { fieldManager: "types" };
+  await deployments.apply(
+    { metadata: { name: "d" }, spec: { template: { spec: { containers: [container] } } } },
+    manager,
+  );
+  const nameless = { image: "nginx" };
+  await deployments.apply(
+    // @ts-expect-error a container without its list-map key (name) cannot be applied
+    { metadata: { name: "d" }, spec: { template: { spec: { containers: [nameless] } } } },
+    manager,
+  );
+  // A port's defaulted protocol, also a list-map key, may be left out.
+  const ports = [{ containerPort: 80 }];
+  await deployments.apply(
+    { metadata: { name: "d" }, spec: { template: { spec: { containers: [{ name: "app", ports }] } } } },
+    manager,
+  );
+  // The list reads as a plain array.
+  const names: string[] =
+    (await deployments.get("d")).spec?.template.spec?.containers.map((c) => c.name) ?? [];
+  void names;
+  const widgets = crds2.exampleV1.widgets("ns");
+  await widgets.patch("w", { spec: { color: null } });
+  // @ts-expect-error the apiserver refuses strategic merge patches for custom resources
+  await widgets.patch("w", { spec: { color: "red" } }, PatchTypes.strategicMerge);
   const gizmos = await crds.hyphenGroupV1alpha1.gizmos().list();
   const open: unknown = gizmos.items[0]?.anythingGoes;
   void open;
