@@ -3,7 +3,28 @@
  * which then replaces the target by rename. An interrupted run leaves the old tree whole.
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+
+/**
+ * Throws unless every path of the tree is a plain relative path that stays inside `root`: no
+ * absolute paths, no `..` segments, no empty or `.` segments, no backslashes or NUL. Checked before
+ * anything is written, whatever the generator before it let through.
+ */
+export function checkTreePaths(root: string, files: ReadonlyMap<string, string>): void {
+  const base = resolve(root);
+  for (const path of files.keys()) {
+    const segments = path.split("/");
+    const plain =
+      path.length > 0 &&
+      !isAbsolute(path) &&
+      !/[\\\0]/.test(path) &&
+      segments.every((s) => s !== "" && s !== "." && s !== "..");
+    const rel = relative(base, resolve(base, path));
+    if (!plain || rel.startsWith("..") || isAbsolute(rel)) {
+      throw new Error(`refusing to write ${JSON.stringify(path)}: it would not lie inside ${root}`);
+    }
+  }
+}
 
 /**
  * Writes `files` (relative path → contents) as the whole of `target`: into a temporary folder
@@ -13,6 +34,7 @@ import { basename, dirname, join } from "node:path";
  * await writeTreeAtomically("generated/kubernetes", generate(model, options));
  */
 export async function writeTreeAtomically(target: string, files: ReadonlyMap<string, string>): Promise<void> {
+  checkTreePaths(target, files);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const staging = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);

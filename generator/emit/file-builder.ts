@@ -117,11 +117,13 @@ export class FileBuilder {
         const alias = e.local === e.name ? e.name : `${e.name} as ${e.local}`;
         return !allTypes && e.typeOnly ? `type ${alias}` : alias;
       });
-      imports.push(`import ${allTypes ? "type " : ""}{ ${names.join(", ")} } from "${specifier}";`);
+      imports.push(
+        `import ${allTypes ? "type " : ""}{ ${names.join(", ")} } from ${JSON.stringify(specifier)};`,
+      );
     }
     const reexports = [...this.#namespaceExports]
       .sort(([a], [b]) => compareStrings(a, b))
-      .map(([name, specifier]) => `export * as ${name} from "${specifier}";`);
+      .map(([name, specifier]) => `export * as ${name} from ${JSON.stringify(specifier)};`);
     const parts = [header.trimEnd(), ""];
     if (imports.length) parts.push(imports.join("\n"), "");
     if (reexports.length) parts.push(reexports.join("\n"), "");

@@ -25,7 +25,7 @@ export interface EmitContext {
 }
 
 function targetOf(ctx: EmitContext, module: string): ImportTarget {
-  return ctx.external[module] ?? { module };
+  return (Object.hasOwn(ctx.external, module) ? ctx.external[module] : undefined) ?? { module };
 }
 
 function docLines(docs: Docs, origin?: string): string[] {
@@ -107,12 +107,12 @@ class TypePrinter {
     properties: Property[],
     open: boolean,
     indent: string,
-    override?: Record<string, string>,
+    override?: ReadonlyMap<string, string>,
   ): string[] {
     const lines: string[] = [];
     for (const p of properties) {
       for (const line of jsDoc(docLines(p), indent)) lines.push(line);
-      const type = override?.[p.name] ?? this.shape(p.shape, indent);
+      const type = override?.get(p.name) ?? this.shape(p.shape, indent);
       lines.push(`${indent}${propertyKey(p.name)}${p.required ? "" : "?"}: ${type};`);
     }
     if (open) {
@@ -147,11 +147,12 @@ function emitType(p: TypePrinter, def: TypeDef): void {
   f.printLines(jsDoc(docLines(def, def.origin)));
   const shape = def.shape;
   if (shape.kind === "object") {
-    const override: Record<string, string> = {};
+    // A Map: property names come from input, and `constructor` must not find Object's.
+    const override = new Map<string, string>();
     let properties = shape.properties;
     if (def.typeMeta) {
-      override.apiVersion = quote(def.typeMeta.apiVersion);
-      override.kind = quote(def.typeMeta.kind);
+      override.set("apiVersion", quote(def.typeMeta.apiVersion));
+      override.set("kind", quote(def.typeMeta.kind));
       // Optional even when the schema requires them: list items come without them.
       properties = properties.map((prop) =>
         prop.name === "apiVersion" || prop.name === "kind" ? { ...prop, required: false } : prop,
@@ -293,7 +294,7 @@ export function emitIndex(
   clientsetName = "Clientset",
 ): string {
   const f = new FileBuilder("index", ctx.resolve);
-  const emitted = modules.filter((m) => !ctx.external[m.path]);
+  const emitted = modules.filter((m) => !Object.hasOwn(ctx.external, m.path));
   for (const m of emitted) {
     f.exportNamespace(safeIdentifier(m.groupVersion?.clientName ?? clientNameOf(m.path)), { module: m.path });
   }

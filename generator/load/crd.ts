@@ -115,17 +115,84 @@ export function sortCrds(crds: LoadedCrd[]): LoadedCrd[] {
   );
 }
 
-/** A CRD with the fields the generator reads, or an error naming `where` and the field at fault. */
+/**
+ * A CRD with the fields the generator reads, each checked against the apiserver's own rules (a
+ * DNS subdomain with a dot for the group, DNS-1035 labels for versions, plural, singular, short
+ * names and categories, and for kinds once lowercased), or an error naming `where` and the JSON
+ * pointer at fault. Input names become paths and identifiers; nothing else may get that far.
+ */
 export function checkedCrd(item: CustomResourceDefinition, where: string): LoadedCrd {
-  if (
-    !item.spec?.group ||
-    !item.spec.names?.kind ||
-    !item.spec.names.plural ||
-    !Array.isArray(item.spec.versions)
-  ) {
-    throw new Error(
-      `${where}: CustomResourceDefinition ${item.metadata?.name ?? "?"} lacks spec.group, spec.names or spec.versions`,
-    );
+  const fail = (pointer: string, message: string): never => {
+    throw new Error(`${where} at ${pointer}: ${message}`);
+  };
+  const value = item as unknown as Record<string, unknown>;
+  const metadata = value.metadata as Record<string, unknown> | undefined;
+  if (typeof metadata?.name !== "string" || metadata.name === "")
+    fail("/metadata/name", "a CRD needs a name");
+  const spec = value.spec as Record<string, unknown> | undefined;
+  if (!spec || typeof spec !== "object") return fail("/spec", "a CRD needs a spec");
+  const group = spec.group;
+  if (typeof group !== "string" || !isDnsSubdomain(group) || !group.includes(".")) {
+    fail("/spec/group", `${show(group)} is not a DNS subdomain with at least one dot`);
   }
+  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") {
+    fail("/spec/scope", `${show(spec.scope)} is neither Namespaced nor Cluster`);
+  }
+  const names = spec.names as Record<string, unknown> | undefined;
+  if (!names || typeof names !== "object") return fail("/spec/names", "a CRD needs names");
+  const label = (key: string, required: boolean, lower = false) => {
+    const v = names[key];
+    if (v === undefined && !required) return;
+    if (typeof v !== "string" || !isDns1035Label(lower ? v.toLowerCase() : v)) {
+      fail(`/spec/names/${key}`, `${show(v)} is not a DNS-1035 label${lower ? " once lowercased" : ""}`);
+    }
+  };
+  label("plural", true);
+  label("singular", false);
+  label("kind", true, true);
+  label("listKind", false, true);
+  for (const key of ["shortNames", "categories"]) {
+    const list = names[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) fail(`/spec/names/${key}`, "expected a list");
+    (list as unknown[]).forEach((v, i) => {
+      if (typeof v !== "string" || !isDns1035Label(v))
+        fail(`/spec/names/${key}/${i}`, `${show(v)} is not a DNS-1035 label`);
+    });
+  }
+  if (!Array.isArray(spec.versions) || spec.versions.length === 0)
+    fail("/spec/versions", "expected a non-empty list");
+  (spec.versions as unknown[]).forEach((v, i) => {
+    const version = v as Record<string, unknown> | null;
+    if (!version || typeof version !== "object") return fail(`/spec/versions/${i}`, "expected an object");
+    if (typeof version.name !== "string" || !isDns1035Label(version.name)) {
+      fail(`/spec/versions/${i}/name`, `${show(version.name)} is not a DNS-1035 label`);
+    }
+    for (const flag of ["served", "storage", "deprecated"]) {
+      if (version[flag] !== undefined && typeof version[flag] !== "boolean")
+        fail(`/spec/versions/${i}/${flag}`, `expected true or false, found ${show(version[flag])}`);
+    }
+    const schema = (version.schema as Record<string, unknown> | undefined)?.openAPIV3Schema;
+    if (schema !== undefined && (schema === null || typeof schema !== "object" || Array.isArray(schema)))
+      fail(`/spec/versions/${i}/schema/openAPIV3Schema`, "expected a schema object");
+  });
   return { source: where, crd: item };
+}
+
+/** At most 40 characters of a value, as JSON: enough to recognise it, never a dump. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** Kubernetes' `IsDNS1123Subdomain`. */
+export function isDnsSubdomain(value: string): boolean {
+  return (
+    value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)
+  );
+}
+
+/** Kubernetes' `IsDNS1035Label`. */
+export function isDns1035Label(value: string): boolean {
+  return value.length <= 63 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value);
 }

@@ -8,7 +8,7 @@ import type { ApiModel, Docs, Module, Property, Resource, Shape, TypeDef, TypeRe
 import { compareStrings } from "../order.js";
 import { narrowListMapKeys } from "./list-maps.js";
 import { accessorName, assignClientNames, pascal, safeTypeName, stabilityOf } from "./names.js";
-import { docsOf, schemaToShape } from "./schema.js";
+import { checkSchema, docsOf, schemaToShape } from "./schema.js";
 
 const meta = (name: string): TypeRef => ({ module: "meta/v1", name });
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] as const;
@@ -38,6 +38,7 @@ export function modelFromCrds(crds: LoadedCrd[]): ApiModel {
         throw new Error(
           `${source}: CustomResourceDefinition ${crd.metadata.name} version ${version.name} has no schema (${pointer})`,
         );
+      checkSchema(schema, pointer);
       const path = `${group}/${version.name}`;
       const module =
         modules.get(path) ??

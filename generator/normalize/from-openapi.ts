@@ -3,6 +3,7 @@
  * the apimachinery types appear in every one, and live once); resources, verbs and subresources
  * come from the paths and their `x-kubernetes-action`.
  */
+import { isDns1035Label, isDnsSubdomain } from "../load/crd.js";
 import type { LoadedDocument, OperationObject, SchemaObject } from "../load/openapi-v3.js";
 import type { ApiModel, Module, Resource, TypeDef, TypeRef, Verb } from "../model/ir.js";
 import { compareStrings } from "../order.js";
@@ -93,13 +94,7 @@ export function modelFromOpenApi(documents: LoadedDocument[]): ApiModel {
   const drafts = resourceDrafts(documents);
   const served = servedGroupVersions(drafts, byGvk);
   const paths = modulePaths([...schemas.keys()], served);
-  const names = new Map<string, TypeRef>();
-  for (const id of schemas.keys()) {
-    names.set(id, {
-      module: paths.get(packageOf(id))!,
-      name: safeTypeName(id.slice(id.lastIndexOf(".") + 1)),
-    });
-  }
+  const names = typeNames([...schemas.keys()], paths);
   const modules = new Map<string, Module>();
   for (const def of typeDefs(schemas, names)) {
     const path = names.get(def.origin)!.module;
@@ -134,11 +129,41 @@ export function modelFromOpenApi(documents: LoadedDocument[]): ApiModel {
   return assignClientNames(narrowListMapKeys({ modules: list }));
 }
 
+/**
+ * A unique, valid type name per schema id within its module: the id's last segment made safe,
+ * numbered when two ids come out the same (`Café` and `Cafè`), in id order.
+ */
+function typeNames(ids: string[], paths: Map<string, string>): Map<string, TypeRef> {
+  const names = new Map<string, TypeRef>();
+  const taken = new Map<string, Set<string>>();
+  for (const id of [...ids].sort(compareStrings)) {
+    const module = paths.get(packageOf(id))!;
+    const used = taken.get(module) ?? new Set<string>();
+    taken.set(module, used);
+    const wanted = safeTypeName(id.slice(id.lastIndexOf(".") + 1));
+    let name = wanted;
+    for (let i = 2; used.has(name); i++) name = `${wanted}${i}`;
+    used.add(name);
+    names.set(id, { module, name });
+  }
+  return names;
+}
+
 /** Schemas merged by id: the first document (sorted by source) that defines one wins. */
 function mergedSchemas(documents: LoadedDocument[]): Map<string, { schema: SchemaObject; source: string }> {
   const schemas = new Map<string, { schema: SchemaObject; source: string }>();
   for (const { source, document } of [...documents].sort((a, b) => compareStrings(a.source, b.source))) {
-    for (const [id, schema] of Object.entries(document.components?.schemas ?? {})) {
+    const components: unknown = document.components?.schemas ?? {};
+    if (typeof components !== "object" || components === null || Array.isArray(components))
+      throw new Error(`${source}#/components/schemas: expected an object of schemas`);
+    for (const [id, schema] of Object.entries(components as Record<string, SchemaObject>)) {
+      // Ids become module paths: dotted segments of letters, digits, `-` and `_` only.
+      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(id)) {
+        const pointer = `#/components/schemas/${id.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+        throw new Error(
+          `${source}${pointer}: the schema id ${JSON.stringify(id.slice(0, 60))} is not a dotted name`,
+        );
+      }
       if (!schemas.has(id)) schemas.set(id, { schema, source });
     }
   }
@@ -196,6 +221,14 @@ function resourceDrafts(documents: LoadedDocument[]): Map<string, Map<string, Re
     for (const [path, item] of Object.entries(document.paths ?? {})) {
       const parsed = parseResourcePath(path);
       if (!parsed) continue;
+      // Group and version become module paths, the plural an accessor: Kubernetes' rules first.
+      const validGroup = parsed.group === "" || isDnsSubdomain(parsed.group);
+      if (!validGroup || !isDns1035Label(parsed.version) || !isDns1035Label(parsed.plural)) {
+        const pointer = `#/paths/${path.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+        throw new Error(
+          `${source}${pointer}: not a Kubernetes resource path (group a DNS subdomain, version and resource DNS labels)`,
+        );
+      }
       const gvKey = `${parsed.group}/${parsed.version}`;
       const gv = drafts.get(gvKey) ?? new Map<string, ResourceDraft>();
       drafts.set(gvKey, gv);
@@ -217,7 +250,11 @@ function resourceDrafts(documents: LoadedDocument[]): Map<string, Map<string, Re
           draft.subresources.add(parsed.subresource);
           continue;
         }
-        const verb = parsed.watch ? "watch" : actionVerbs[action];
+        const verb = parsed.watch
+          ? "watch"
+          : Object.hasOwn(actionVerbs, action)
+            ? actionVerbs[action]
+            : undefined;
         if (!verb) continue;
         draft.verbs.add(verb);
         if (verb === "patch" && op.requestBody?.content?.["application/strategic-merge-patch+json"])

@@ -120,9 +120,61 @@ export function schemaToShape(
   pointer: string,
 ): Shape {
   if (path.length > maxDepth) throw new Error(`${pointer}: schema nested deeper than ${maxDepth} levels`);
-  if (!schema || typeof schema !== "object" || Array.isArray(schema))
-    throw new Error(`${pointer}: expected a schema object, found ${JSON.stringify(schema)?.slice(0, 40)}`);
+  checkSchema(schema, pointer);
   return withNullable(schema, bareShape(schema, ctx, path, pointer));
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** At most 40 characters of a value, as JSON: enough to recognise it in an error, never a dump. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/**
+ * The fields this stage reads must have the types OpenAPI gives them; anything else is named by
+ * its pointer here rather than failing later as "number 5 is not iterable".
+ */
+export function checkSchema(schema: unknown, pointer: string): asserts schema is SchemaObject {
+  const fail = (field: string, expected: string, value: unknown): never => {
+    throw new Error(`${pointer}${field}: expected ${expected}, found ${show(value)}`);
+  };
+  if (!isPlainObject(schema)) fail("", "a schema object", schema);
+  const s = schema as Record<string, unknown>;
+  for (const key of ["type", "$ref", "description", "format"]) {
+    if (s[key] !== undefined && typeof s[key] !== "string") fail(`/${key}`, "a string", s[key]);
+  }
+  if (s.nullable !== undefined && typeof s.nullable !== "boolean")
+    fail("/nullable", "true or false", s.nullable);
+  if (s.properties !== undefined) {
+    if (!isPlainObject(s.properties)) fail("/properties", "an object of schemas", s.properties);
+    for (const [name, value] of Object.entries(s.properties as object)) {
+      if (!isPlainObject(value)) fail(`/properties/${escapePointer(name)}`, "a schema object", value);
+    }
+  }
+  if (
+    s.required !== undefined &&
+    (!Array.isArray(s.required) || !s.required.every((r) => typeof r === "string"))
+  )
+    fail("/required", "a list of property names", s.required);
+  if (s.items !== undefined && !isPlainObject(s.items)) fail("/items", "a schema object", s.items);
+  if (
+    s.additionalProperties !== undefined &&
+    typeof s.additionalProperties !== "boolean" &&
+    !isPlainObject(s.additionalProperties)
+  )
+    fail("/additionalProperties", "true, false or a schema object", s.additionalProperties);
+  if (s.enum !== undefined && !Array.isArray(s.enum)) fail("/enum", "a list", s.enum);
+  for (const key of ["allOf", "oneOf", "anyOf"]) {
+    const list = s[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) fail(`/${key}`, "a list of schemas", list);
+    (list as unknown[]).forEach((v, i) => {
+      if (!isPlainObject(v)) fail(`/${key}/${i}`, "a schema object", v);
+    });
+  }
 }
 
 /** Far beyond any real schema (the built-in API nests 12 levels), well inside the stack. */

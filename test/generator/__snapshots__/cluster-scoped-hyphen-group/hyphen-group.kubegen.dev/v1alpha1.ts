@@ -6,7 +6,7 @@ import type { ListMeta, ObjectMeta } from "kubegen/kubernetes/meta/v1";
 /**
  * Types and resources of the Kubernetes API group-version `hyphen-group.kubegen.dev/v1alpha1`.
  *
- * **Alpha**: this API version may change or be removed; alpha versions are off unless the apiserver enables them.
+ * **Alpha** version of a custom resource API: its authors may change it incompatibly or remove it.
  *
  * @module
  */

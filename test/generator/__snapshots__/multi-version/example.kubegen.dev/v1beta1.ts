@@ -6,7 +6,7 @@ import type { ListMeta, ObjectMeta } from "kubegen/kubernetes/meta/v1";
 /**
  * Types and resources of the Kubernetes API group-version `example.kubegen.dev/v1beta1`.
  *
- * **Beta**: this API version may change or be removed; alpha versions are off unless the apiserver enables them.
+ * **Beta** version of a custom resource API: its authors may still change it.
  *
  * @module
  */
