@@ -153,10 +153,16 @@ function emitType(p: TypePrinter, def: TypeDef): void {
     if (def.typeMeta) {
       override.set("apiVersion", quote(def.typeMeta.apiVersion));
       override.set("kind", quote(def.typeMeta.kind));
-      // Optional even when the schema requires them: list items come without them.
+      // Optional even when the schema requires them: list items come without them. A kind whose
+      // schema forgot them still gets them: its constructor helper fills them in.
       properties = properties.map((prop) =>
         prop.name === "apiVersion" || prop.name === "kind" ? { ...prop, required: false } : prop,
       );
+      for (const name of ["apiVersion", "kind"]) {
+        if (!properties.some((p) => p.name === name))
+          properties.push({ name, required: false, shape: { kind: "string" } });
+      }
+      properties.sort((a, b) => compareStrings(a.name, b.name));
     }
     const members = p.members(properties, shape.open, "  ", override);
     if (members.length === 0) f.print(`export interface ${def.name} {}`, "");

@@ -66,23 +66,46 @@ export function isCrd(value: unknown): value is CustomResourceDefinition {
   return !!v && v.apiVersion === "apiextensions.k8s.io/v1" && v.kind === "CustomResourceDefinition";
 }
 
+/**
+ * The documents of a manifest file as plain values. JSON files are parsed as JSON (no depth limit
+ * of a recursive parser); YAML with aliases capped, so an alias bomb is an error, not a hang.
+ * Errors name the file and line, never a value.
+ */
+function documentsOf(file: string, text: string): unknown[] {
+  if (file.endsWith(".json")) {
+    try {
+      return [JSON.parse(text)];
+    } catch (err) {
+      throw new Error(`${file}: not valid JSON (${(err as Error).message.split("\n")[0]})`);
+    }
+  }
+  try {
+    return parseAllDocuments(text).map((doc, index) => {
+      const error = doc.errors[0];
+      if (error) {
+        const line = error.linePos?.[0]?.line;
+        throw new Error(
+          `${file}${line ? `:${line}` : ""}: YAML error in document ${index}: ${error.message.split("\n")[0]}`,
+        );
+      }
+      return doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    });
+  } catch (err) {
+    if (err instanceof RangeError) throw new Error(`${file}: YAML nested too deeply to read`);
+    const message = (err as Error).message;
+    if (message.startsWith(file)) throw err;
+    throw new Error(`${file}: YAML error: ${message.split("\n")[0]}`);
+  }
+}
+
 /** Reads every CRD under the given paths; `warn` receives the skipped documents. */
 export async function loadCrdFiles(paths: string[], warn: (message: string) => void): Promise<LoadedCrd[]> {
   const crds: LoadedCrd[] = [];
   for (const path of paths) {
     for (const file of await manifestFiles(path)) {
       const text = await readFile(file, "utf8");
-      const documents = parseAllDocuments(text);
-      const list = Array.isArray(documents) ? documents : [documents];
-      list.forEach((doc, index) => {
-        const error = doc.errors[0];
-        if (error) {
-          const line = error.linePos?.[0]?.line;
-          throw new Error(
-            `${file}${line ? `:${line}` : ""}: YAML error in document ${index}: ${error.message.split("\n")[0]}`,
-          );
-        }
-        const value = doc.toJS() as unknown;
+      const list = documentsOf(file, text);
+      list.forEach((value, index) => {
         if (value === null || value === undefined) return;
         const items =
           (value as { kind?: unknown }).kind === "List"

@@ -5,7 +5,7 @@
  */
 import { isDns1035Label, isDnsSubdomain } from "../load/crd.js";
 import type { LoadedDocument, OperationObject, SchemaObject } from "../load/openapi-v3.js";
-import type { ApiModel, Module, Resource, TypeDef, TypeRef, Verb } from "../model/ir.js";
+import type { ApiModel, Module, Resource, Shape, TypeDef, TypeRef, Verb } from "../model/ir.js";
 import { compareStrings } from "../order.js";
 import { pruneUnreachable } from "./filter.js";
 import { narrowListMapKeys } from "./list-maps.js";
@@ -96,7 +96,7 @@ export function modelFromOpenApi(documents: LoadedDocument[]): ApiModel {
   const paths = modulePaths([...schemas.keys()], served);
   const names = typeNames([...schemas.keys()], paths);
   const modules = new Map<string, Module>();
-  for (const def of typeDefs(schemas, names)) {
+  for (const def of breakAliasCycles(typeDefs(schemas, names), names)) {
     const path = names.get(def.origin)!.module;
     const module = modules.get(path) ?? {
       path,
@@ -147,6 +147,45 @@ function typeNames(ids: string[], paths: Map<string, string>): Map<string, TypeR
     names.set(id, { module, name });
   }
   return names;
+}
+
+/**
+ * A schema that is only a `$ref` to itself (directly, or through other such aliases, `nullable` or
+ * `oneOf`) would print `type Loop = Loop`, which TypeScript rejects: such aliases become `unknown`.
+ * Cycles through objects or arrays are fine and stay.
+ */
+function breakAliasCycles(defs: TypeDef[], names: Map<string, TypeRef>): TypeDef[] {
+  const byKey = new Map(defs.map((d) => [`${names.get(d.origin)!.module}:${d.name}`, d]));
+  const aliasTargets = (shape: Shape): string[] => {
+    const out: string[] = [];
+    const pending = [shape];
+    while (pending.length) {
+      const s = pending.pop()!;
+      if (s.kind === "ref") out.push(`${s.ref.module}:${s.ref.name}`);
+      else if (s.kind === "nullable") pending.push(s.inner);
+      else if (s.kind === "union") pending.push(...s.options);
+    }
+    return out;
+  };
+  const cyclic = new Set<string>();
+  for (const [key, def] of byKey) {
+    const seen = new Set<string>();
+    const pending = aliasTargets(def.shape);
+    while (pending.length) {
+      const next = pending.pop()!;
+      if (next === key) {
+        cyclic.add(key);
+        break;
+      }
+      if (seen.has(next)) continue;
+      seen.add(next);
+      const target = byKey.get(next);
+      if (target) pending.push(...aliasTargets(target.shape));
+    }
+  }
+  return defs.map((d) =>
+    cyclic.has(`${names.get(d.origin)!.module}:${d.name}`) ? { ...d, shape: { kind: "unknown" } } : d,
+  );
 }
 
 /** Schemas merged by id: the first document (sorted by source) that defines one wins. */
