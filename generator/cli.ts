@@ -5,14 +5,14 @@
  *
  * Run: `npx tsx generator/cli.ts generate --help` (or `npm run generate` for the built-in clientset).
  */
-import { readdir } from "node:fs/promises";
+import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApiCaller } from "../runtime/clients/api-caller.js";
 import type { ClientConfig } from "../runtime/config/types.js";
 import type { ImportTarget } from "./emit/file-builder.js";
-import { generate } from "./generate.js";
+import { generate, modulesReferencedOutside } from "./generate.js";
 import { type FetchJson, fetchOpenApi } from "./load/cluster.js";
 import { loadCrdFiles } from "./load/crd.js";
 import { type LoadedDocument, loadOpenApiFiles } from "./load/openapi-v3.js";
@@ -21,9 +21,23 @@ import { filterModel } from "./normalize/filter.js";
 import { modelFromCrds } from "./normalize/from-crd.js";
 import { modelFromOpenApi } from "./normalize/from-openapi.js";
 import { mergeModels } from "./normalize/merge.js";
+import {
+  type BuiltinTypes,
+  builtinTypesFromJson,
+  builtinTypesOf,
+  builtinTypesToJson,
+  type ShareStats,
+  shareTypes,
+} from "./normalize/share.js";
 import { diffTrees, readTree, writeTreeAtomically } from "./write.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * The built-in types CRD types are matched against, derived from the snapshot by `npm run generate`.
+ * Beside this module both in the repository and in the package (`dist/generator/`), where the
+ * snapshot itself is not shipped.
+ */
+const builtinTypesFile = fileURLToPath(new URL("./builtin-types.json", import.meta.url));
 
 /** The text of `kubegen generate --help`. */
 export const usage = `Usage: kubegen generate [options]
@@ -52,6 +66,8 @@ Output:
                       starting with "." is taken relative to the current folder
   --kubernetes SPEC   where CRD output imports the built-in types (ObjectMeta...) from (default
                       "<runtime>/kubernetes"); a path starting with "." likewise
+  --no-builtin-types  declare every CRD object type in the output, even where it is a copy of a
+                      built-in type (Container, LabelSelector...) that would otherwise be imported
   --check             write nothing; exit 1 and list the files that differ from --out
   -h, --help          show this help
 `;
@@ -126,6 +142,7 @@ function parse(argv: string[]) {
         exclude: { type: "string", multiple: true },
         runtime: { type: "string" },
         kubernetes: { type: "string" },
+        "no-builtin-types": { type: "boolean" },
         check: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -134,6 +151,9 @@ function parse(argv: string[]) {
     throw new UsageError((err as Error).message);
   }
 }
+
+/** `12345` → `12,345`: the same on every machine, unlike `toLocaleString()`. */
+const count = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /** `kubegen generate ...`: returns the exit code; errors are thrown to `main`. */
 export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
@@ -158,6 +178,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
   const sources: string[] = [];
   const models: ApiModel[] = [];
   let documents: LoadedDocument[] | undefined;
+  let snapshot: string | undefined;
   if (live) {
     const { loadKubeconfig } = await import("../runtime/config/load.js");
     const config = await loadKubeconfig({ path: v.kubeconfig, context: v.context });
@@ -170,6 +191,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
     sources.push(`the OpenAPI v3 documents of ${v.openapi}`);
   } else if (v.openapi || builtIn) {
     const from = v.openapi ?? (await latestSnapshot());
+    if (builtIn) snapshot = from;
     io.stderr(`loading OpenAPI documents from ${relative(process.cwd(), from) || from}\n`);
     documents = await loadOpenApiFiles(from);
     sources.push(
@@ -178,21 +200,34 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
         : `the OpenAPI v3 documents in ${v.openapi}`,
     );
   }
-  if (documents) models.push(modelFromOpenApi(documents));
+  const openApiModel = documents ? modelFromOpenApi(documents) : undefined;
+  if (openApiModel) models.push(openApiModel);
 
-  const external: Record<string, ImportTarget> = {};
+  let sharing: ShareStats | undefined;
   if (v.crd?.length) {
     const crds = await loadCrdFiles(v.crd, (w) => io.stderr(`warning: ${w}\n`));
     io.stderr(`loaded ${crds.length} CustomResourceDefinitions\n`);
-    models.push(modelFromCrds(crds));
-    sources.push(`CustomResourceDefinitions in ${v.crd.join(", ")}`);
-    if (!documents) {
-      // CRD-only output refers to the package's built-in ObjectMeta and ListMeta.
-      const kubernetes = v.kubernetes ?? `${v.runtime ?? "kubegen"}/kubernetes`;
-      external["meta/v1"] = target(`${kubernetes}/meta/v1`);
+    // Built-in types come from the output's own OpenAPI model when it has one, else from the
+    // package's index. Shared before filtering, so that names do not depend on --include.
+    let builtins: BuiltinTypes | undefined;
+    if (!v["no-builtin-types"]) {
+      builtins = openApiModel
+        ? builtinTypesOf(openApiModel, sources.join(" and "))
+        : builtinTypesFromJson(await readFile(builtinTypesFile, "utf8"), builtinTypesFile);
     }
+    const shared = shareTypes(modelFromCrds(crds), { builtins });
+    models.push(shared.model);
+    sharing = shared.stats;
+    sources.push(`CustomResourceDefinitions in ${v.crd.join(", ")}`);
   }
   const model = filterModel(mergeModels(...models), { include: csv(v.include), exclude: csv(v.exclude) });
+  const external: Record<string, ImportTarget> = {};
+  if (!documents) {
+    // CRD-only output imports what it refers to (ObjectMeta, Container...) from the package.
+    const kubernetes = v.kubernetes ?? `${v.runtime ?? "kubegen"}/kubernetes`;
+    for (const module of modulesReferencedOutside(model))
+      external[module] = target(`${kubernetes}/${module}`);
+  }
 
   const runtime = builtIn
     ? { module: relative(out, join(repoRoot, "runtime", "index")) }
@@ -204,13 +239,26 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
     clientsetName: !documents ? "CrdClientset" : "Clientset",
   });
 
+  // The index of built-in types comes from the same snapshot as generated/kubernetes, and is
+  // checked and written with it.
+  const index =
+    builtIn && openApiModel && snapshot
+      ? builtinTypesToJson(builtinTypesOf(openApiModel, relative(repoRoot, snapshot)))
+      : undefined;
+
   const served = model.modules.filter((m) => m.groupVersion);
   const summary =
     `${served.length} group-versions, ${served.reduce((n, m) => n + m.resources.length, 0)} resources, ` +
-    `${model.modules.reduce((n, m) => n + m.types.length, 0)} types, ${files.size} files`;
+    `${model.modules.reduce((n, m) => n + m.types.length, 0)} types, ${files.size} files` +
+    (sharing
+      ? `; CRD types: ${count(sharing.typesBefore)} → ${count(sharing.typesAfter)} after sharing, ` +
+        `${count(sharing.builtinImports)} built-in imports`
+      : "");
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
   if (v.check) {
     const diff = diffTrees(files, await readTree(out));
+    if (index !== undefined && index !== (await readFile(builtinTypesFile, "utf8").catch(() => "")))
+      diff.push(`differs: ${relative(out, builtinTypesFile)}`);
     if (diff.length) {
       io.stderr(
         `${out} is stale (${diff.length} files differ); run the generator again:\n${diff.map((d) => `  ${d}\n`).join("")}`,
@@ -221,6 +269,11 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   await writeTreeAtomically(out, files);
+  if (index !== undefined) {
+    const staging = `${builtinTypesFile}.tmp-${process.pid}`;
+    await writeFile(staging, index);
+    await rename(staging, builtinTypesFile);
+  }
   io.stderr(`wrote ${out}: ${summary} in ${elapsed()}\n`);
   return 0;
 }
