@@ -20,7 +20,6 @@
  */
 import type { ApiModel, Module, Property, Shape, TypeDef, TypeRef } from "../model/ir.js";
 import { compareStrings } from "../order.js";
-import { pruneUnreachable } from "./filter.js";
 
 /** The built-in types CRD objects are matched against, without docs. */
 export interface BuiltinTypes {
@@ -109,12 +108,22 @@ export function canonicalParts(value: unknown): { texts: string[]; refs: TypeRef
   return { texts, refs };
 }
 
-/** The structural key of a type definition (its name, docs and origin left out), refs as `token` says. */
-export function typeKey(def: TypeDef, token: (ref: TypeRef) => string = refKey): string {
-  const { texts, refs } = canonicalParts({ ...def, name: undefined });
+/** Canonical parts joined into one key, each ref written as `token` says. */
+function joinKey(
+  { texts, refs }: { texts: string[]; refs: TypeRef[] },
+  token: (ref: TypeRef) => string,
+): string {
   let key = texts[0]!;
   for (let i = 0; i < refs.length; i++) key += `<${token(refs[i]!)}>${texts[i + 1]}`;
   return key;
+}
+
+/**
+ * The structural key of a type definition: its canonical serialization without its name, docs and
+ * origin, each ref written as `token` says (by default, what it names).
+ */
+export function typeKey(def: TypeDef, token: (ref: TypeRef) => string = refKey): string {
+  return joinKey(canonicalParts({ ...def, name: undefined }), token);
 }
 
 /** A deep copy of JSON data, keeping key order; iterative. */
@@ -220,42 +229,55 @@ function fixedNames(module: Module): Set<string> {
 }
 
 /**
- * Classes of structurally identical types within one module, by partition refinement: all mergeable
- * types start in one class; each round splits classes by key, with refs to the module's types read
- * as their current class, until no class splits. The result is the coarsest partition in which
- * duplicates refer to duplicates: children collapse, so do parents that differ only in which
- * duplicate child they name (cycles included). Rounds ≤ depth of the type graph + 1, each linear.
+ * Classes of structurally identical types within one module: the coarsest partition in which
+ * duplicates have equal keys with refs to the module's types read as their class, so children
+ * collapse first and parents that differ only in which duplicate child they name collapse too.
+ * Acyclic (every CRD): one pass in dependency order, children first. With a cycle: partition
+ * refinement (all types in one class, split by key until nothing splits), which merges identical
+ * cycles too. Both iterative.
  */
 function duplicateClasses(module: Module): string[][] {
   const fixed = fixedNames(module);
   const mergeable = module.types.filter((t) => !fixed.has(t.name));
   if (mergeable.length < 2) return [];
   const parts = new Map(mergeable.map((t) => [t.name, canonicalParts({ ...t, name: undefined })]));
-  let classOf = new Map(mergeable.map((t) => [t.name, 0]));
-  let count = 1;
+  let classOf = new Map<string, number>();
   const token = (ref: TypeRef): string => {
     if (ref.module !== module.path) return `${ref.module}:${ref.name}`;
     const c = classOf.get(ref.name);
     return c === undefined ? `=${ref.name}` : `#${c}`;
   };
-  for (;;) {
+  const order = dependencyOrder(parts, module.path);
+  if (order) {
     const ids = new Map<string, number>();
-    const next = new Map<string, number>();
-    for (const t of mergeable) {
-      const { texts, refs } = parts.get(t.name)!;
-      let key = `${classOf.get(t.name)}|${texts[0]}`;
-      for (let i = 0; i < refs.length; i++) key += `<${token(refs[i]!)}>${texts[i + 1]}`;
+    for (const name of order) {
+      const key = joinKey(parts.get(name)!, token);
       let id = ids.get(key);
       if (id === undefined) {
         id = ids.size;
         ids.set(key, id);
       }
-      next.set(t.name, id);
+      classOf.set(name, id);
     }
-    classOf = next;
-    // Classes only ever split, so an unchanged count is an unchanged partition.
-    if (ids.size === count) break;
-    count = ids.size;
+  } else {
+    classOf = new Map(mergeable.map((t) => [t.name, 0]));
+    for (let count = 1; ; ) {
+      const ids = new Map<string, number>();
+      const next = new Map<string, number>();
+      for (const t of mergeable) {
+        const key = `${classOf.get(t.name)}|${joinKey(parts.get(t.name)!, token)}`;
+        let id = ids.get(key);
+        if (id === undefined) {
+          id = ids.size;
+          ids.set(key, id);
+        }
+        next.set(t.name, id);
+      }
+      classOf = next;
+      // Classes only ever split, so an unchanged count is an unchanged partition.
+      if (ids.size === count) break;
+      count = ids.size;
+    }
   }
   const members = new Map<number, string[]>();
   for (const [name, c] of classOf) {
@@ -264,6 +286,59 @@ function duplicateClasses(module: Module): string[][] {
     members.set(c, list);
   }
   return [...members.values()].filter((names) => names.length > 1);
+}
+
+/**
+ * The given types, each after the types of the module it refers to (iterative depth-first
+ * post-order); undefined when they refer to each other in a cycle.
+ */
+function dependencyOrder(
+  parts: ReadonlyMap<string, { refs: TypeRef[] }>,
+  module: string,
+): string[] | undefined {
+  const state = new Map<string, "open" | "done">();
+  const order: string[] = [];
+  for (const start of parts.keys()) {
+    if (state.has(start)) continue;
+    state.set(start, "open");
+    const stack: [string, number][] = [[start, 0]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const refs = parts.get(top[0])!.refs;
+      if (top[1] < refs.length) {
+        const ref = refs[top[1]++]!;
+        if (ref.module !== module || !parts.has(ref.name)) continue;
+        const seen = state.get(ref.name);
+        if (seen === "open") return undefined;
+        if (seen === undefined) {
+          state.set(ref.name, "open");
+          stack.push([ref.name, 0]);
+        }
+      } else {
+        state.set(top[0], "done");
+        order.push(top[0]);
+        stack.pop();
+      }
+    }
+  }
+  return order;
+}
+
+/** The types (`refKey`) that the kinds and resources of each module reach; iterative. */
+function reachable(modules: Module[]): Set<string> {
+  const byKey = new Map<string, TypeDef>();
+  for (const m of modules) for (const t of m.types) byKey.set(refKey({ module: m.path, name: t.name }), t);
+  const reached = new Set<string>();
+  const pending: string[] = [];
+  for (const m of modules) for (const name of fixedNames(m)) pending.push(refKey({ module: m.path, name }));
+  while (pending.length > 0) {
+    const key = pending.pop()!;
+    if (reached.has(key)) continue;
+    reached.add(key);
+    const def = byKey.get(key);
+    if (def) forEachRef(def.shape, (shape) => pending.push(refKey(shape.ref)));
+  }
+  return reached;
 }
 
 const byNameRule = (a: string, b: string) => a.length - b.length || compareStrings(a, b);
@@ -326,6 +401,7 @@ export function shareTypes(
       }),
     );
   const before = outside(modules);
+  const reachedBefore = reachable(modules);
   const evidence = new Map<string, string[]>();
   for (const m of modules) {
     for (const t of m.types)
@@ -347,15 +423,22 @@ export function shareTypes(
       shareWithinModules(modules, evidence);
     }
   }
-  const pruned = pruneUnreachable(modules);
+  // Drops the types this stage left unreachable (the insides of replaced copies), nothing else.
+  const reached = reachable(modules);
+  for (const m of modules) {
+    m.types = m.types.filter((t) => {
+      const key = refKey({ module: m.path, name: t.name });
+      return reached.has(key) || !reachedBefore.has(key);
+    });
+  }
   let builtinImports = 0;
-  for (const [path, refs] of outside(pruned)) {
+  for (const [path, refs] of outside(modules)) {
     const had = before.get(path) ?? new Set();
     for (const r of refs) if (!had.has(r)) builtinImports++;
   }
   return {
-    model: { modules: pruned },
-    stats: { typesBefore: count(model.modules), typesAfter: count(pruned), builtinImports },
+    model: { modules },
+    stats: { typesBefore: count(model.modules), typesAfter: count(modules), builtinImports },
   };
 }
 
@@ -368,24 +451,29 @@ export function shareTypes(
  * A CRD object O **matches** a built-in object B when every property of O exists in B with the same
  * `required` flag and a matching shape, every required property of B exists in O, and both agree on
  * being open (`preserve-unknown-fields`). Shapes match when equal, with these allowances for what
- * CRDs and the OpenAPI write differently: B's refs to alias types are read through (`Time` is a
- * string, `IntOrString` int-or-string); B's `Quantity` accepts an int-or-string or a string; B's
- * string enum accepts a plain string (Kubernetes marks enums that controller-gen does not copy);
- * int-or-string and `string | number` are the same; a CRD's named object matches the object B refers
- * to (recursively, cycles included); arrays compare only their items (list-type markers and list-map
- * keys are ignored). O is **exact** when it has all of B's properties, recursively.
+ * CRDs and the Kubernetes OpenAPI write differently:
+ * - B's refs to alias types are read through (`Time` is a string, `IntOrString` int-or-string);
+ * - B's `Quantity` accepts an int-or-string or a string;
+ * - a string enum and a plain string match either way (Kubernetes marks enums with `+enum`,
+ *   controller-gen with `validation:Enum`; neither copies the other's);
+ * - int-or-string and `string | number` are the same;
+ * - a CRD's named object matches the object B refers to, recursively (cycles included);
+ * - arrays compare their items only (list-type markers and list-map keys are ignored).
  *
- * Version skew: a CRD built against an older Kubernetes lacks the newer fields (an old `Container`
- * has no `resizePolicy`), so O may have fewer properties than B. As a standalone type (not inside a
- * matched parent, where the parent's property already says which built-in type a child is), O takes
- * B only when:
- * - O has every property of B, or O has at least 2 properties and at least half of B's;
- * - among the built-in types O matches so, B lacks the fewest of O's properties (an old `Container`
- *   is a `Container`, not an `EphemeralContainer`); if several tie, the one whose name appears in
- *   O's descriptions wins (controller-gen copies the Go type's comment, which starts with the type's
- *   name: `SecretKeySelector selects a key of a Secret.`); if that does not leave exactly one, none;
- * - O has at least 3 properties, or B's name appears in O's descriptions: a `{ name?: string }` is
- *   only a `LocalObjectReference` when its schema says so.
+ * Inside a matched parent the parent's property says which built-in type a child is, so a child
+ * only has to match. A standalone O (every mergeable CRD object is tried) takes B only when:
+ * 1. O has every property of B (exact), or, version skew, O lacks some of B's properties (a CRD
+ *    built against an older Kubernetes has no newer fields: an old `Container` has no
+ *    `resizePolicy`) but has at least 4 properties and at least half of B's;
+ * 2. among the built-in types O matches so, B lacks the fewest of O's properties (an old
+ *    `Container` is a `Container`, not an `EphemeralContainer`); on a tie, those whose name appears
+ *    in O's descriptions (controller-gen copies the Go type's comment, which starts with its name:
+ *    `SecretKeySelector selects a key of a Secret.`); if that does not leave exactly one, none;
+ * 3. O has at least 3 properties, or no other built-in type has all of O's property names
+ *    (`{ matchExpressions, matchLabels }` is a `LabelSelector`), or B's name appears in O's
+ *    descriptions: a `{ name?: string }` is only a `LocalObjectReference` when its schema says so.
+ *
+ * `evidence` holds each CRD type's descriptions, those of its merged duplicates included.
  */
 export function matchBuiltins(
   modules: Module[],
