@@ -152,6 +152,24 @@ function parse(argv: string[]) {
   }
 }
 
+/**
+ * A CRD model through the shared types stage. Built-in types come from the output's own OpenAPI
+ * model when it has one (its modules are local), else from the package's index.
+ */
+async function shareCrdTypes(
+  crdModel: ApiModel,
+  openApiModel: ApiModel | undefined,
+  builtinTypes: boolean,
+): Promise<{ model: ApiModel; stats: ShareStats }> {
+  let builtins: BuiltinTypes | undefined;
+  if (builtinTypes) {
+    builtins = openApiModel
+      ? builtinTypesOf(openApiModel, "the output's OpenAPI model")
+      : builtinTypesFromJson(await readFile(builtinTypesFile, "utf8"), builtinTypesFile);
+  }
+  return shareTypes(crdModel, { builtins });
+}
+
 /** `12345` → `12,345`: the same on every machine, unlike `toLocaleString()`. */
 const count = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
@@ -207,15 +225,8 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
   if (v.crd?.length) {
     const crds = await loadCrdFiles(v.crd, (w) => io.stderr(`warning: ${w}\n`));
     io.stderr(`loaded ${crds.length} CustomResourceDefinitions\n`);
-    // Built-in types come from the output's own OpenAPI model when it has one, else from the
-    // package's index. Shared before filtering, so that names do not depend on --include.
-    let builtins: BuiltinTypes | undefined;
-    if (!v["no-builtin-types"]) {
-      builtins = openApiModel
-        ? builtinTypesOf(openApiModel, sources.join(" and "))
-        : builtinTypesFromJson(await readFile(builtinTypesFile, "utf8"), builtinTypesFile);
-    }
-    const shared = shareTypes(modelFromCrds(crds), { builtins });
+    // Shared before filtering, so that names do not depend on --include.
+    const shared = await shareCrdTypes(modelFromCrds(crds), openApiModel, !v["no-builtin-types"]);
     models.push(shared.model);
     sharing = shared.stats;
     sources.push(`CustomResourceDefinitions in ${v.crd.join(", ")}`);
@@ -225,7 +236,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
   if (!documents) {
     // CRD-only output imports what it refers to (ObjectMeta, Container...) from the package.
     const kubernetes = v.kubernetes ?? `${v.runtime ?? "kubegen"}/kubernetes`;
-    for (const module of modulesReferencedOutside(model))
+    for (const module of new Set(["meta/v1", ...modulesReferencedOutside(model)]))
       external[module] = target(`${kubernetes}/${module}`);
   }
 
