@@ -363,8 +363,13 @@ function shareWithinModules(modules: Module[], evidence: Map<string, string[]>):
         const key = refKey({ module: module.path, name: n });
         dropped.add(n);
         renamed.set(key, survivor);
-        evidence.set(survivorKey, [...(evidence.get(survivorKey) ?? []), ...(evidence.get(key) ?? [])]);
-        evidence.delete(key);
+        const merged = evidence.get(key);
+        if (merged) {
+          const into = evidence.get(survivorKey) ?? [];
+          for (const text of merged) into.push(text);
+          evidence.set(survivorKey, into);
+          evidence.delete(key);
+        }
       }
     }
     if (dropped.size === 0) continue;
