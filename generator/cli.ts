@@ -269,7 +269,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
   if (v.check) {
     const diff = diffTrees(files, await readTree(out));
     if (index !== undefined && index !== (await readFile(builtinTypesFile, "utf8").catch(() => "")))
-      diff.push(`differs: ${relative(out, builtinTypesFile)}`);
+      diff.push(`differs: ${relative(process.cwd(), builtinTypesFile)}`);
     if (diff.length) {
       io.stderr(
         `${out} is stale (${diff.length} files differ); run the generator again:\n${diff.map((d) => `  ${d}\n`).join("")}`,
