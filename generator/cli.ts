@@ -253,7 +253,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
   // The index of built-in types comes from the same snapshot as generated/kubernetes, and is
   // checked and written with it.
   const index =
-    builtIn && openApiModel && snapshot
+    snapshot !== undefined && openApiModel
       ? builtinTypesToJson(builtinTypesOf(openApiModel, relative(repoRoot, snapshot)))
       : undefined;
 
