@@ -184,10 +184,14 @@ export function withoutDocs(shape: Shape): Shape {
   return copy;
 }
 
+/** Schema ids of the Kubernetes API packages (built-in group-versions, meta, apimachinery). */
+const builtinSchemaIds = /^io\.k8s\.(api|apimachinery|apiextensions-apiserver|kube-aggregator)\./;
+
 /**
  * The built-in types worth matching, from a model of the Kubernetes OpenAPI: object and alias types
  * of the GA group-versions and the shared meta/apimachinery modules (alpha and beta types come and
- * go), schema ids `io.k8s.*` only (a cluster's OpenAPI also has its CRDs), kinds left out (their
+ * go), from the Kubernetes packages' schema ids only (a cluster's OpenAPI also has its CRDs, and
+ * `gateway.networking.k8s.io` makes `io.k8s.networking.gateway...`), kinds left out (their
  * `apiVersion`/`kind` are literals). Sorted by module, then name.
  */
 export function builtinTypesOf(model: ApiModel, source: string): BuiltinTypes {
@@ -195,7 +199,7 @@ export function builtinTypesOf(model: ApiModel, source: string): BuiltinTypes {
   for (const m of model.modules) {
     if (m.stability !== "stable") continue;
     for (const t of m.types) {
-      if (t.typeMeta || !t.origin.startsWith("io.k8s.")) continue;
+      if (t.typeMeta || !builtinSchemaIds.test(t.origin)) continue;
       types.push({ module: m.path, name: t.name, shape: withoutDocs(t.shape) });
     }
   }
@@ -642,8 +646,14 @@ class Matcher {
           if (!isIntOrString(c) && c.kind !== "string") return false;
           continue;
         }
-        if (c.kind !== "ref" || !this.crd.has(refKey(c.ref))) return false;
-        needs.push([c.ref, b.ref]);
+        if (c.kind === "ref" && this.crd.has(refKey(c.ref))) {
+          needs.push([c.ref, b.ref]);
+          continue;
+        }
+        // An inline object (no CRD names one, but the IR allows it) against the named one.
+        const target = this.builtin.get(refKey(b.ref));
+        if ((c.kind !== "object" && c.kind !== "embeddedResource") || !target) return false;
+        stack.push([c, target.shape]);
         continue;
       }
       if (c.kind === "ref") {

@@ -10,6 +10,7 @@ import type { ApiModel, Property, Shape, TypeDef } from "../../../generator/mode
 import {
   type BuiltinTypes,
   builtinTypesFromJson,
+  builtinTypesOf,
   builtinTypesToJson,
   shareTypes,
   typeKey,
@@ -451,6 +452,26 @@ describe("built-in types", () => {
     expect(propertyShape(out, "Thing", "b")).toEqual(core("SecretKeySelector"));
   });
 
+  it("matches an inline object against the object a built-in ref names", () => {
+    const strategy = (description?: string) =>
+      shared(
+        kind("Thing", p("strategy", ref("ThingStrategy"))),
+        def(
+          "ThingStrategy",
+          obj(
+            p("rollingUpdate", obj(p("maxSurge", intOrString), p("maxUnavailable", intOrString))),
+            p("type", str),
+          ),
+          description ? { description } : {},
+        ),
+      ).model;
+    // DaemonSetUpdateStrategy has the same shape once enums are plain strings: the description decides.
+    expect(propertyShape(strategy(), "Thing", "strategy")).toEqual(ref("ThingStrategy"));
+    expect(
+      propertyShape(strategy("DeploymentStrategy describes how to replace pods."), "Thing", "strategy"),
+    ).toEqual(ref("DeploymentStrategy", "apps/v1"));
+  });
+
   it("collapses parents that differed only in which copy of a built-in type they named", () => {
     const second = oldContainer([], []).map((t) =>
       def(
@@ -477,6 +498,40 @@ describe("built-in types", () => {
 });
 
 describe("the index of built-in types", () => {
+  it("takes the GA and shared types of the Kubernetes packages, without docs, kinds or CRDs", () => {
+    const module = (path: string, stability: "stable" | "alpha", types: TypeDef[]) => ({
+      path,
+      stability,
+      source: "test",
+      types,
+      resources: [],
+    });
+    const index = builtinTypesOf(
+      {
+        modules: [
+          module("core/v1", "stable", [
+            def("Pod", obj(p("spec", str)), {
+              origin: "io.k8s.api.core.v1.Pod",
+              typeMeta: { apiVersion: "v1", kind: "Pod" },
+            }),
+            def("Probe", obj(p("port", num, { description: "doc" })), { origin: "io.k8s.api.core.v1.Probe" }),
+          ]),
+          module("gateway/v1", "stable", [
+            def("GatewaySpec", obj(p("x", str)), { origin: "io.k8s.networking.gateway.v1.GatewaySpec" }),
+          ]),
+          module("resource/v1alpha3", "alpha", [
+            def("DeviceTaint", obj(p("x", str)), { origin: "io.k8s.api.resource.v1alpha3.DeviceTaint" }),
+          ]),
+        ],
+      },
+      "test",
+    );
+    expect(index).toEqual({
+      source: "test",
+      types: [{ module: "core/v1", name: "Probe", shape: obj(p("port", num)) }],
+    });
+  });
+
   it("round-trips, one type per line", () => {
     const small: BuiltinTypes = {
       source: "test",
