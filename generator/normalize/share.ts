@@ -16,7 +16,8 @@
  *
  * **Built-in types.** A CRD object type is replaced by a built-in type (`core/v1` `Container`...)
  * when its shape matches the built-in one, tolerating what CRDs and the OpenAPI write differently
- * and an older Kubernetes (see `matchBuiltins`).
+ * and an older Kubernetes (see `matchBuiltins`). The insides of replaced copies, unreachable now,
+ * are dropped.
  */
 import type { ApiModel, Module, Property, Shape, TypeDef, TypeRef } from "../model/ir.js";
 import { compareStrings } from "../order.js";
@@ -28,6 +29,7 @@ export interface BuiltinTypes {
   types: { module: string; name: string; shape: Shape }[];
 }
 
+/** How `shareTypes` runs. */
 export interface ShareOptions {
   /** Built-in types to reuse; none when absent (`--no-builtin-types`). */
   builtins?: BuiltinTypes;
@@ -166,7 +168,7 @@ function forEachRef(value: unknown, visit: (shape: { kind: "ref"; ref: TypeRef }
 }
 
 /** A copy of a shape without docs (for the built-in index). */
-export function withoutDocs(shape: Shape): Shape {
+function withoutDocs(shape: Shape): Shape {
   const copy = cloneJson(shape);
   const stack: unknown[] = [copy];
   while (stack.length > 0) {
