@@ -5,14 +5,14 @@
  *
  * Run: `npx tsx generator/cli.ts generate --help` (or `npm run generate` for the built-in clientset).
  */
-import { readdir } from "node:fs/promises";
+import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { ApiCaller } from "../runtime/clients/api-caller.js";
 import type { ClientConfig } from "../runtime/config/types.js";
 import type { ImportTarget } from "./emit/file-builder.js";
-import { generate } from "./generate.js";
+import { generate, modulesReferencedOutside } from "./generate.js";
 import { crdOpenApiPaths, type FetchJson, fetchCrds, fetchOpenApi } from "./load/cluster.js";
 import { type LoadedCrd, loadCrdFiles, sortCrds } from "./load/crd.js";
 import { type LoadedDocument, loadOpenApiFiles } from "./load/openapi-v3.js";
@@ -22,9 +22,23 @@ import { filterModel } from "./normalize/filter.js";
 import { modelFromCrds } from "./normalize/from-crd.js";
 import { modelFromOpenApi } from "./normalize/from-openapi.js";
 import { mergeModels } from "./normalize/merge.js";
+import {
+  type BuiltinTypes,
+  builtinTypesFromJson,
+  builtinTypesOf,
+  builtinTypesToJson,
+  type ShareStats,
+  shareTypes,
+} from "./normalize/share.js";
 import { diffTrees, readTree, writeTreeAtomically } from "./write.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * The built-in types CRD types are matched against, derived from the snapshot by `npm run generate`.
+ * Beside this module both in the repository and in the package (`dist/generator/`), where the
+ * snapshot itself is not shipped.
+ */
+const builtinTypesFile = fileURLToPath(new URL("./builtin-types.json", import.meta.url));
 
 /** The text of `kubegen generate --help`. */
 export const usage = `Usage: kubegen generate [options] --out DIR
@@ -60,6 +74,8 @@ Output:
                       starting with "." is taken relative to the current folder
   --kubernetes SPEC   where CRD output imports the built-in types (ObjectMeta...) from (default
                       "<runtime>/kubernetes"); a path starting with "." likewise
+  --no-builtin-types  declare every CRD object type in the output, even where it is a copy of a
+                      built-in type (Container, LabelSelector...) that would otherwise be imported
   --check             write nothing; exit 1 and list the files that differ from --out
   -h, --help          show this help
 
@@ -189,6 +205,7 @@ function parse(argv: string[]) {
         exclude: { type: "string", multiple: true },
         runtime: { type: "string" },
         kubernetes: { type: "string" },
+        "no-builtin-types": { type: "boolean" },
         check: { type: "boolean" },
         "crds-only": { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -198,6 +215,27 @@ function parse(argv: string[]) {
     throw new UsageError((err as Error).message);
   }
 }
+
+/**
+ * A CRD model through the shared types stage. Built-in types come from the output's own OpenAPI
+ * model when it has one (its modules are local), else from the package's index.
+ */
+async function shareCrdTypes(
+  crdModel: ApiModel,
+  openApiModel: ApiModel | undefined,
+  builtinTypes: boolean,
+): Promise<{ model: ApiModel; stats: ShareStats }> {
+  let builtins: BuiltinTypes | undefined;
+  if (builtinTypes) {
+    builtins = openApiModel
+      ? builtinTypesOf(openApiModel, "the output's OpenAPI model")
+      : builtinTypesFromJson(await readFile(builtinTypesFile, "utf8"), builtinTypesFile);
+  }
+  return shareTypes(crdModel, { builtins });
+}
+
+/** `12345` → `12,345`: the same on every machine, unlike `toLocaleString()`. */
+const count = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /** `kubegen generate ...`: returns the exit code; errors are thrown to `main`. */
 export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
@@ -227,6 +265,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
   const sources: string[] = [];
   const models: ApiModel[] = [];
   let openApiModel: ApiModel | undefined;
+  let snapshot: string | undefined;
   const crds: LoadedCrd[] = [];
   if (live) {
     const { loadKubeconfig } = await import("../runtime/config/load.js");
@@ -245,6 +284,7 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
     sources.push("the OpenAPI v3 documents of a server");
   } else if (v.openapi || builtIn) {
     const from = v.openapi ?? (await latestSnapshot());
+    if (builtIn) snapshot = from;
     io.stderr(`loading OpenAPI documents from ${relative(process.cwd(), from) || from}\n`);
     openApiModel = modelFromOpenApi(await loadOpenApiFiles(from));
     sources.push(builtIn ? `the Kubernetes OpenAPI snapshot ${basename(from)}` : "OpenAPI v3 documents");
@@ -252,18 +292,23 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
   if (openApiModel) models.push(openApiModel);
   if (v.crd?.length) crds.push(...(await loadCrdFiles(v.crd, (w) => io.stderr(`warning: ${w}\n`))));
 
-  const external: Record<string, ImportTarget> = {};
+  let sharing: ShareStats | undefined;
   if (v.crd?.length || live) {
     if (v.crd?.length) io.stderr(`loaded ${crds.length} CustomResourceDefinitions\n`);
-    models.push(modelFromCrds(sortCrds(crds)));
+    // Shared before filtering, so that names do not depend on --include.
+    const shared = await shareCrdTypes(modelFromCrds(sortCrds(crds)), openApiModel, !v["no-builtin-types"]);
+    models.push(shared.model);
+    sharing = shared.stats;
     sources.push("CustomResourceDefinitions");
-    if (!openApiModel) {
-      // CRD-only output refers to the package's built-in ObjectMeta and ListMeta.
-      const kubernetes = v.kubernetes ?? `${v.runtime ?? "kubegen"}/kubernetes`;
-      external["meta/v1"] = target(`${kubernetes}/meta/v1`);
-    }
   }
   const model = filterModel(mergeModels(...models), { include: csv(v.include), exclude: csv(v.exclude) });
+  const external: Record<string, ImportTarget> = {};
+  if (!openApiModel) {
+    // CRD-only output imports what it refers to (ObjectMeta, Container...) from the package.
+    const kubernetes = v.kubernetes ?? `${v.runtime ?? "kubegen"}/kubernetes`;
+    for (const module of new Set(["meta/v1", ...modulesReferencedOutside(model)]))
+      external[module] = target(`${kubernetes}/${module}`);
+  }
 
   const runtime = builtIn
     ? { module: relative(out, join(repoRoot, "runtime", "index")) }
@@ -275,13 +320,26 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
     clientsetName: !openApiModel ? "CrdClientset" : "Clientset",
   });
 
+  // The index of built-in types comes from the same snapshot as generated/kubernetes, and is
+  // checked and written with it.
+  const index =
+    snapshot !== undefined && openApiModel
+      ? builtinTypesToJson(builtinTypesOf(openApiModel, relative(repoRoot, snapshot)))
+      : undefined;
+
   const served = model.modules.filter((m) => m.groupVersion);
   const summary =
     `${served.length} group-versions, ${served.reduce((n, m) => n + m.resources.length, 0)} resources, ` +
-    `${model.modules.reduce((n, m) => n + m.types.length, 0)} types, ${files.size} files`;
+    `${model.modules.reduce((n, m) => n + m.types.length, 0)} types, ${files.size} files` +
+    (sharing
+      ? `; CRD types: ${count(sharing.typesBefore)} → ${count(sharing.typesAfter)} after sharing, ` +
+        `${count(sharing.builtinImports)} built-in imports`
+      : "");
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
   if (v.check) {
     const diff = diffTrees(files, await readTree(out));
+    if (index !== undefined && index !== (await readFile(builtinTypesFile, "utf8").catch(() => "")))
+      diff.push(`differs: ${relative(process.cwd(), builtinTypesFile)}`);
     if (diff.length) {
       io.stderr(
         `${out} is stale (${diff.length} files differ); run the generator again:\n${diff.map((d) => `  ${d}\n`).join("")}`,
@@ -292,6 +350,11 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   await writeTreeAtomically(out, files);
+  if (index !== undefined) {
+    const staging = `${builtinTypesFile}.tmp-${process.pid}`;
+    await writeFile(staging, index);
+    await rename(staging, builtinTypesFile);
+  }
   io.stderr(`wrote ${out}: ${summary} in ${elapsed()}\n`);
   return 0;
 }

@@ -5,7 +5,8 @@
 
 import { type ImportTarget, relativeSpecifier } from "./emit/file-builder.js";
 import { type EmitContext, emitIndex, emitModule } from "./emit/module.js";
-import type { ApiModel } from "./model/ir.js";
+import type { ApiModel, Shape } from "./model/ir.js";
+import { childShapes } from "./normalize/filter.js";
 import { compareStrings } from "./order.js";
 
 /** How `generate()` writes imports and headers. */
@@ -61,4 +62,21 @@ export function generate(model: ApiModel, options: GenerateOptions): Map<string,
   }
   files.set("index.ts", emitIndex(model.modules, ctx, header(options.source), options.clientsetName));
   return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
+}
+
+/**
+ * The modules the model's types refer to without containing them, sorted: what CRD-only output
+ * imports from the package (`meta/v1`, and `core/v1`... where CRD types became built-in ones).
+ */
+export function modulesReferencedOutside(model: ApiModel): string[] {
+  const present = new Set(model.modules.map((m) => m.path));
+  const outside = new Set<string>();
+  const stack: Shape[] = model.modules.flatMap((m) => m.types.map((t) => t.shape));
+  while (stack.length > 0) {
+    const shape = stack.pop()!;
+    if (shape.kind === "ref") {
+      if (!present.has(shape.ref.module)) outside.add(shape.ref.module);
+    } else for (const child of childShapes(shape)) stack.push(child);
+  }
+  return [...outside].sort(compareStrings);
 }

@@ -204,6 +204,63 @@ describe("kubegen generate: filters", () => {
   });
 });
 
+describe("kubegen generate: shared and built-in types", () => {
+  const crds = "test/fixtures/crds/builtin-types";
+
+  it("imports built-in types from the package, relative paths when asked, and says what sharing did", async () => {
+    expect((await run("generate", "--help")).stdout).toContain("--no-builtin-types");
+    const out = join(tmp, "builtin");
+    const { code, stderr } = await run(
+      "generate",
+      "--crd",
+      crds,
+      "--out",
+      out,
+      "--kubernetes",
+      "./generated/kubernetes",
+    );
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/; CRD types: 24 → 10 after sharing, 3 built-in imports/);
+    const module = await readFile(join(out, "builtin-types.kubegen.dev/v1.ts"), "utf8");
+    const core = relative(join(out, "builtin-types.kubegen.dev"), resolve("generated/kubernetes/core/v1.js"));
+    expect(module).toContain(`import type { Container } from "${core}";`);
+    expect(module).toContain("containers: Container[];");
+  });
+
+  it("--no-builtin-types declares every CRD object type; sharing still happens", async () => {
+    const out = join(tmp, "self-contained");
+    const { code, stderr } = await run("generate", "--crd", crds, "--out", out, "--no-builtin-types");
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/; CRD types: 24 → 22 after sharing, 0 built-in imports/);
+    const module = await readFile(join(out, "builtin-types.kubegen.dev/v1.ts"), "utf8");
+    expect(module).not.toContain("kubegen/kubernetes/core/v1");
+    expect(module).toContain("containers: RunnerSpecTemplateSpecContainers[];");
+  });
+
+  it("refers to the output's own built-in modules when it has the OpenAPI model", async () => {
+    const out = join(tmp, "with-openapi");
+    const { code } = await run(
+      "generate",
+      "--openapi",
+      "generator/snapshot",
+      "--crd",
+      crds,
+      "--include",
+      "builtin-types.kubegen.dev",
+      "--out",
+      out,
+    );
+    expect(code).toBe(0);
+    const files = await readTree(out);
+    expect(files.get("builtin-types.kubegen.dev/v1.ts")).toContain(
+      'import type { Container } from "../core/v1.js";',
+    );
+    // core/v1 serves nothing here, yet keeps the types the CRD module refers to.
+    expect(files.get("core/v1.ts")).toContain("export interface Container {");
+    expect(files.get("core/v1.ts")).not.toContain("defineGroupVersion");
+  });
+});
+
 describe("kubegen generate: a live cluster (--kubeconfig, --context)", () => {
   let server: Server;
   const seen: { url: string }[] = [];

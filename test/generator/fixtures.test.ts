@@ -2,23 +2,27 @@
  * Snapshot tests of our own small inputs, one folder per mapping rule or edge case
  * (test/fixtures/crds/<case>/, and a hand-written OpenAPI document for the rules only OpenAPI has):
  * each generates alone into `__snapshots__/<case>/` (the emitted text) plus `model.json` (the IR),
- * and all of the output compiles under `--strict` against the runtime.
+ * and all of the output compiles under `--strict` against the runtime. CRDs go through the shared
+ * types stage with the committed built-in index, as the CLI does.
  */
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generate } from "../../generator/generate.js";
+import { generate, modulesReferencedOutside } from "../../generator/generate.js";
 import { loadCrdFiles } from "../../generator/load/crd.js";
 import { loadOpenApiFiles } from "../../generator/load/openapi-v3.js";
 import type { ApiModel } from "../../generator/model/ir.js";
 import { modelFromCrds } from "../../generator/normalize/from-crd.js";
 import { modelFromOpenApi } from "../../generator/normalize/from-openapi.js";
+import { builtinTypesFromJson, shareTypes } from "../../generator/normalize/share.js";
 import { compileDiagnostics } from "./support/compile.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const crdRoot = "test/fixtures/crds";
 const cases = (await readdir(join(repo, crdRoot))).sort();
 const outputs: Record<string, ReadonlyMap<string, string>> = {};
+const builtinsFile = join(repo, "generator/builtin-types.json");
+const builtins = builtinTypesFromJson(await readFile(builtinsFile, "utf8"), builtinsFile);
 
 async function snapshot(name: string, model: ApiModel, files: ReadonlyMap<string, string>): Promise<void> {
   outputs[name] = files;
@@ -40,6 +44,8 @@ describe("CRD fixtures", () => {
         "nullable-enum",
         "preserve-unknown-fields",
         "reserved-words",
+        "shared-types",
+        "builtin-types",
       ]),
     );
   });
@@ -47,10 +53,12 @@ describe("CRD fixtures", () => {
   for (const name of cases) {
     it(`generates ${name}`, async () => {
       const crds = await loadCrdFiles([`${crdRoot}/${name}`], () => {});
-      const model = modelFromCrds(crds);
+      const { model } = shareTypes(modelFromCrds(crds), { builtins });
       const files = generate(model, {
         source: `${crdRoot}/${name}`,
-        external: { "meta/v1": { specifier: "kubegen/kubernetes/meta/v1" } },
+        external: Object.fromEntries(
+          modulesReferencedOutside(model).map((m) => [m, { specifier: `kubegen/kubernetes/${m}` }]),
+        ),
       });
       await snapshot(name, model, files);
     });

@@ -38,10 +38,8 @@ export function compileDiagnostics(trees: Record<string, ReadonlyMap<string, str
   const diagnostics = project.getPreEmitDiagnostics();
   return diagnostics.map((d) => {
     const file = d.getSourceFile()?.getFilePath().replace(`${repo}/`, "") ?? "";
-    const message = ts.flattenDiagnosticMessageText(
-      d.getMessageText() as string | ts.DiagnosticMessageChain,
-      "\n",
-    );
+    // The compiler's own message: ts-morph wraps message chains, which flatten would not read.
+    const message = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, "\n");
     return `${file}:${d.getLineNumber() ?? 0}: ${message}`;
   });
 }
