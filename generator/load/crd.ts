@@ -185,9 +185,10 @@ export function checkedCrd(item: CustomResourceDefinition, where: string): Loade
   }
   if (!Array.isArray(spec.versions) || spec.versions.length === 0)
     fail("/spec/versions", "expected a non-empty list");
-  (spec.versions as unknown[]).forEach((v, i) => {
+  for (const [i, v] of (spec.versions as unknown[]).entries()) {
     const version = v as Record<string, unknown> | null;
-    if (!version || typeof version !== "object") return fail(`/spec/versions/${i}`, "expected an object");
+    if (!version || typeof version !== "object") fail(`/spec/versions/${i}`, "expected an object");
+    if (!version) continue;
     if (typeof version.name !== "string" || !isDns1035Label(version.name)) {
       fail(`/spec/versions/${i}/name`, `${show(version.name)} is not a DNS-1035 label`);
     }
@@ -198,7 +199,7 @@ export function checkedCrd(item: CustomResourceDefinition, where: string): Loade
     const schema = (version.schema as Record<string, unknown> | undefined)?.openAPIV3Schema;
     if (schema !== undefined && (schema === null || typeof schema !== "object" || Array.isArray(schema)))
       fail(`/spec/versions/${i}/schema/openAPIV3Schema`, "expected a schema object");
-  });
+  }
   return { source: where, crd: item };
 }
 
