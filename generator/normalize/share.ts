@@ -691,6 +691,12 @@ class Matcher {
           stack.push([c.values, b.values]);
           break;
         case "nullable":
+          // A built-in `Time | null` is nullable by our rule for zero times, not by its schema:
+          // a CRD's date-time string is the same field.
+          if (c.kind !== "nullable" && isZeroTime(b.inner)) {
+            stack.push([c, b.inner]);
+            break;
+          }
           if (c.kind !== "nullable") return false;
           stack.push([c.inner, b.inner]);
           break;
@@ -710,6 +716,15 @@ class Matcher {
     }
     return true;
   }
+}
+
+/** A ref to `metav1.Time` or `MicroTime`, which the OpenAPI front end makes nullable. */
+function isZeroTime(shape: Shape): boolean {
+  return (
+    shape.kind === "ref" &&
+    shape.ref.module === "meta/v1" &&
+    (shape.ref.name === "Time" || shape.ref.name === "MicroTime")
+  );
 }
 
 /** int-or-string, or its `string | number` union spelling. */
