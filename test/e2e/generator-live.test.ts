@@ -27,7 +27,7 @@ beforeAll(async () => {
   } finally {
     await raw.close();
   }
-}, 60_000);
+}, 180_000);
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 it("generates typed modules for the served CRDs from the live cluster", async () => {
@@ -70,4 +70,4 @@ it("generates typed modules for the served CRDs from the live cluster", async ()
   expect(files.get("int-or-string.kubegen.dev/v1.ts")).toContain("target: number | string;");
   expect(files.get("index.ts")).toContain("export const Clientset = /*@__PURE__*/ defineClientset({");
   expect(compileDiagnostics({ live: files })).toEqual([]);
-}, 60_000);
+}, 180_000);
