@@ -9,8 +9,8 @@ import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { ApiCaller } from "../runtime/clients/api-caller.js";
 import type { ClientConfig } from "../runtime/config/types.js";
+import type { ApiCaller } from "../runtime/rest/api-caller.js";
 import type { ImportTarget } from "./emit/file-builder.js";
 import { generate, modulesReferencedOutside } from "./generate.js";
 import { crdOpenApiPaths, type FetchJson, fetchCrds, fetchOpenApi } from "./load/cluster.js";
@@ -118,7 +118,7 @@ export async function latestSnapshot(): Promise<string> {
   const entries = (await readdir(root).catch(() => [])).filter((e) => e.startsWith("kubernetes-")).sort();
   const latest = entries.at(-1);
   if (!latest)
-    throw new Error(`no OpenAPI snapshot in ${root}: take one with \`npx tsx generator/snapshot.ts\``);
+    throw new Error(`no OpenAPI snapshot in ${root}: take one with \`npx tsx test/cluster/snapshot.ts\``);
   return join(root, latest);
 }
 

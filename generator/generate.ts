@@ -6,7 +6,7 @@
 import { type ImportTarget, relativeSpecifier } from "./emit/file-builder.js";
 import { type EmitContext, emitIndex, emitModule } from "./emit/module.js";
 import type { ApiModel, Shape } from "./model/ir.js";
-import { childShapes } from "./normalize/filter.js";
+import { childShapes } from "./model/shapes.js";
 import { compareStrings } from "./order.js";
 
 /** How `generate()` writes imports and headers. */

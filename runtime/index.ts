@@ -5,7 +5,6 @@
 
 export * from "./auth/exec.js";
 export * from "./auth/token-file.js";
-export * from "./clients/api-caller.js";
 export * from "./clients/cached-discovery.js";
 export * from "./clients/discovery.js";
 export * from "./clients/disk-cached-discovery.js";
@@ -24,6 +23,7 @@ export * from "./core/request.js";
 export * from "./core/resource.js";
 export * from "./core/watch.js";
 export * from "./errors.js";
+export * from "./rest/api-caller.js";
 export * from "./rest/http-client.js";
 export * from "./rest/rest-client.js";
 export * from "./transport/dispatcher.js";

@@ -10,8 +10,9 @@
  * its own rules, leaving no place for our model (P4) or for Kubernetes' extensions. ts-morph does
  * what it is good at in the tests: compile-checking emitted code in memory.
  */
+
+import { clientNameOf, isIdentifierName, safeIdentifier } from "../model/identifiers.js";
 import type { Docs, Module, Property, Resource, Shape, TypeDef, TypeRef } from "../model/ir.js";
-import { clientNameOf, isIdentifierName, safeIdentifier } from "../normalize/names.js";
 import { compareStrings } from "../order.js";
 import { FileBuilder, type ImportTarget, jsDoc } from "./file-builder.js";
 

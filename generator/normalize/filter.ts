@@ -4,6 +4,7 @@
  * (excluding `core/v1` must not leave `apps/v1`'s `PodTemplateSpec` dangling).
  */
 import type { ApiModel, Module, Shape, TypeRef } from "../model/ir.js";
+import { childShapes } from "../model/shapes.js";
 
 /**
  * Resource selectors: `group`, `group/version` or `group/version/plural`, `core` naming the legacy
@@ -90,23 +91,4 @@ export function pruneUnreachable(modules: Module[], roots?: TypeRef[]): Module[]
   return modules
     .map((m) => ({ ...m, types: m.types.filter((t) => seen.has(`${m.path}:${t.name}`)) }))
     .filter((m) => m.groupVersion || m.types.length > 0);
-}
-
-/** The shapes directly inside a shape. */
-export function childShapes(shape: Shape): Shape[] {
-  switch (shape.kind) {
-    case "array":
-      return [shape.items];
-    case "map":
-      return [shape.values];
-    case "nullable":
-      return [shape.inner];
-    case "union":
-      return shape.options;
-    case "object":
-    case "embeddedResource":
-      return shape.properties.map((p) => p.shape);
-    default:
-      return [];
-  }
 }

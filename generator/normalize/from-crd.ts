@@ -4,10 +4,11 @@
  * can be used on their own; `metadata` is always the shared ObjectMeta.
  */
 import type { LoadedCrd } from "../load/crd.js";
+import { pascal, safeTypeName } from "../model/identifiers.js";
 import type { ApiModel, Docs, Module, Property, Resource, Shape, TypeDef, TypeRef } from "../model/ir.js";
 import { compareStrings } from "../order.js";
 import { narrowListMapKeys } from "./list-maps.js";
-import { accessorName, assignClientNames, pascal, safeTypeName, stabilityOf } from "./names.js";
+import { accessorName, assignClientNames, stabilityOf } from "./names.js";
 import { checkSchema, docsOf, schemaToShape } from "./schema.js";
 
 const meta = (name: string): TypeRef => ({ module: "meta/v1", name });

@@ -5,11 +5,12 @@
  */
 import { isDns1035Label, isDnsSubdomain } from "../load/crd.js";
 import type { LoadedDocument, OperationObject, SchemaObject } from "../load/openapi-v3.js";
+import { safeTypeName } from "../model/identifiers.js";
 import type { ApiModel, Module, Resource, Shape, TypeDef, TypeRef, Verb } from "../model/ir.js";
 import { compareStrings } from "../order.js";
 import { pruneUnreachable } from "./filter.js";
 import { narrowListMapKeys } from "./list-maps.js";
-import { accessorName, assignClientNames, moduleOfSchemaId, safeTypeName, stabilityOf } from "./names.js";
+import { accessorName, assignClientNames, moduleOfSchemaId, stabilityOf } from "./names.js";
 import { docsOf, schemaToShape } from "./schema.js";
 
 const refPrefix = "#/components/schemas/";

@@ -12,7 +12,7 @@
  * @see https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins
  */
 import { spawn } from "node:child_process";
-import type { CredentialSource, Credentials } from "../config/types.js";
+import type { CredentialSource, Credentials } from "./credentials.js";
 
 /** The exec credential API versions client-go accepts (v1alpha1 was removed). */
 export const execApiVersions = [

@@ -7,7 +7,7 @@
  * second) is picked up at once, and `invalidate()` (after a 401) forces a fresh read.
  */
 import { readFile, stat } from "node:fs/promises";
-import type { CredentialSource, Credentials } from "../config/types.js";
+import type { CredentialSource, Credentials } from "./credentials.js";
 
 /** Options of {@link TokenFileSource}; all have client-go's defaults. */
 export interface TokenFileSourceOptions {

@@ -16,8 +16,8 @@ import { type PatchType, PatchTypes } from "../core/patch.js";
 import type { CallOptions } from "../core/request.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import type { Status } from "../errors.js";
+import type { ApiCaller } from "../rest/api-caller.js";
 import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
-import type { ApiCaller } from "./api-caller.js";
 import { ResourceClient } from "./resource-client.js";
 import { type Unstructured, type UnstructuredList, withItemTypeMeta } from "./unstructured.js";
 

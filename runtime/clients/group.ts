@@ -7,8 +7,8 @@ import type { ClientConfig } from "../config/types.js";
 import type { GroupVersion } from "../core/group-version.js";
 import type { KubeList, KubeObject } from "../core/object.js";
 import type { TypedResource } from "../core/resource.js";
+import type { ApiCaller } from "../rest/api-caller.js";
 import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
-import type { ApiCaller } from "./api-caller.js";
 import { type ClientFor, ResourceClient } from "./resource-client.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: any resource type fits a group's map

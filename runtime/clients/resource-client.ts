@@ -28,7 +28,7 @@ import { resourcePath } from "../core/request.js";
 import { apiVersionOf, type ResourceDescriptor, type TypedResource, type Verb } from "../core/resource.js";
 import type { WatchEvent } from "../core/watch.js";
 import type { Status } from "../errors.js";
-import type { ApiCaller } from "./api-caller.js";
+import type { ApiCaller } from "../rest/api-caller.js";
 
 /** Options of a pod log request (`/log`), with the apiserver's query names. */
 export interface PodLogOptions {

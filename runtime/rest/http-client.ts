@@ -6,7 +6,6 @@
 import { pipeline, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Dispatcher } from "undici";
-import type { ApiCaller } from "../clients/api-caller.js";
 import type { ClientConfig } from "../config/types.js";
 import { encodeQuery } from "../core/options.js";
 import type { ApiRequest, CallOptions } from "../core/request.js";
@@ -14,6 +13,7 @@ import { type RawWatchEvent, WatchDecoder, type WatchEvent } from "../core/watch
 import { errorFromResponse, isStatusObject, type Status, StatusError, TransportError } from "../errors.js";
 import { buildDispatcher, type TransportOptions } from "../transport/dispatcher.js";
 import { parseWarningHeaders } from "../transport/interceptors/warnings.js";
+import type { ApiCaller } from "./api-caller.js";
 
 /** Options of an `HttpClient`: the transport's, plus the watch idle watchdog. */
 export interface HttpClientOptions extends TransportOptions {

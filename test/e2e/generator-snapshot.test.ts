@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { fetchJsonOver, latestSnapshot } from "../../generator/cli.js";
 import { fetchOpenApiV3 } from "../../generator/load/cluster.js";
-import { canonicalJson } from "../../generator/snapshot.js";
 import { readTree } from "../../generator/write.js";
 import { HttpClient } from "../../runtime/rest/http-client.js";
 import { type ControlPlane, startControlPlane } from "../cluster/control-plane.js";
+import { canonicalJson } from "../cluster/snapshot.js";
 import { testCluster } from "../support/cluster.js";
 
 let cp: ControlPlane | undefined;

@@ -1,7 +1,8 @@
 /** An ApiCaller that records requests and answers from a queue: for testing request building alone. */
-import type { ApiCaller } from "../../../runtime/clients/api-caller.js";
+
 import type { ApiRequest, CallOptions } from "../../../runtime/core/request.js";
 import type { WatchEvent } from "../../../runtime/core/watch.js";
+import type { ApiCaller } from "../../../runtime/rest/api-caller.js";
 
 export class RecordingCaller implements ApiCaller {
   readonly requests: ApiRequest[] = [];

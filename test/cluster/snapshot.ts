@@ -4,18 +4,18 @@
  * every group-version document it lists, and writes them, keys sorted, to
  * `generator/snapshot/kubernetes-<version>/`. `npm run generate` reads that folder offline.
  *
- * Run: `npx tsx generator/snapshot.ts`
+ * Run: `npx tsx test/cluster/snapshot.ts` (it needs the test control plane, so it lives with it).
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HttpClient } from "../runtime/rest/http-client.js";
-import { startControlPlane } from "../test/cluster/control-plane.js";
-import { fetchJsonOver } from "./cli.js";
-import { fetchOpenApiV3 } from "./load/cluster.js";
-import { writeTreeAtomically } from "./write.js";
+import { fetchJsonOver } from "../../generator/cli.js";
+import { fetchOpenApiV3 } from "../../generator/load/cluster.js";
+import { writeTreeAtomically } from "../../generator/write.js";
+import { HttpClient } from "../../runtime/rest/http-client.js";
+import { startControlPlane } from "./control-plane.js";
 
 /** generator/snapshot/: one `kubernetes-<version>/` folder per snapshot taken. */
-export const snapshotRoot = join(dirname(fileURLToPath(import.meta.url)), "snapshot");
+export const snapshotRoot = join(dirname(fileURLToPath(import.meta.url)), "../../generator/snapshot");
 
 /** JSON with object keys sorted at every level, 2-space indented: stable and diffable. */
 export function canonicalJson(value: unknown): string {

@@ -1,0 +1,135 @@
+/**
+ * The layer rules of ARCHITECTURE.md ("Rules the layout enforces"), as a test: every relative
+ * import of every source file is checked against the table below, and the checker itself is
+ * shown to catch a wrong import.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join, posix, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const repo = join(import.meta.dirname, "../..");
+
+/**
+ * Which layers each layer may import (its own always). A layer is a folder, or a file named
+ * alone. Packages: `runtime/core` may import none (sans-IO); elsewhere only the ones listed.
+ */
+export const rules: Record<string, { layers: string[]; packages: RegExp }> = {
+  "runtime/core": { layers: [], packages: /^$/ },
+  "runtime/errors.ts": { layers: ["runtime/core"], packages: /^$/ },
+  "runtime/auth": { layers: ["runtime/core", "runtime/errors.ts"], packages: /^node:/ },
+  "runtime/config": {
+    layers: ["runtime/core", "runtime/errors.ts", "runtime/auth"],
+    packages: /^(node:|yaml$)/,
+  },
+  "runtime/transport": {
+    layers: ["runtime/core", "runtime/errors.ts", "runtime/auth", "runtime/config"],
+    packages: /^(node:|undici$)/,
+  },
+  "runtime/rest": {
+    layers: ["runtime/core", "runtime/errors.ts", "runtime/auth", "runtime/config", "runtime/transport"],
+    packages: /^(node:|undici$)/,
+  },
+  "runtime/clients": {
+    layers: ["runtime/core", "runtime/errors.ts", "runtime/config", "runtime/transport", "runtime/rest"],
+    packages: /^(node:|undici$)/,
+  },
+  "runtime/index.ts": { layers: ["runtime"], packages: /^$/ },
+  "generator/order.ts": { layers: [], packages: /^$/ },
+  "generator/model": { layers: ["generator/order.ts"], packages: /^$/ },
+  "generator/load": { layers: ["generator/order.ts"], packages: /^(node:|yaml$)/ },
+  "generator/normalize": {
+    layers: ["generator/order.ts", "generator/model", "generator/load"],
+    packages: /^$/,
+  },
+  "generator/emit": { layers: ["generator/order.ts", "generator/model"], packages: /^node:path$/ },
+  "generator/generate.ts": {
+    layers: ["generator/order.ts", "generator/model", "generator/emit"],
+    packages: /^$/,
+  },
+  "generator/write.ts": { layers: [], packages: /^node:/ },
+  // The only generator file that touches argv, the disk and the network, and the runtime.
+  "generator/cli.ts": { layers: ["generator", "runtime"], packages: /^node:/ },
+};
+
+/** The layer a repository path belongs to: the longest rule key that is it or contains it. */
+export function layerOf(path: string): string | undefined {
+  return Object.keys(rules)
+    .filter((key) => path === key || path.startsWith(`${key}/`))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+/** The imports of one file that break the rules, as readable lines. */
+export function violations(file: string, specifiers: string[]): string[] {
+  const layer = layerOf(file);
+  if (!layer) return [`${file}: in no layer of the table`];
+  const rule = rules[layer]!;
+  const out: string[] = [];
+  for (const spec of specifiers) {
+    if (!spec.startsWith(".")) {
+      if (!rule.packages.test(spec)) out.push(`${file} imports package ${spec}`);
+      continue;
+    }
+    const target = posix.normalize(posix.join(posix.dirname(file), spec)).replace(/\.js$/, ".ts");
+    const targetLayer = layerOf(target);
+    const allowed =
+      targetLayer === layer ||
+      (targetLayer !== undefined &&
+        rule.layers.some((l) => targetLayer === l || targetLayer.startsWith(`${l}/`)));
+    if (!allowed) out.push(`${file} imports ${target} (${targetLayer ?? "outside every layer"})`);
+  }
+  return out;
+}
+
+/** Specifiers of a file's static and dynamic imports and re-exports. */
+function specifiersOf(text: string): string[] {
+  const found = [
+    ...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+["']([^"']+)["']/gm),
+    ...text.matchAll(/^\s*import\s+["']([^"']+)["']/gm),
+    ...text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
+  ];
+  return found.map((m) => m[1]!);
+}
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(join(repo, dir), { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".ts")) continue;
+    out.push(relative(repo, join(entry.parentPath, entry.name)).split("\\").join("/"));
+  }
+  return out.sort();
+}
+
+describe("layer rules", () => {
+  for (const root of ["runtime", "generator"]) {
+    it(`${root}/ imports only down the table`, async () => {
+      const files = (await sourceFiles(root)).filter((f) => !f.startsWith("generator/snapshot/"));
+      expect(files.length).toBeGreaterThan(10);
+      const broken: string[] = [];
+      for (const file of files)
+        broken.push(...violations(file, specifiersOf(await readFile(join(repo, file), "utf8"))));
+      expect(broken).toEqual([]);
+    });
+  }
+
+  it("catches a wrong import", () => {
+    expect(violations("runtime/core/request.ts", ["../transport/dispatcher.js", "undici"])).toEqual([
+      "runtime/core/request.ts imports runtime/transport/dispatcher.ts (runtime/transport)",
+      "runtime/core/request.ts imports package undici",
+    ]);
+    expect(violations("generator/emit/module.ts", ["../normalize/names.js"])).toEqual([
+      "generator/emit/module.ts imports generator/normalize/names.ts (generator/normalize)",
+    ]);
+    expect(violations("generator/load/crd.ts", ["../../runtime/index.js"])).toEqual([
+      "generator/load/crd.ts imports runtime/index.ts (runtime/index.ts)",
+    ]);
+    expect(violations("runtime/rest/http-client.ts", ["../clients/api-caller.js"])).toEqual([
+      "runtime/rest/http-client.ts imports runtime/clients/api-caller.ts (runtime/clients)",
+    ]);
+  });
+
+  it("finds imports of every form", () => {
+    const text =
+      'import { a } from "./a.js";\nimport type { B } from "./b.js";\nexport * as c from "./c.js";\nconst d = await import("./d.js");\nimport "./e.js";\n';
+    expect(specifiersOf(text).sort()).toEqual(["./a.js", "./b.js", "./c.js", "./d.js", "./e.js"]);
+  });
+});
