@@ -3,6 +3,7 @@
  * tree as `path → contents` and touches neither disk nor network; `write.ts` writes the result.
  */
 
+import { version } from "../runtime/version.js";
 import { type ImportTarget, relativeSpecifier } from "./emit/file-builder.js";
 import { type EmitContext, emitIndex, emitModule } from "./emit/module.js";
 import type { ApiModel, Shape } from "./model/ir.js";
@@ -30,8 +31,8 @@ export interface GenerateOptions {
 /** A header's source on one line: input text may hold newlines, which would end the comment. */
 const oneLine = (text: string) => text.replace(/[\r\n\u2028\u2029]+/g, " ");
 
-/** Written into every file's header. */
-export const generatorVersion = "0.1.0";
+/** Written into every file's header: the package's version, which the runtime reports too. */
+export const generatorVersion = version;
 
 /** Where emitted imports point, from the options: every default in one place. */
 export function emitContext(options: Pick<GenerateOptions, "runtime" | "external">): EmitContext {

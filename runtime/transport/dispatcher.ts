@@ -27,6 +27,7 @@ import { arch, platform } from "node:os";
 import { Agent, type Dispatcher, ProxyAgent } from "undici";
 import type { ClientConfig } from "../config/types.js";
 import { TransportError } from "../errors.js";
+import { version } from "../version.js";
 import { ClientCertificateDispatcher } from "./client-certificate.js";
 import { auth } from "./interceptors/auth.js";
 import { impersonation, userAgent } from "./interceptors/headers.js";
@@ -37,8 +38,7 @@ import { type RetryOptions, retry } from "./interceptors/retry.js";
 import { deduplicatingStderrWarnings, type WarningHandler, warnings } from "./interceptors/warnings.js";
 import { connectOptions, reloadingClientCertificate } from "./tls.js";
 
-/** The package version, as sent in the user agent. */
-export const version = "0.1.0";
+export { version };
 
 /**
  * `kubegen/<version> (<os>/<arch>) node/<version>`
