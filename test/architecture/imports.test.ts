@@ -13,7 +13,7 @@ const repo = join(import.meta.dirname, "../..");
  * Which layers each layer may import (its own always). A layer is a folder, or a file named
  * alone. Packages: `runtime/core` may import none (sans-IO); elsewhere only the ones listed.
  */
-export const rules: Record<string, { layers: string[]; packages: RegExp }> = {
+const rules: Record<string, { layers: string[]; packages: RegExp }> = {
   "runtime/version.ts": { layers: [], packages: /^$/ },
   "runtime/core": { layers: [], packages: /^$/ },
   "runtime/errors.ts": { layers: ["runtime/core"], packages: /^$/ },
@@ -54,14 +54,14 @@ export const rules: Record<string, { layers: string[]; packages: RegExp }> = {
 };
 
 /** The layer a repository path belongs to: the longest rule key that is it or contains it. */
-export function layerOf(path: string): string | undefined {
+function layerOf(path: string): string | undefined {
   return Object.keys(rules)
     .filter((key) => path === key || path.startsWith(`${key}/`))
     .sort((a, b) => b.length - a.length)[0];
 }
 
 /** The imports of one file that break the rules, as readable lines. */
-export function violations(file: string, specifiers: string[]): string[] {
+function violations(file: string, specifiers: string[]): string[] {
   const layer = layerOf(file);
   if (!layer) return [`${file}: in no layer of the table`];
   const rule = rules[layer]!;
