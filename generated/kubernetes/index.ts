@@ -88,13 +88,22 @@ export * as storagemigrationV1beta1 from "./storagemigration/v1beta1.js";
  */
 export const Clientset = /*@__PURE__*/ defineClientset({
   admissionregistrationV1,
-  /** `admissionregistration.k8s.io/v1alpha1`. **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate). */
+  /**
+   * `admissionregistration.k8s.io/v1alpha1`. **Alpha**: may change incompatibly or be removed in any release,
+   * and is served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+   */
   admissionregistrationV1alpha1,
-  /** `admissionregistration.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`). */
+  /**
+   * `admissionregistration.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs
+   * added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
+   */
   admissionregistrationV1beta1,
   apiextensionsV1,
   apiregistrationV1,
-  /** `internal.apiserver.k8s.io/v1alpha1`. **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate). */
+  /**
+   * `internal.apiserver.k8s.io/v1alpha1`. **Alpha**: may change incompatibly or be removed in any release,
+   * and is served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+   */
   apiserverinternalV1alpha1,
   appsV1,
   authenticationV1,
@@ -103,38 +112,68 @@ export const Clientset = /*@__PURE__*/ defineClientset({
   autoscalingV2,
   batchV1,
   certificatesV1,
-  /** `certificates.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`). */
+  /**
+   * `certificates.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added
+   * since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
+   */
   certificatesV1beta1,
   coordinationV1,
-  /** `coordination.k8s.io/v1alpha2`. **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate). */
+  /**
+   * `coordination.k8s.io/v1alpha2`. **Alpha**: may change incompatibly or be removed in any release, and is
+   * served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+   */
   coordinationV1alpha2,
-  /** `coordination.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`). */
+  /**
+   * `coordination.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added
+   * since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
+   */
   coordinationV1beta1,
   coreV1,
   discoveryV1,
   eventsV1,
   flowcontrolV1,
-  /** `lifecycle.k8s.io/v1alpha1`. **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate). */
+  /**
+   * `lifecycle.k8s.io/v1alpha1`. **Alpha**: may change incompatibly or be removed in any release, and is
+   * served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+   */
   lifecycleV1alpha1,
   networkingV1,
   nodeV1,
   policyV1,
   rbacV1,
   resourceV1,
-  /** `resource.k8s.io/v1alpha3`. **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate). */
+  /**
+   * `resource.k8s.io/v1alpha3`. **Alpha**: may change incompatibly or be removed in any release, and is
+   * served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+   */
   resourceV1alpha3,
-  /** `resource.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`). */
+  /**
+   * `resource.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added since
+   * Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
+   */
   resourceV1beta1,
-  /** `resource.k8s.io/v1beta2`. **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`). */
+  /**
+   * `resource.k8s.io/v1beta2`. **Beta**: may change or be removed in a later release; beta APIs added since
+   * Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
+   */
   resourceV1beta2,
   schedulingV1,
-  /** `scheduling.k8s.io/v1alpha3`. **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate). */
+  /**
+   * `scheduling.k8s.io/v1alpha3`. **Alpha**: may change incompatibly or be removed in any release, and is
+   * served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+   */
   schedulingV1alpha3,
-  /** `scheduling.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`). */
+  /**
+   * `scheduling.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added since
+   * Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
+   */
   schedulingV1beta1,
   storageV1,
   storagemigrationV1,
-  /** `storagemigration.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`). */
+  /**
+   * `storagemigration.k8s.io/v1beta1`. **Beta**: may change or be removed in a later release; beta APIs added
+   * since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
+   */
   storagemigrationV1beta1,
 });
 

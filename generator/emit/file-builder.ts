@@ -117,9 +117,10 @@ export class FileBuilder {
         const alias = e.local === e.name ? e.name : `${e.name} as ${e.local}`;
         return !allTypes && e.typeOnly ? `type ${alias}` : alias;
       });
-      imports.push(
-        `import ${allTypes ? "type " : ""}{ ${names.join(", ")} } from ${JSON.stringify(specifier)};`,
-      );
+      const head = `import ${allTypes ? "type " : ""}{`;
+      const tail = `} from ${JSON.stringify(specifier)};`;
+      const one = `${head} ${names.join(", ")} ${tail}`;
+      imports.push(one.length <= lineWidth ? one : [head, ...names.map((n) => `  ${n},`), tail].join("\n"));
     }
     const reexports = [...this.#namespaceExports]
       .sort(([a], [b]) => compareStrings(a, b))
@@ -144,12 +145,36 @@ export function relativeSpecifier(from: string, to: string): string {
   return `${rel.startsWith(".") ? rel : `./${rel}`}.js`;
 }
 
-/** A JSDoc block from lines of text; `*​/` can never close it early. */
+/** The formatter's line width (biome.json): JSDoc text is wrapped to fit it. */
+export const lineWidth = 110;
+
+/** A JSDoc block from lines of text, wrapped at `lineWidth`; `*​/` can never close it early. */
 export function jsDoc(lines: string[], indent = ""): string[] {
   const text = lines.flatMap((l) => l.split("\n")).map((l) => l.replace(/\*\//g, "*\\/").trimEnd());
   while (text.length && text[text.length - 1] === "") text.pop();
   while (text.length && text[0] === "") text.shift();
   if (text.length === 0) return [];
-  if (text.length === 1) return [`${indent}/** ${text[0]} */`];
-  return [`${indent}/**`, ...text.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)), `${indent} */`];
+  if (text.length === 1 && indent.length + text[0]!.length + 7 <= lineWidth)
+    return [`${indent}/** ${text[0]} */`];
+  const width = lineWidth - indent.length - 3;
+  return [
+    `${indent}/**`,
+    ...text.flatMap((l) => wrap(l, width)).map((l) => (l ? `${indent} * ${l}` : `${indent} *`)),
+    `${indent} */`,
+  ];
+}
+
+/** Word-wraps one line; words longer than the width (URLs) stand alone. */
+function wrap(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const out: string[] = [];
+  let current = "";
+  for (const word of line.split(/ +/)) {
+    if (current && current.length + 1 + word.length > width) {
+      out.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  if (current) out.push(current);
+  return out;
 }

@@ -14,7 +14,7 @@
 import { clientNameOf, isIdentifierName, safeIdentifier } from "../model/identifiers.js";
 import type { Docs, Module, Property, Resource, Shape, TypeDef, TypeRef } from "../model/ir.js";
 import { compareStrings } from "../order.js";
-import { FileBuilder, type ImportTarget, jsDoc } from "./file-builder.js";
+import { FileBuilder, type ImportTarget, jsDoc, lineWidth } from "./file-builder.js";
 
 /** Where an emitter's imports point. */
 export interface EmitContext {
@@ -41,6 +41,22 @@ function docLines(docs: Docs, origin?: string): string[] {
 }
 
 const quote = (s: string) => JSON.stringify(s);
+
+/**
+ * `open + items + close` on one line when it fits the formatter's width, else one item per line
+ * with trailing commas, as the formatter would lay it out.
+ */
+function fitLine(open: string, items: string[], close: string, indent = "", lastComma = true): string[] {
+  const one = `${indent}${open}${items.join(", ")}${close}`;
+  if (one.length <= lineWidth) return [one];
+  // Type argument lists take no trailing comma.
+  const comma = (i: number) => (lastComma || i < items.length - 1 ? "," : "");
+  return [
+    `${indent}${open.trimEnd()}`,
+    ...items.map((item, i) => `${indent}  ${item}${comma(i)}`),
+    `${indent}${close.trimStart()}`,
+  ];
+}
 const propertyKey = (name: string) => (isIdentifierName(name) ? name : quote(name));
 
 class TypePrinter {
@@ -114,7 +130,14 @@ class TypePrinter {
     for (const p of properties) {
       for (const line of jsDoc(docLines(p), indent)) lines.push(line);
       const type = override?.get(p.name) ?? this.shape(p.shape, indent);
-      lines.push(`${indent}${propertyKey(p.name)}${p.required ? "" : "?"}: ${type};`);
+      const head = `${indent}${propertyKey(p.name)}${p.required ? "" : "?"}:`;
+      const literals = p.shape.kind === "literals" ? p.shape.values : undefined;
+      if (literals && head.length + type.length + 2 > lineWidth) {
+        // A long enum, one value per line, as the formatter lays out a long union.
+        lines.push(head);
+        for (const [i, v] of literals.entries())
+          lines.push(`${indent}  | ${JSON.stringify(v)}${i === literals.length - 1 ? ";" : ""}`);
+      } else lines.push(`${head} ${type};`);
     }
     if (open) {
       lines.push(
@@ -183,8 +206,12 @@ function emitType(p: TypePrinter, def: TypeDef): void {
     const parameter = open ? def.name : `Omit<${def.name}, "apiVersion" | "kind">`;
     f.print(
       ...jsDoc([`A \`${def.name}\` with \`apiVersion\` and \`kind\` filled in.`]),
-      `export function ${def.name}(object: ${parameter}): ${def.name} {`,
-      `  return { apiVersion: ${quote(apiVersion)}, kind: ${quote(kind)}, ...object };`,
+      ...fitLine(`export function ${def.name}(`, [`object: ${parameter}`], `): ${def.name} {`),
+      ...fitLine(
+        "  return { ",
+        [`apiVersion: ${quote(apiVersion)}`, `kind: ${quote(kind)}`, "...object"],
+        " };",
+      ).map((l, i, all) => (all.length > 1 && i > 0 && i < all.length - 1 ? `  ${l}` : l)),
       "}",
       "",
     );
@@ -223,8 +250,18 @@ function emitResource(
   const storage = resource.storageVersion ? " Storage version." : "";
   f.print(
     ...jsDoc([`The ${scope} \`${resource.plural}\` resource (\`${resource.kind}\`).${storage}`]),
-    `export const ${resource.accessor} = /*@__PURE__*/ ${defineResource}<${object}, ${list}>()({`,
-    ...fields.map((l) => `  ${l},`),
+    ...fitLine(
+      `export const ${resource.accessor} = /*@__PURE__*/ ${defineResource}<`,
+      [object, list],
+      ">()({",
+      "",
+      false,
+    ),
+    ...fields.flatMap((l) => {
+      // A list too long for one line (a pod's subresources) goes one item per line.
+      const list = l.match(/^(\w+): \[(.*)\]$/);
+      return list ? fitLine(`${list[1]}: [`, list[2]!.split(", "), "],", "  ") : [`  ${l},`];
+    }),
     "});",
     "",
   );
@@ -283,7 +320,12 @@ export function emitModule(module: Module, ctx: EmitContext, header: string): st
       ...jsDoc([`The resources of \`${apiVersion}\`: a clientset serves them as one member.`]),
       `export const ${groupVersionConstant} = /*@__PURE__*/ ${defineGroupVersion}(`,
       `  { group: ${quote(gv.group)}, version: ${quote(gv.version)} },`,
-      `  { ${module.resources.map((r) => r.accessor).join(", ")} },`,
+      ...fitLine(
+        "{ ",
+        module.resources.map((r) => r.accessor),
+        " },",
+        "  ",
+      ),
       ");",
     );
   }

@@ -34,8 +34,16 @@ export function docsOf(schema: SchemaObject, name?: string): Docs {
     const deprecated = deprecationOf(schema.description, name);
     if (deprecated) docs.deprecated = deprecated;
   }
-  if (schema.default !== undefined) docs.default = JSON.stringify(schema.default);
+  if (schema.default !== undefined && !isZeroValue(schema.default))
+    docs.default = JSON.stringify(schema.default);
   return docs;
+}
+
+/** `0`, `""`, `false`, `[]`, `{}`: what an absent field reads as anyway, so no `@default` says it. */
+function isZeroValue(value: unknown): boolean {
+  if (value === 0 || value === "" || value === false || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && Object.keys(value as object).length === 0;
 }
 
 const sentenceEnd = /(?<=[.!?])\s+(?=[A-Z(`'"])/;

@@ -7,7 +7,9 @@
  */
 
 /**
- * IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.
+ * IntOrString is a type that can hold an int32 or a string. When used in JSON or YAML marshalling and
+ * unmarshalling, it produces or consumes the inner type. This allows you to have, for example, a JSON field
+ * that can accept a name or number.
  *
  * @generated from io.k8s.apimachinery.pkg.util.intstr.IntOrString
  */

@@ -6,24 +6,32 @@ import type { ListMeta, ObjectMeta, Time } from "../meta/v1.js";
 /**
  * Types and resources of the Kubernetes API group-version `internal.apiserver.k8s.io/v1alpha1`.
  *
- * **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+ * **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver
+ * enables it (`--runtime-config`, with its feature gate).
  *
  * @module
  */
 
 /**
- * An API server instance reports the version it can decode and the version it encodes objects to when persisting objects in the backend.
+ * An API server instance reports the version it can decode and the version it encodes objects to when
+ * persisting objects in the backend.
  *
  * @generated from io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion
  */
 export interface ServerStorageVersion {
   /** apiServerID is the ID of the reporting API server. */
   apiServerID: string;
-  /** decodableVersions are the encoding versions the API server can handle to decode. The API server can decode objects encoded in these versions. The encodingVersion must be included in the decodableVersions. */
+  /**
+   * decodableVersions are the encoding versions the API server can handle to decode. The API server can
+   * decode objects encoded in these versions. The encodingVersion must be included in the decodableVersions.
+   */
   decodableVersions: string[];
   /** encodingVersion the API server encodes the object to when persisting it in the backend (e.g., etcd). */
   encodingVersion: string;
-  /** servedVersions lists all versions the API server can serve. DecodableVersions must include all ServedVersions. */
+  /**
+   * servedVersions lists all versions the API server can serve. DecodableVersions must include all
+   * ServedVersions.
+   */
   servedVersions?: string[];
 }
 
@@ -33,26 +41,25 @@ export interface ServerStorageVersion {
  * @generated from io.k8s.api.apiserverinternal.v1alpha1.StorageVersion
  */
 export interface StorageVersion {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "internal.apiserver.k8s.io/v1alpha1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "StorageVersion";
-  /**
-   * metadata is the standard object metadata. The name is <group>.<resource>.
-   *
-   * @default {}
-   */
+  /** metadata is the standard object metadata. The name is <group>.<resource>. */
   metadata: ObjectMeta;
-  /**
-   * spec is an empty spec. It is here to comply with Kubernetes API style.
-   *
-   * @default {}
-   */
+  /** spec is an empty spec. It is here to comply with Kubernetes API style. */
   spec?: StorageVersionSpec;
   /**
-   * status on the version the API server instance can decode from and encode objects to when persisting objects in the backend.
-   *
-   * @default {}
+   * status on the version the API server instance can decode from and encode objects to when persisting
+   * objects in the backend.
    */
   status?: StorageVersionStatus;
 }
@@ -72,25 +79,16 @@ export interface StorageVersionCondition {
   lastTransitionTime?: Time | null;
   /** message is a human readable string indicating details about the transition. */
   message: string;
-  /** observedGeneration represents the .metadata.generation that the condition was set based upon, if field is set. */
+  /**
+   * observedGeneration represents the .metadata.generation that the condition was set based upon, if field is
+   * set.
+   */
   observedGeneration?: number;
-  /**
-   * reason for the condition's last transition.
-   *
-   * @default ""
-   */
+  /** reason for the condition's last transition. */
   reason: string;
-  /**
-   * status of the condition, one of True, False, Unknown.
-   *
-   * @default ""
-   */
+  /** status of the condition, one of True, False, Unknown. */
   status: string;
-  /**
-   * type of the condition.
-   *
-   * @default ""
-   */
+  /** type of the condition. */
   type: string;
 }
 
@@ -100,16 +98,23 @@ export interface StorageVersionCondition {
  * @generated from io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList
  */
 export interface StorageVersionList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "internal.apiserver.k8s.io/v1alpha1";
   /** Items holds a list of StorageVersion */
   items: StorageVersion[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "StorageVersionList";
   /**
-   * Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard list metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ListMeta;
 }
@@ -122,12 +127,18 @@ export interface StorageVersionList {
 export type StorageVersionSpec = { [key: string]: unknown };
 
 /**
- * API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend.
+ * API server instances report the versions they can decode and the version they encode objects to when
+ * persisting objects in the backend.
  *
  * @generated from io.k8s.api.apiserverinternal.v1alpha1.StorageVersionStatus
  */
 export interface StorageVersionStatus {
-  /** commonEncodingVersion is set to an encoding storage version if all API server instances share that same version. If they don't share one storage version, this field is left empty. API servers should finish updating its storageVersionStatus entry before serving write operations, so that this field will be in sync with the reality. */
+  /**
+   * commonEncodingVersion is set to an encoding storage version if all API server instances share that same
+   * version. If they don't share one storage version, this field is left empty. API servers should finish
+   * updating its storageVersionStatus entry before serving write operations, so that this field will be in
+   * sync with the reality.
+   */
   commonEncodingVersion?: string;
   /** conditions lists the latest available observations of the storageVersion's state. */
   conditions?: ListMap<StorageVersionCondition, "type">;

@@ -17,7 +17,10 @@ import type { ObjectMeta, Time } from "../meta/v1.js";
 export interface BoundObjectReference {
   /** apiVersion is API version of the referent. */
   apiVersion?: string;
-  /** kind of the referent. Valid kinds are 'Pod', 'Secret', 'Node', 'ValidatingWebhookConfiguration', and 'MutatingWebhookConfiguration'. */
+  /**
+   * kind of the referent. Valid kinds are 'Pod', 'Secret', 'Node', 'ValidatingWebhookConfiguration', and
+   * 'MutatingWebhookConfiguration'.
+   */
   kind?: string;
   /** name of the referent. */
   name?: string;
@@ -26,26 +29,32 @@ export interface BoundObjectReference {
 }
 
 /**
- * SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase.
+ * SelfSubjectReview contains the user information that the kube-apiserver has about the user making this
+ * request. When using impersonation, users will receive the user info of the user being impersonated. If
+ * impersonation or request header authentication is used, any extra keys will have their case ignored and
+ * returned as lowercase.
  *
  * @generated from io.k8s.api.authentication.v1.SelfSubjectReview
  */
 export interface SelfSubjectReview {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "authentication.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "SelfSubjectReview";
   /**
-   * metadata is standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is standard object's metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
-  /**
-   * status is filled in by the server with the user attributes.
-   *
-   * @default {}
-   */
+  /** status is filled in by the server with the user attributes. */
   status?: SelfSubjectReviewStatus;
 }
 
@@ -60,11 +69,7 @@ export function SelfSubjectReview(object: Omit<SelfSubjectReview, "apiVersion" |
  * @generated from io.k8s.api.authentication.v1.SelfSubjectReviewStatus
  */
 export interface SelfSubjectReviewStatus {
-  /**
-   * userInfo is a set of attributes belonging to the user making this request.
-   *
-   * @default {}
-   */
+  /** userInfo is a set of attributes belonging to the user making this request. */
   userInfo?: UserInfo;
 }
 
@@ -74,27 +79,26 @@ export interface SelfSubjectReviewStatus {
  * @generated from io.k8s.api.authentication.v1.TokenRequest
  */
 export interface TokenRequest {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "authentication.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "TokenRequest";
   /**
-   * metadata is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is the standard object's metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
-  /**
-   * spec holds information about the request being evaluated
-   *
-   * @default {}
-   */
+  /** spec holds information about the request being evaluated */
   spec?: TokenRequestSpec;
-  /**
-   * status is filled in by the server and indicates whether the token can be authenticated.
-   *
-   * @default {}
-   */
+  /** status is filled in by the server and indicates whether the token can be authenticated. */
   status?: TokenRequestStatus;
 }
 
@@ -109,13 +113,30 @@ export function TokenRequest(object: Omit<TokenRequest, "apiVersion" | "kind">):
  * @generated from io.k8s.api.authentication.v1.TokenRequestSpec
  */
 export interface TokenRequestSpec {
-  /** attestations is a map of well-known keys to string-slice values. The values for each key have a specific semantic meaning, which is documented on the key definition. Requesters of tokens may ask the Kubernetes API Server to attest to certain claims. The API Server may perform authorization checks depending on the key of this map. */
+  /**
+   * attestations is a map of well-known keys to string-slice values. The values for each key have a specific
+   * semantic meaning, which is documented on the key definition. Requesters of tokens may ask the Kubernetes
+   * API Server to attest to certain claims. The API Server may perform authorization checks depending on the
+   * key of this map.
+   */
   attestations?: { [key: string]: string[] };
-  /** audiences are the intendend audiences of the token. A recipient of a token must identify themself with an identifier in the list of audiences of the token, and otherwise should reject the token. A token issued for multiple audiences may be used to authenticate against any of the audiences listed but implies a high degree of trust between the target audiences. */
+  /**
+   * audiences are the intendend audiences of the token. A recipient of a token must identify themself with an
+   * identifier in the list of audiences of the token, and otherwise should reject the token. A token issued
+   * for multiple audiences may be used to authenticate against any of the audiences listed but implies a high
+   * degree of trust between the target audiences.
+   */
   audiences?: string[];
-  /** boundObjectRef is a reference to an object that the token will be bound to. The token will only be valid for as long as the bound object exists. NOTE: The API server's TokenReview endpoint will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you want prompt revocation. */
+  /**
+   * boundObjectRef is a reference to an object that the token will be bound to. The token will only be valid
+   * for as long as the bound object exists. NOTE: The API server's TokenReview endpoint will validate the
+   * BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you want prompt revocation.
+   */
   boundObjectRef?: BoundObjectReference;
-  /** expirationSeconds is the requested duration of validity of the request. The token issuer may return a token with a different validity duration so a client needs to check the 'expiration' field in a response. */
+  /**
+   * expirationSeconds is the requested duration of validity of the request. The token issuer may return a
+   * token with a different validity duration so a client needs to check the 'expiration' field in a response.
+   */
   expirationSeconds?: number;
 }
 
@@ -127,41 +148,37 @@ export interface TokenRequestSpec {
 export interface TokenRequestStatus {
   /** expirationTimestamp is the time of expiration of the returned token. */
   expirationTimestamp?: Time | null;
-  /**
-   * token is the opaque bearer token.
-   *
-   * @default ""
-   */
+  /** token is the opaque bearer token. */
   token?: string;
 }
 
 /**
- * TokenReview attempts to authenticate a token to a known user. Note: TokenReview requests may be cached by the webhook token authenticator plugin in the kube-apiserver.
+ * TokenReview attempts to authenticate a token to a known user. Note: TokenReview requests may be cached by
+ * the webhook token authenticator plugin in the kube-apiserver.
  *
  * @generated from io.k8s.api.authentication.v1.TokenReview
  */
 export interface TokenReview {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "authentication.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "TokenReview";
   /**
-   * metadata is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is the standard object's metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
-  /**
-   * spec holds information about the request being evaluated
-   *
-   * @default {}
-   */
+  /** spec holds information about the request being evaluated */
   spec: TokenReviewSpec;
-  /**
-   * status is filled in by the server and indicates whether the request can be authenticated.
-   *
-   * @default {}
-   */
+  /** status is filled in by the server and indicates whether the request can be authenticated. */
   status?: TokenReviewStatus;
 }
 
@@ -176,7 +193,12 @@ export function TokenReview(object: Omit<TokenReview, "apiVersion" | "kind">): T
  * @generated from io.k8s.api.authentication.v1.TokenReviewSpec
  */
 export interface TokenReviewSpec {
-  /** audiences is a list of the identifiers that the resource server presented with the token identifies as. Audience-aware token authenticators will verify that the token was intended for at least one of the audiences in this list. If no audiences are provided, the audience will default to the audience of the Kubernetes apiserver. */
+  /**
+   * audiences is a list of the identifiers that the resource server presented with the token identifies as.
+   * Audience-aware token authenticators will verify that the token was intended for at least one of the
+   * audiences in this list. If no audiences are provided, the audience will default to the audience of the
+   * Kubernetes apiserver.
+   */
   audiences?: string[];
   /** token is the opaque bearer token. */
   token: string;
@@ -188,17 +210,21 @@ export interface TokenReviewSpec {
  * @generated from io.k8s.api.authentication.v1.TokenReviewStatus
  */
 export interface TokenReviewStatus {
-  /** audiences are audience identifiers chosen by the authenticator that are compatible with both the TokenReview and token. An identifier is any identifier in the intersection of the TokenReviewSpec audiences and the token's audiences. A client of the TokenReview API that sets the spec.audiences field should validate that a compatible audience identifier is returned in the status.audiences field to ensure that the TokenReview server is audience aware. If a TokenReview returns an empty status.audience field where status.authenticated is "true", the token is valid against the audience of the Kubernetes API server. */
+  /**
+   * audiences are audience identifiers chosen by the authenticator that are compatible with both the
+   * TokenReview and token. An identifier is any identifier in the intersection of the TokenReviewSpec
+   * audiences and the token's audiences. A client of the TokenReview API that sets the spec.audiences field
+   * should validate that a compatible audience identifier is returned in the status.audiences field to ensure
+   * that the TokenReview server is audience aware. If a TokenReview returns an empty status.audience field
+   * where status.authenticated is "true", the token is valid against the audience of the Kubernetes API
+   * server.
+   */
   audiences?: string[];
   /** authenticated indicates that the token was associated with a known user. */
   authenticated?: boolean;
   /** error indicates that the token couldn't be checked */
   error?: string;
-  /**
-   * user is the UserInfo associated with the provided token.
-   *
-   * @default {}
-   */
+  /** user is the UserInfo associated with the provided token. */
   user?: UserInfo;
 }
 
@@ -212,14 +238,20 @@ export interface UserInfo {
   extra?: { [key: string]: string[] };
   /** groups is the names of groups this user is a part of. */
   groups?: string[];
-  /** uid is a unique value that identifies this user across time. If this user is deleted and another user by the same name is added, they will have different UIDs. */
+  /**
+   * uid is a unique value that identifies this user across time. If this user is deleted and another user by
+   * the same name is added, they will have different UIDs.
+   */
   uid?: string;
   /** username is the name that uniquely identifies this user among all active users. */
   username?: string;
 }
 
 /** The cluster-scoped `selfsubjectreviews` resource (`SelfSubjectReview`). */
-export const selfSubjectReviews = /*@__PURE__*/ defineResource<SelfSubjectReview, KubeList<SelfSubjectReview>>()({
+export const selfSubjectReviews = /*@__PURE__*/ defineResource<
+  SelfSubjectReview,
+  KubeList<SelfSubjectReview>
+>()({
   group: "authentication.k8s.io",
   version: "v1",
   plural: "selfsubjectreviews",

@@ -18,15 +18,13 @@ export interface CrossVersionObjectReference {
   /** apiVersion is the API version of the referent */
   apiVersion?: string;
   /**
-   * kind is the kind of the referent; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
-   *
-   * @default ""
+   * kind is the kind of the referent; More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
   kind: string;
   /**
-   * name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
-   *
-   * @default ""
+   * name is the name of the referent; More info:
+   * https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
    */
   name: string;
 }
@@ -37,32 +35,36 @@ export interface CrossVersionObjectReference {
  * @generated from io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler
  */
 export interface HorizontalPodAutoscaler {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "autoscaling/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "HorizontalPodAutoscaler";
   /**
-   * metadata is the standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is the standard object metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
   /**
-   * spec defines the behaviour of autoscaler. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
-   *
-   * @default {}
+   * spec defines the behaviour of autoscaler. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
    */
   spec: HorizontalPodAutoscalerSpec;
-  /**
-   * status is the current information about the autoscaler.
-   *
-   * @default {}
-   */
+  /** status is the current information about the autoscaler. */
   status?: HorizontalPodAutoscalerStatus;
 }
 
 /** A `HorizontalPodAutoscaler` with `apiVersion` and `kind` filled in. */
-export function HorizontalPodAutoscaler(object: Omit<HorizontalPodAutoscaler, "apiVersion" | "kind">): HorizontalPodAutoscaler {
+export function HorizontalPodAutoscaler(
+  object: Omit<HorizontalPodAutoscaler, "apiVersion" | "kind">,
+): HorizontalPodAutoscaler {
   return { apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler", ...object };
 }
 
@@ -72,17 +74,21 @@ export function HorizontalPodAutoscaler(object: Omit<HorizontalPodAutoscaler, "a
  * @generated from io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList
  */
 export interface HorizontalPodAutoscalerList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "autoscaling/v1";
   /** items is the list of horizontal pod autoscaler objects. */
   items: HorizontalPodAutoscaler[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "HorizontalPodAutoscalerList";
   /**
-   * Standard list metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "HorizontalPodAutoscalerList";
+  /** Standard list metadata. */
   metadata?: ListMeta;
 }
 
@@ -93,20 +99,26 @@ export interface HorizontalPodAutoscalerList {
  */
 export interface HorizontalPodAutoscalerSpec {
   /**
-   * maxReplicas is the upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas.
-   *
-   * @default 0
+   * maxReplicas is the upper limit for the number of pods that can be set by the autoscaler; cannot be
+   * smaller than MinReplicas.
    */
   maxReplicas: number;
-  /** minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available. */
+  /**
+   * minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down. It
+   * defaults to 1 pod. minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and
+   * at least one Object or External metric is configured. Scaling is active as long as at least one metric
+   * value is available.
+   */
   minReplicas?: number;
   /**
-   * scaleTargetRef is the reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource.
-   *
-   * @default {}
+   * scaleTargetRef is the reference to scaled resource; horizontal pod autoscaler will learn the current
+   * resource consumption and will set the desired number of pods by using its Scale subresource.
    */
   scaleTargetRef: CrossVersionObjectReference;
-  /** targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of requested CPU) over all the pods; if not specified the default autoscaling policy will be used. */
+  /**
+   * targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of
+   * requested CPU) over all the pods; if not specified the default autoscaling policy will be used.
+   */
   targetCPUUtilizationPercentage?: number;
 }
 
@@ -116,21 +128,19 @@ export interface HorizontalPodAutoscalerSpec {
  * @generated from io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus
  */
 export interface HorizontalPodAutoscalerStatus {
-  /** currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a percentage of requested CPU, e.g. 70 means that an average pod is using now 70% of its requested CPU. */
+  /**
+   * currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a
+   * percentage of requested CPU, e.g. 70 means that an average pod is using now 70% of its requested CPU.
+   */
   currentCPUUtilizationPercentage?: number;
-  /**
-   * currentReplicas is the current number of replicas of pods managed by this autoscaler.
-   *
-   * @default 0
-   */
+  /** currentReplicas is the current number of replicas of pods managed by this autoscaler. */
   currentReplicas: number;
-  /**
-   * desiredReplicas is the  desired number of replicas of pods managed by this autoscaler.
-   *
-   * @default 0
-   */
+  /** desiredReplicas is the  desired number of replicas of pods managed by this autoscaler. */
   desiredReplicas: number;
-  /** lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods; used by the autoscaler to control how often the number of pods is changed. */
+  /**
+   * lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods; used by the
+   * autoscaler to control how often the number of pods is changed.
+   */
   lastScaleTime?: Time | null;
   /** observedGeneration is the most recent generation observed by this autoscaler. */
   observedGeneration?: number;
@@ -142,26 +152,32 @@ export interface HorizontalPodAutoscalerStatus {
  * @generated from io.k8s.api.autoscaling.v1.Scale
  */
 export interface Scale {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "autoscaling/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "Scale";
   /**
-   * metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
-   *
-   * @default {}
+   * metadata is the standard object metadata; More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
    */
   metadata?: ObjectMeta;
   /**
-   * spec defines the behavior of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
-   *
-   * @default {}
+   * spec defines the behavior of the scale. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
    */
   spec?: ScaleSpec;
   /**
-   * status is the current status of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status. Read-only.
-   *
-   * @default {}
+   * status is the current status of the scale. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
+   * Read-only.
    */
   status?: ScaleStatus;
 }
@@ -177,11 +193,7 @@ export function Scale(object: Omit<Scale, "apiVersion" | "kind">): Scale {
  * @generated from io.k8s.api.autoscaling.v1.ScaleSpec
  */
 export interface ScaleSpec {
-  /**
-   * replicas is the desired number of instances for the scaled object.
-   *
-   * @default 0
-   */
+  /** replicas is the desired number of instances for the scaled object. */
   replicas?: number;
 }
 
@@ -191,18 +203,22 @@ export interface ScaleSpec {
  * @generated from io.k8s.api.autoscaling.v1.ScaleStatus
  */
 export interface ScaleStatus {
-  /**
-   * replicas is the actual number of observed instances of the scaled object.
-   *
-   * @default 0
-   */
+  /** replicas is the actual number of observed instances of the scaled object. */
   replicas: number;
-  /** selector is the label query over pods that should match the replicas count. This is same as the label selector but in the string format to avoid introspection by clients. The string will be in the same format as the query-param syntax. More info about label selectors: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/ */
+  /**
+   * selector is the label query over pods that should match the replicas count. This is same as the label
+   * selector but in the string format to avoid introspection by clients. The string will be in the same
+   * format as the query-param syntax. More info about label selectors:
+   * https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
+   */
   selector?: string;
 }
 
 /** The namespaced `horizontalpodautoscalers` resource (`HorizontalPodAutoscaler`). */
-export const horizontalPodAutoscalers = /*@__PURE__*/ defineResource<HorizontalPodAutoscaler, HorizontalPodAutoscalerList>()({
+export const horizontalPodAutoscalers = /*@__PURE__*/ defineResource<
+  HorizontalPodAutoscaler,
+  HorizontalPodAutoscalerList
+>()({
   group: "autoscaling",
   version: "v1",
   plural: "horizontalpodautoscalers",

@@ -3,7 +3,12 @@
 import { type ListMap, defineGroupVersion, defineResource } from "../../../runtime/index.js";
 import type { ObjectReference, PodTemplateSpec } from "../core/v1.js";
 import type { LabelSelector, ListMeta, ObjectMeta, Time } from "../meta/v1.js";
-import type { WorkloadPodGroupDisruptionMode, WorkloadPodGroupResourceClaim, WorkloadPodGroupSchedulingConstraints, WorkloadPodGroupSchedulingPolicy } from "../scheduling/v1alpha3.js";
+import type {
+  WorkloadPodGroupDisruptionMode,
+  WorkloadPodGroupResourceClaim,
+  WorkloadPodGroupSchedulingConstraints,
+  WorkloadPodGroupSchedulingPolicy,
+} from "../scheduling/v1alpha3.js";
 
 /**
  * Types and resources of the Kubernetes API group-version `batch/v1`.
@@ -17,26 +22,31 @@ import type { WorkloadPodGroupDisruptionMode, WorkloadPodGroupResourceClaim, Wor
  * @generated from io.k8s.api.batch.v1.CronJob
  */
 export interface CronJob {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "batch/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "CronJob";
   /**
-   * Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard object's metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
   /**
-   * Specification of the desired behavior of a cron job, including the schedule. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-   *
-   * @default {}
+   * Specification of the desired behavior of a cron job, including the schedule. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
    */
   spec: CronJobSpec;
   /**
-   * Current status of a cron job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-   *
-   * @default {}
+   * Current status of a cron job. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
    */
   status?: CronJobStatus;
 }
@@ -52,16 +62,23 @@ export function CronJob(object: Omit<CronJob, "apiVersion" | "kind">): CronJob {
  * @generated from io.k8s.api.batch.v1.CronJobList
  */
 export interface CronJobList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "batch/v1";
   /** items is the list of CronJobs. */
   items: CronJob[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "CronJobList";
   /**
-   * Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard list metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ListMeta;
 }
@@ -75,7 +92,9 @@ export interface CronJobSpec {
   /**
    * Specifies how to treat concurrent executions of a Job. Valid values are:
    *
-   * - "Allow" (default): allows CronJobs to run concurrently; - "Forbid": forbids concurrent runs, skipping next run if previous run hasn't finished yet; - "Replace": cancels currently running job and replaces it with a new one
+   * - "Allow" (default): allows CronJobs to run concurrently; - "Forbid": forbids concurrent runs, skipping
+   * next run if previous run hasn't finished yet; - "Replace": cancels currently running job and replaces it
+   * with a new one
    *
    * Possible enum values:
    *  - `"Allow"` allows CronJobs to run concurrently.
@@ -85,25 +104,33 @@ export interface CronJobSpec {
   concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
   /** The number of failed finished jobs to retain. Value must be non-negative integer. Defaults to 1. */
   failedJobsHistoryLimit?: number;
-  /**
-   * Specifies the job that will be created when executing a CronJob.
-   *
-   * @default {}
-   */
+  /** Specifies the job that will be created when executing a CronJob. */
   jobTemplate: JobTemplateSpec;
-  /**
-   * The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.
-   *
-   * @default ""
-   */
+  /** The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron. */
   schedule: string;
-  /** Optional deadline in seconds for starting the job if it misses scheduled time for any reason.  Missed jobs executions will be counted as failed ones. */
+  /**
+   * Optional deadline in seconds for starting the job if it misses scheduled time for any reason. Missed jobs
+   * executions will be counted as failed ones.
+   */
   startingDeadlineSeconds?: number;
   /** The number of successful finished jobs to retain. Value must be non-negative integer. Defaults to 3. */
   successfulJobsHistoryLimit?: number;
-  /** This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false. */
+  /**
+   * This flag tells the controller to suspend subsequent executions, it does not apply to already started
+   * executions. Defaults to false.
+   */
   suspend?: boolean;
-  /** The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones */
+  /**
+   * The time zone name for the given schedule, see
+   * https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the
+   * time zone of the kube-controller-manager process. The set of valid time zone names and the time zone
+   * offset is loaded from the system-wide time zone database by the API server during CronJob validation and
+   * the controller manager during execution. If no system-wide time zone database can be found a bundled
+   * version of the database is used instead. If the time zone name becomes invalid during the lifetime of a
+   * CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will
+   * create a system event with the reason UnknownTimeZone. More information can be found in
+   * https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones
+   */
   timeZone?: string;
 }
 
@@ -127,26 +154,31 @@ export interface CronJobStatus {
  * @generated from io.k8s.api.batch.v1.Job
  */
 export interface Job {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "batch/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "Job";
   /**
-   * Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard object's metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
   /**
-   * Specification of the desired behavior of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-   *
-   * @default {}
+   * Specification of the desired behavior of a job. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
    */
   spec?: JobSpec;
   /**
-   * Current status of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-   *
-   * @default {}
+   * Current status of a job. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
    */
   status?: JobStatus;
 }
@@ -170,17 +202,9 @@ export interface JobCondition {
   message?: string;
   /** (brief) reason for the condition's last transition. */
   reason?: string;
-  /**
-   * Status of the condition, one of True, False, Unknown.
-   *
-   * @default ""
-   */
+  /** Status of the condition, one of True, False, Unknown. */
   status: string;
-  /**
-   * Type of job condition, Complete or Failed.
-   *
-   * @default ""
-   */
+  /** Type of job condition, Complete or Failed. */
   type: string;
 }
 
@@ -190,16 +214,23 @@ export interface JobCondition {
  * @generated from io.k8s.api.batch.v1.JobList
  */
 export interface JobList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "batch/v1";
   /** items is the list of Jobs. */
   items: Job[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "JobList";
   /**
-   * Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard list metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ListMeta;
 }
@@ -210,13 +241,29 @@ export interface JobList {
  * @generated from io.k8s.api.batch.v1.JobSchedulingConfiguration
  */
 export interface JobSchedulingConfiguration {
-  /** DisruptionMode defines the mode in which the Job's pods can be disrupted. One of Single, All. This field is immutable after creation: it may not be added or removed, and the selected mode may not be changed. */
+  /**
+   * DisruptionMode defines the mode in which the Job's pods can be disrupted. One of Single, All. This field
+   * is immutable after creation: it may not be added or removed, and the selected mode may not be changed.
+   */
   disruptionMode?: WorkloadPodGroupDisruptionMode;
-  /** ResourceClaims defines which ResourceClaims may be shared among Pods in the Job. Pods consume the devices allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches the PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or ResourceClaimTemplate. At most 4 claims may be set, matching the limit on the resulting PodGroup. This list is immutable after creation: entries may neither be added, removed, nor modified. */
+  /**
+   * ResourceClaims defines which ResourceClaims may be shared among Pods in the Job. Pods consume the devices
+   * allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches the
+   * PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or
+   * ResourceClaimTemplate. At most 4 claims may be set, matching the limit on the resulting PodGroup. This
+   * list is immutable after creation: entries may neither be added, removed, nor modified.
+   */
   resourceClaims?: ListMap<WorkloadPodGroupResourceClaim, "name">;
-  /** SchedulingConstraints defines scheduling constraints (e.g. topology) for the Job's pods. This field is immutable after creation. */
+  /**
+   * SchedulingConstraints defines scheduling constraints (e.g. topology) for the Job's pods. This field is
+   * immutable after creation.
+   */
   schedulingConstraints?: WorkloadPodGroupSchedulingConstraints;
-  /** SchedulingPolicy defines the scheduling policy for this Job. Exactly one of Basic or Gang must be set. This field is immutable after creation: the policy may not be added or removed. The policy variant (basic/gang) is frozen by hand-written validation; only schedulingPolicy.gang.minCount may be changed. */
+  /**
+   * SchedulingPolicy defines the scheduling policy for this Job. Exactly one of Basic or Gang must be set.
+   * This field is immutable after creation: the policy may not be added or removed. The policy variant
+   * (basic/gang) is frozen by hand-written validation; only schedulingPolicy.gang.minCount may be changed.
+   */
   schedulingPolicy?: WorkloadPodGroupSchedulingPolicy;
 }
 
@@ -226,66 +273,160 @@ export interface JobSchedulingConfiguration {
  * @generated from io.k8s.api.batch.v1.JobSpec
  */
 export interface JobSpec {
-  /** Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it; value must be positive integer. If a Job is suspended (at creation or through an update), this timer will effectively be stopped and reset when the Job is resumed again. */
+  /**
+   * Specifies the duration in seconds relative to the startTime that the job may be continuously active
+   * before the system tries to terminate it; value must be positive integer. If a Job is suspended (at
+   * creation or through an update), this timer will effectively be stopped and reset when the Job is resumed
+   * again.
+   */
   activeDeadlineSeconds?: number;
-  /** Specifies the number of retries before marking this job failed. Defaults to 6, unless backoffLimitPerIndex (only Indexed Job) is specified. When backoffLimitPerIndex is specified, backoffLimit defaults to 2147483647. */
+  /**
+   * Specifies the number of retries before marking this job failed. Defaults to 6, unless
+   * backoffLimitPerIndex (only Indexed Job) is specified. When backoffLimitPerIndex is specified,
+   * backoffLimit defaults to 2147483647.
+   */
   backoffLimit?: number;
-  /** Specifies the limit for the number of retries within an index before marking this index as failed. When enabled the number of failures per index is kept in the pod's batch.kubernetes.io/job-index-failure-count annotation. It can only be set when Job's completionMode=Indexed, and the Pod's restart policy is Never. The field is immutable. */
+  /**
+   * Specifies the limit for the number of retries within an index before marking this index as failed. When
+   * enabled the number of failures per index is kept in the pod's batch.kubernetes.io/job-index-failure-count
+   * annotation. It can only be set when Job's completionMode=Indexed, and the Pod's restart policy is Never.
+   * The field is immutable.
+   */
   backoffLimitPerIndex?: number;
   /**
    * completionMode specifies how Pod completions are tracked. It can be `NonIndexed` (default) or `Indexed`.
    *
-   * `NonIndexed` means that the Job is considered complete when there have been .spec.completions successfully completed Pods. Each Pod completion is homologous to each other.
+   * `NonIndexed` means that the Job is considered complete when there have been .spec.completions
+   * successfully completed Pods. Each Pod completion is homologous to each other.
    *
-   * `Indexed` means that the Pods of a Job get an associated completion index from 0 to (.spec.completions - 1), available in the annotation batch.kubernetes.io/job-completion-index. The Job is considered complete when there is one successfully completed Pod for each index. When value is `Indexed`, .spec.completions must be specified and `.spec.parallelism` must be less than or equal to 10^5. In addition, The Pod name takes the form `$(job-name)-$(index)-$(random-string)`, the Pod hostname takes the form `$(job-name)-$(index)`.
+   * `Indexed` means that the Pods of a Job get an associated completion index from 0 to (.spec.completions -
+   * 1), available in the annotation batch.kubernetes.io/job-completion-index. The Job is considered complete
+   * when there is one successfully completed Pod for each index. When value is `Indexed`, .spec.completions
+   * must be specified and `.spec.parallelism` must be less than or equal to 10^5. In addition, The Pod name
+   * takes the form `$(job-name)-$(index)-$(random-string)`, the Pod hostname takes the form
+   * `$(job-name)-$(index)`.
    *
-   * More completion modes can be added in the future. If the Job controller observes a mode that it doesn't recognize, which is possible during upgrades due to version skew, the controller skips updates for the Job.
+   * More completion modes can be added in the future. If the Job controller observes a mode that it doesn't
+   * recognize, which is possible during upgrades due to version skew, the controller skips updates for the
+   * Job.
    *
    * Possible enum values:
-   *  - `"Indexed"` is a Job completion mode. In this mode, the Pods of a Job get an associated completion index from 0 to (.spec.completions - 1). The Job is considered complete when a Pod completes for each completion index.
-   *  - `"NonIndexed"` is a Job completion mode. In this mode, the Job is considered complete when there have been .spec.completions successfully completed Pods. Pod completions are homologous to each other.
+   * - `"Indexed"` is a Job completion mode. In this mode, the Pods of a Job get an associated completion
+   * index from 0 to (.spec.completions - 1). The Job is considered complete when a Pod completes for each
+   * completion index.
+   * - `"NonIndexed"` is a Job completion mode. In this mode, the Job is considered complete when there have
+   * been .spec.completions successfully completed Pods. Pod completions are homologous to each other.
    */
   completionMode?: "Indexed" | "NonIndexed";
-  /** Specifies the desired number of successfully finished pods the job should be run with.  Setting to null means that the success of any pod signals the success of all pods, and allows parallelism to have any positive value.  Setting to 1 means that parallelism is limited to 1 and the success of that pod signals the success of the job. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/ */
+  /**
+   * Specifies the desired number of successfully finished pods the job should be run with. Setting to null
+   * means that the success of any pod signals the success of all pods, and allows parallelism to have any
+   * positive value. Setting to 1 means that parallelism is limited to 1 and the success of that pod signals
+   * the success of the job. More info:
+   * https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
+   */
   completions?: number;
-  /** ManagedBy field indicates the controller that manages a Job. The k8s Job controller reconciles jobs which don't have this field at all or the field value is the reserved string `kubernetes.io/job-controller`, but skips reconciling Jobs with a custom value for this field. The value must be a valid domain-prefixed path (e.g. acme.io/foo) - all characters before the first "/" must be a valid subdomain as defined by RFC 1123. All characters trailing the first "/" must be valid HTTP Path characters as defined by RFC 3986. The value cannot exceed 63 characters. This field is immutable. */
+  /**
+   * ManagedBy field indicates the controller that manages a Job. The k8s Job controller reconciles jobs which
+   * don't have this field at all or the field value is the reserved string `kubernetes.io/job-controller`,
+   * but skips reconciling Jobs with a custom value for this field. The value must be a valid domain-prefixed
+   * path (e.g. acme.io/foo) - all characters before the first "/" must be a valid subdomain as defined by RFC
+   * 1123. All characters trailing the first "/" must be valid HTTP Path characters as defined by RFC 3986.
+   * The value cannot exceed 63 characters. This field is immutable.
+   */
   managedBy?: string;
-  /** manualSelector controls generation of pod labels and pod selectors. Leave `manualSelector` unset unless you are certain what you are doing. When false or unset, the system pick labels unique to this job and appends those labels to the pod template.  When true, the user is responsible for picking unique labels and specifying the selector.  Failure to pick a unique label may cause this and other jobs to not function correctly.  However, You may see `manualSelector=true` in jobs that were created with the old `extensions/v1beta1` API. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/#specifying-your-own-pod-selector */
+  /**
+   * manualSelector controls generation of pod labels and pod selectors. Leave `manualSelector` unset unless
+   * you are certain what you are doing. When false or unset, the system pick labels unique to this job and
+   * appends those labels to the pod template. When true, the user is responsible for picking unique labels
+   * and specifying the selector. Failure to pick a unique label may cause this and other jobs to not function
+   * correctly. However, You may see `manualSelector=true` in jobs that were created with the old
+   * `extensions/v1beta1` API. More info:
+   * https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/#specifying-your-own-pod-selector
+   */
   manualSelector?: boolean;
-  /** Specifies the maximal number of failed indexes before marking the Job as failed, when backoffLimitPerIndex is set. Once the number of failed indexes exceeds this number the entire Job is marked as Failed and its execution is terminated. When left as null the job continues execution of all of its indexes and is marked with the `Complete` Job condition. It can only be specified when backoffLimitPerIndex is set. It can be null or up to completions. It is required and must be less than or equal to 10^4 when is completions greater than 10^5. */
+  /**
+   * Specifies the maximal number of failed indexes before marking the Job as failed, when
+   * backoffLimitPerIndex is set. Once the number of failed indexes exceeds this number the entire Job is
+   * marked as Failed and its execution is terminated. When left as null the job continues execution of all of
+   * its indexes and is marked with the `Complete` Job condition. It can only be specified when
+   * backoffLimitPerIndex is set. It can be null or up to completions. It is required and must be less than or
+   * equal to 10^4 when is completions greater than 10^5.
+   */
   maxFailedIndexes?: number;
-  /** Specifies the maximum desired number of pods the job should run at any given time. The actual number of pods running in steady state will be less than this number when ((.spec.completions - .status.successful) < .spec.parallelism), i.e. when the work left to do is less than max parallelism. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/ */
+  /**
+   * Specifies the maximum desired number of pods the job should run at any given time. The actual number of
+   * pods running in steady state will be less than this number when ((.spec.completions - .status.successful)
+   * < .spec.parallelism), i.e. when the work left to do is less than max parallelism. More info:
+   * https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
+   */
   parallelism?: number;
-  /** Specifies the policy of handling failed pods. In particular, it allows to specify the set of actions and conditions which need to be satisfied to take the associated action. If empty, the default behaviour applies - the counter of failed pods, represented by the jobs's .status.failed field, is incremented and it is checked against the backoffLimit. This field cannot be used in combination with restartPolicy=OnFailure. */
+  /**
+   * Specifies the policy of handling failed pods. In particular, it allows to specify the set of actions and
+   * conditions which need to be satisfied to take the associated action. If empty, the default behaviour
+   * applies - the counter of failed pods, represented by the jobs's .status.failed field, is incremented and
+   * it is checked against the backoffLimit. This field cannot be used in combination with
+   * restartPolicy=OnFailure.
+   */
   podFailurePolicy?: PodFailurePolicy;
   /**
-   * podReplacementPolicy specifies when to create replacement Pods. Possible values are: - TerminatingOrFailed means that we recreate pods
+   * podReplacementPolicy specifies when to create replacement Pods. Possible values are: -
+   * TerminatingOrFailed means that we recreate pods
    *   when they are terminating (has a metadata.deletionTimestamp) or failed.
    * - Failed means to wait until a previously created Pod is fully terminated (has phase
    *   Failed or Succeeded) before creating a replacement Pod.
    *
-   * When using podFailurePolicy, Failed is the the only allowed value. TerminatingOrFailed and Failed are allowed values when podFailurePolicy is not in use.
+   * When using podFailurePolicy, Failed is the the only allowed value. TerminatingOrFailed and Failed are
+   * allowed values when podFailurePolicy is not in use.
    *
    * Possible enum values:
-   *  - `"Failed"` means to wait until a previously created Pod is fully terminated (has phase Failed or Succeeded) before creating a replacement Pod.
-   *  - `"TerminatingOrFailed"` means that we recreate pods when they are terminating (has a metadata.deletionTimestamp) or failed.
+   * - `"Failed"` means to wait until a previously created Pod is fully terminated (has phase Failed or
+   * Succeeded) before creating a replacement Pod.
+   * - `"TerminatingOrFailed"` means that we recreate pods when they are terminating (has a
+   * metadata.deletionTimestamp) or failed.
    */
   podReplacementPolicy?: "Failed" | "TerminatingOrFailed";
-  /** scheduling defines the Workload-aware Scheduling configuration for this Job. When set, it specifies the scheduling policy (basic or gang), topology constraints, disruption mode, and shared resource claims. When omitted, the Job defaults to the basic scheduling policy, which behaves as standard pod-by-pod scheduling. This field is alpha-level and requires the WorkloadWithJob feature gate. This field is immutable, including whether it is set at all, only policy.gang.minCount may be changed after creation. */
+  /**
+   * scheduling defines the Workload-aware Scheduling configuration for this Job. When set, it specifies the
+   * scheduling policy (basic or gang), topology constraints, disruption mode, and shared resource claims.
+   * When omitted, the Job defaults to the basic scheduling policy, which behaves as standard pod-by-pod
+   * scheduling. This field is alpha-level and requires the WorkloadWithJob feature gate. This field is
+   * immutable, including whether it is set at all, only policy.gang.minCount may be changed after creation.
+   */
   scheduling?: JobSchedulingConfiguration;
-  /** A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors */
+  /**
+   * A label query over pods that should match the pod count. Normally, the system sets this field for you.
+   * More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+   */
   selector?: LabelSelector;
-  /** successPolicy specifies the policy when the Job can be declared as succeeded. If empty, the default behavior applies - the Job is declared as succeeded only when the number of succeeded pods equals to the completions. When the field is specified, it must be immutable and works only for the Indexed Jobs. Once the Job meets the SuccessPolicy, the lingering pods are terminated. */
+  /**
+   * successPolicy specifies the policy when the Job can be declared as succeeded. If empty, the default
+   * behavior applies - the Job is declared as succeeded only when the number of succeeded pods equals to the
+   * completions. When the field is specified, it must be immutable and works only for the Indexed Jobs. Once
+   * the Job meets the SuccessPolicy, the lingering pods are terminated.
+   */
   successPolicy?: SuccessPolicy;
-  /** suspend specifies whether the Job controller should create Pods or not. If a Job is created with suspend set to true, no Pods are created by the Job controller. If a Job is suspended after creation (i.e. the flag goes from false to true), the Job controller will delete all active Pods associated with this Job. Users must design their workload to gracefully handle this. Suspending a Job will reset the StartTime field of the Job, effectively resetting the ActiveDeadlineSeconds timer too. Defaults to false. */
+  /**
+   * suspend specifies whether the Job controller should create Pods or not. If a Job is created with suspend
+   * set to true, no Pods are created by the Job controller. If a Job is suspended after creation (i.e. the
+   * flag goes from false to true), the Job controller will delete all active Pods associated with this Job.
+   * Users must design their workload to gracefully handle this. Suspending a Job will reset the StartTime
+   * field of the Job, effectively resetting the ActiveDeadlineSeconds timer too. Defaults to false.
+   */
   suspend?: boolean;
   /**
-   * Describes the pod that will be created when executing a job. The only allowed template.spec.restartPolicy values are "Never" or "OnFailure". More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
-   *
-   * @default {}
+   * Describes the pod that will be created when executing a job. The only allowed template.spec.restartPolicy
+   * values are "Never" or "OnFailure". More info:
+   * https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
    */
   template: PodTemplateSpec;
-  /** ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (either Complete or Failed). If this field is set, ttlSecondsAfterFinished after the Job finishes, it is eligible to be automatically deleted. When the Job is being deleted, its lifecycle guarantees (e.g. finalizers) will be honored. If this field is unset, the Job won't be automatically deleted. If this field is set to zero, the Job becomes eligible to be deleted immediately after it finishes. */
+  /**
+   * ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (either Complete or
+   * Failed). If this field is set, ttlSecondsAfterFinished after the Job finishes, it is eligible to be
+   * automatically deleted. When the Job is being deleted, its lifecycle guarantees (e.g. finalizers) will be
+   * honored. If this field is unset, the Job won't be automatically deleted. If this field is set to zero,
+   * the Job becomes eligible to be deleted immediately after it finishes.
+   */
   ttlSecondsAfterFinished?: number;
 }
 
@@ -295,45 +436,84 @@ export interface JobSpec {
  * @generated from io.k8s.api.batch.v1.JobStatus
  */
 export interface JobStatus {
-  /** The number of pending and running pods which are not terminating (without a deletionTimestamp). The value is zero for finished jobs. */
+  /**
+   * The number of pending and running pods which are not terminating (without a deletionTimestamp). The value
+   * is zero for finished jobs.
+   */
   active?: number;
-  /** completedIndexes holds the completed indexes when .spec.completionMode = "Indexed" in a text format. The indexes are represented as decimal integers separated by commas. The numbers are listed in increasing order. Three or more consecutive numbers are compressed and represented by the first and last element of the series, separated by a hyphen. For example, if the completed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". */
+  /**
+   * completedIndexes holds the completed indexes when .spec.completionMode = "Indexed" in a text format. The
+   * indexes are represented as decimal integers separated by commas. The numbers are listed in increasing
+   * order. Three or more consecutive numbers are compressed and represented by the first and last element of
+   * the series, separated by a hyphen. For example, if the completed indexes are 1, 3, 4, 5 and 7, they are
+   * represented as "1,3-5,7".
+   */
   completedIndexes?: string;
-  /** Represents time when the job was completed. It is not guaranteed to be set in happens-before order across separate operations. It is represented in RFC3339 form and is in UTC. The completion time is set when the job finishes successfully, and only then. The value cannot be updated or removed. The value indicates the same or later point in time as the startTime field. */
+  /**
+   * Represents time when the job was completed. It is not guaranteed to be set in happens-before order across
+   * separate operations. It is represented in RFC3339 form and is in UTC. The completion time is set when the
+   * job finishes successfully, and only then. The value cannot be updated or removed. The value indicates the
+   * same or later point in time as the startTime field.
+   */
   completionTime?: Time | null;
   /**
-   * The latest available observations of an object's current state. When a Job fails, one of the conditions will have type "Failed" and status true. When a Job is suspended, one of the conditions will have type "Suspended" and status true; when the Job is resumed, the status of this condition will become false. When a Job is completed, one of the conditions will have type "Complete" and status true.
+   * The latest available observations of an object's current state. When a Job fails, one of the conditions
+   * will have type "Failed" and status true. When a Job is suspended, one of the conditions will have type
+   * "Suspended" and status true; when the Job is resumed, the status of this condition will become false.
+   * When a Job is completed, one of the conditions will have type "Complete" and status true.
    *
-   * A job is considered finished when it is in a terminal condition, either "Complete" or "Failed". A Job cannot have both the "Complete" and "Failed" conditions. Additionally, it cannot be in the "Complete" and "FailureTarget" conditions. The "Complete", "Failed" and "FailureTarget" conditions cannot be disabled.
+   * A job is considered finished when it is in a terminal condition, either "Complete" or "Failed". A Job
+   * cannot have both the "Complete" and "Failed" conditions. Additionally, it cannot be in the "Complete" and
+   * "FailureTarget" conditions. The "Complete", "Failed" and "FailureTarget" conditions cannot be disabled.
    *
    * More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
    */
   conditions?: JobCondition[];
   /** The number of pods which reached phase Failed. The value increases monotonically. */
   failed?: number;
-  /** FailedIndexes holds the failed indexes when spec.backoffLimitPerIndex is set. The indexes are represented in the text format analogous as for the `completedIndexes` field, ie. they are kept as decimal integers separated by commas. The numbers are listed in increasing order. Three or more consecutive numbers are compressed and represented by the first and last element of the series, separated by a hyphen. For example, if the failed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". The set of failed indexes cannot overlap with the set of completed indexes. */
+  /**
+   * FailedIndexes holds the failed indexes when spec.backoffLimitPerIndex is set. The indexes are represented
+   * in the text format analogous as for the `completedIndexes` field, ie. they are kept as decimal integers
+   * separated by commas. The numbers are listed in increasing order. Three or more consecutive numbers are
+   * compressed and represented by the first and last element of the series, separated by a hyphen. For
+   * example, if the failed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". The set of failed
+   * indexes cannot overlap with the set of completed indexes.
+   */
   failedIndexes?: string;
-  /** The number of active pods which have a Ready condition and are not terminating (without a deletionTimestamp). */
+  /**
+   * The number of active pods which have a Ready condition and are not terminating (without a
+   * deletionTimestamp).
+   */
   ready?: number;
   /**
-   * Represents time when the job controller started processing a job. When a Job is created in the suspended state, this field is not set until the first time it is resumed. This field is reset every time a Job is resumed from suspension. It is represented in RFC3339 form and is in UTC.
+   * Represents time when the job controller started processing a job. When a Job is created in the suspended
+   * state, this field is not set until the first time it is resumed. This field is reset every time a Job is
+   * resumed from suspension. It is represented in RFC3339 form and is in UTC.
    *
-   * Once set, the field can only be removed when the job is suspended. The field cannot be modified while the job is unsuspended or finished.
+   * Once set, the field can only be removed when the job is suspended. The field cannot be modified while the
+   * job is unsuspended or finished.
    */
   startTime?: Time | null;
-  /** The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs. */
+  /**
+   * The number of pods which reached phase Succeeded. The value increases monotonically for a given spec.
+   * However, it may decrease in reaction to scale down of elastic indexed jobs.
+   */
   succeeded?: number;
   /** The number of pods which are terminating (in phase Pending or Running and have a deletionTimestamp). */
   terminating?: number;
   /**
-   * uncountedTerminatedPods holds the UIDs of Pods that have terminated but the job controller hasn't yet accounted for in the status counters.
+   * uncountedTerminatedPods holds the UIDs of Pods that have terminated but the job controller hasn't yet
+   * accounted for in the status counters.
    *
-   * The job controller creates pods with a finalizer. When a pod terminates (succeeded or failed), the controller does three steps to account for it in the job status:
+   * The job controller creates pods with a finalizer. When a pod terminates (succeeded or failed), the
+   * controller does three steps to account for it in the job status:
    *
-   * 1. Add the pod UID to the arrays in this field. 2. Remove the pod finalizer. 3. Remove the pod UID from the arrays while increasing the corresponding
+   * 1. Add the pod UID to the arrays in this field. 2. Remove the pod finalizer. 3. Remove the pod UID from
+   * the arrays while increasing the corresponding
    *     counter.
    *
-   * Old jobs might not be tracked using this field, in which case the field remains null. The structure is empty for finished jobs.
+   * Old jobs might not be tracked using this field, in which case the field remains null. The structure is
+   * empty for finished jobs.
    */
   uncountedTerminatedPods?: UncountedTerminatedPods;
 }
@@ -345,15 +525,13 @@ export interface JobStatus {
  */
 export interface JobTemplateSpec {
   /**
-   * Standard object's metadata of the jobs created from this template. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard object's metadata of the jobs created from this template. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
   /**
-   * Specification of the desired behavior of the job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-   *
-   * @default {}
+   * Specification of the desired behavior of the job. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
    */
   spec?: JobSpec;
 }
@@ -364,20 +542,34 @@ export interface JobTemplateSpec {
  * @generated from io.k8s.api.batch.v1.PodFailurePolicy
  */
 export interface PodFailurePolicy {
-  /** A list of pod failure policy rules. The rules are evaluated in order. Once a rule matches a Pod failure, the remaining of the rules are ignored. When no rule matches the Pod failure, the default handling applies - the counter of pod failures is incremented and it is checked against the backoffLimit. At most 20 elements are allowed. */
+  /**
+   * A list of pod failure policy rules. The rules are evaluated in order. Once a rule matches a Pod failure,
+   * the remaining of the rules are ignored. When no rule matches the Pod failure, the default handling
+   * applies - the counter of pod failures is incremented and it is checked against the backoffLimit. At most
+   * 20 elements are allowed.
+   */
   rules: PodFailurePolicyRule[];
 }
 
 /**
- * PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes. In particular, it lookups the .state.terminated.exitCode for each app container and init container status, represented by the .status.containerStatuses and .status.initContainerStatuses fields in the Pod status, respectively. Containers completed with success (exit code 0) are excluded from the requirement check.
+ * PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its
+ * container exit codes. In particular, it lookups the .state.terminated.exitCode for each app container and
+ * init container status, represented by the .status.containerStatuses and .status.initContainerStatuses
+ * fields in the Pod status, respectively. Containers completed with success (exit code 0) are excluded from
+ * the requirement check.
  *
  * @generated from io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement
  */
 export interface PodFailurePolicyOnExitCodesRequirement {
-  /** Restricts the check for exit codes to the container with the specified name. When null, the rule applies to all containers. When specified, it should match one the container or initContainer names in the pod template. */
+  /**
+   * Restricts the check for exit codes to the container with the specified name. When null, the rule applies
+   * to all containers. When specified, it should match one the container or initContainer names in the pod
+   * template.
+   */
   containerName?: string;
   /**
-   * Represents the relationship between the container exit code(s) and the specified values. Containers completed with success (exit code 0) are excluded from the requirement check. Possible values are:
+   * Represents the relationship between the container exit code(s) and the specified values. Containers
+   * completed with success (exit code 0) are excluded from the requirement check. Possible values are:
    *
    * - In: the requirement is satisfied if at least one container exit code
    *   (might be multiple if there are multiple containers not restricted
@@ -385,16 +577,20 @@ export interface PodFailurePolicyOnExitCodesRequirement {
    * - NotIn: the requirement is satisfied if at least one container exit code
    *   (might be multiple if there are multiple containers not restricted
    *   by the 'containerName' field) is not in the set of specified values.
-   * Additional values are considered to be added in the future. Clients should react to an unknown operator by assuming the requirement is not satisfied.
+   * Additional values are considered to be added in the future. Clients should react to an unknown operator
+   * by assuming the requirement is not satisfied.
    *
    * Possible enum values:
    *  - `"In"`
    *  - `"NotIn"`
-   *
-   * @default ""
    */
   operator: "In" | "NotIn";
-  /** Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed. */
+  /**
+   * Specifies the set of values. Each returned container exit code (might be multiple in case of multiple
+   * containers) is checked against this set of values with respect to the operator. The list of values must
+   * be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one
+   * element is required. At most 255 elements are allowed.
+   */
   values: number[];
 }
 
@@ -405,21 +601,20 @@ export interface PodFailurePolicyOnExitCodesRequirement {
  */
 export interface PodFailurePolicyOnPodConditionsPattern {
   /**
-   * Specifies the required Pod condition status. To match a pod condition it is required that the specified status equals the pod condition status. Defaults to True.
-   *
-   * @default ""
+   * Specifies the required Pod condition status. To match a pod condition it is required that the specified
+   * status equals the pod condition status. Defaults to True.
    */
   status?: string;
   /**
-   * Specifies the required Pod condition type. To match a pod condition it is required that specified type equals the pod condition type.
-   *
-   * @default ""
+   * Specifies the required Pod condition type. To match a pod condition it is required that specified type
+   * equals the pod condition type.
    */
   type: string;
 }
 
 /**
- * PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. One of onExitCodes and onPodConditions, but not both, can be used in each rule.
+ * PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. One of
+ * onExitCodes and onPodConditions, but not both, can be used in each rule.
  *
  * @generated from io.k8s.api.batch.v1.PodFailurePolicyRule
  */
@@ -435,20 +630,28 @@ export interface PodFailurePolicyRule {
    *   incremented and a replacement pod is created.
    * - Count: indicates that the pod is handled in the default way - the
    *   counter towards the .backoffLimit is incremented.
-   * Additional values are considered to be added in the future. Clients should react to an unknown action by skipping the rule.
+   * Additional values are considered to be added in the future. Clients should react to an unknown action by
+   * skipping the rule.
    *
    * Possible enum values:
-   *  - `"Count"` This is an action which might be taken on a pod failure - the pod failure is handled in the default way - the counter towards .backoffLimit, represented by the job's .status.failed field, is incremented.
-   *  - `"FailIndex"` This is an action which might be taken on a pod failure - mark the Job's index as failed to avoid restarts within this index. This action can only be used when backoffLimitPerIndex is set.
-   *  - `"FailJob"` This is an action which might be taken on a pod failure - mark the pod's job as Failed and terminate all running pods.
-   *  - `"Ignore"` This is an action which might be taken on a pod failure - the counter towards .backoffLimit, represented by the job's .status.failed field, is not incremented and a replacement pod is created.
-   *
-   * @default ""
+   * - `"Count"` This is an action which might be taken on a pod failure - the pod failure is handled in the
+   * default way - the counter towards .backoffLimit, represented by the job's .status.failed field, is
+   * incremented.
+   * - `"FailIndex"` This is an action which might be taken on a pod failure - mark the Job's index as failed
+   * to avoid restarts within this index. This action can only be used when backoffLimitPerIndex is set.
+   * - `"FailJob"` This is an action which might be taken on a pod failure - mark the pod's job as Failed and
+   * terminate all running pods.
+   * - `"Ignore"` This is an action which might be taken on a pod failure - the counter towards .backoffLimit,
+   * represented by the job's .status.failed field, is not incremented and a replacement pod is created.
    */
   action: "Count" | "FailIndex" | "FailJob" | "Ignore";
   /** Represents the requirement on the container exit codes. */
   onExitCodes?: PodFailurePolicyOnExitCodesRequirement;
-  /** Represents the requirement on the pod conditions. The requirement is represented as a list of pod condition patterns. The requirement is satisfied if at least one pattern matches an actual pod condition. At most 20 elements are allowed. */
+  /**
+   * Represents the requirement on the pod conditions. The requirement is represented as a list of pod
+   * condition patterns. The requirement is satisfied if at least one pattern matches an actual pod condition.
+   * At most 20 elements are allowed.
+   */
   onPodConditions?: PodFailurePolicyOnPodConditionsPattern[];
 }
 
@@ -458,24 +661,47 @@ export interface PodFailurePolicyRule {
  * @generated from io.k8s.api.batch.v1.SuccessPolicy
  */
 export interface SuccessPolicy {
-  /** rules represents the list of alternative rules for the declaring the Jobs as successful before `.status.succeeded >= .spec.completions`. Once any of the rules are met, the "SuccessCriteriaMet" condition is added, and the lingering pods are removed. The terminal state for such a Job has the "Complete" condition. Additionally, these rules are evaluated in order; Once the Job meets one of the rules, other rules are ignored. At most 20 elements are allowed. */
+  /**
+   * rules represents the list of alternative rules for the declaring the Jobs as successful before
+   * `.status.succeeded >= .spec.completions`. Once any of the rules are met, the "SuccessCriteriaMet"
+   * condition is added, and the lingering pods are removed. The terminal state for such a Job has the
+   * "Complete" condition. Additionally, these rules are evaluated in order; Once the Job meets one of the
+   * rules, other rules are ignored. At most 20 elements are allowed.
+   */
   rules: SuccessPolicyRule[];
 }
 
 /**
- * SuccessPolicyRule describes rule for declaring a Job as succeeded. Each rule must have at least one of the "succeededIndexes" or "succeededCount" specified.
+ * SuccessPolicyRule describes rule for declaring a Job as succeeded. Each rule must have at least one of the
+ * "succeededIndexes" or "succeededCount" specified.
  *
  * @generated from io.k8s.api.batch.v1.SuccessPolicyRule
  */
 export interface SuccessPolicyRule {
-  /** succeededCount specifies the minimal required size of the actual set of the succeeded indexes for the Job. When succeededCount is used along with succeededIndexes, the check is constrained only to the set of indexes specified by succeededIndexes. For example, given that succeededIndexes is "1-4", succeededCount is "3", and completed indexes are "1", "3", and "5", the Job isn't declared as succeeded because only "1" and "3" indexes are considered in that rules. When this field is null, this doesn't default to any value and is never evaluated at any time. When specified it needs to be a positive integer. */
+  /**
+   * succeededCount specifies the minimal required size of the actual set of the succeeded indexes for the
+   * Job. When succeededCount is used along with succeededIndexes, the check is constrained only to the set of
+   * indexes specified by succeededIndexes. For example, given that succeededIndexes is "1-4", succeededCount
+   * is "3", and completed indexes are "1", "3", and "5", the Job isn't declared as succeeded because only "1"
+   * and "3" indexes are considered in that rules. When this field is null, this doesn't default to any value
+   * and is never evaluated at any time. When specified it needs to be a positive integer.
+   */
   succeededCount?: number;
-  /** succeededIndexes specifies the set of indexes which need to be contained in the actual set of the succeeded indexes for the Job. The list of indexes must be within 0 to ".spec.completions-1" and must not contain duplicates. At least one element is required. The indexes are represented as intervals separated by commas. The intervals can be a decimal integer or a pair of decimal integers separated by a hyphen. The number are listed in represented by the first and last element of the series, separated by a hyphen. For example, if the completed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". When this field is null, this field doesn't default to any value and is never evaluated at any time. */
+  /**
+   * succeededIndexes specifies the set of indexes which need to be contained in the actual set of the
+   * succeeded indexes for the Job. The list of indexes must be within 0 to ".spec.completions-1" and must not
+   * contain duplicates. At least one element is required. The indexes are represented as intervals separated
+   * by commas. The intervals can be a decimal integer or a pair of decimal integers separated by a hyphen.
+   * The number are listed in represented by the first and last element of the series, separated by a hyphen.
+   * For example, if the completed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". When this
+   * field is null, this field doesn't default to any value and is never evaluated at any time.
+   */
   succeededIndexes?: string;
 }
 
 /**
- * UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status counters.
+ * UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status
+ * counters.
  *
  * @generated from io.k8s.api.batch.v1.UncountedTerminatedPods
  */

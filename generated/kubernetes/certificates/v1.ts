@@ -10,39 +10,52 @@ import type { Condition, ListMeta, ObjectMeta, Time } from "../meta/v1.js";
  */
 
 /**
- * CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued.
+ * CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a
+ * certificate signing request, and having it asynchronously approved and issued.
  *
  * Kubelets use this API to obtain:
- *  1. client certificates to authenticate to kube-apiserver (with the "kubernetes.io/kube-apiserver-client-kubelet" signerName).
- *  2. serving certificates for TLS endpoints kube-apiserver can connect to securely (with the "kubernetes.io/kubelet-serving" signerName).
+ * 1. client certificates to authenticate to kube-apiserver (with the
+ * "kubernetes.io/kube-apiserver-client-kubelet" signerName).
+ * 2. serving certificates for TLS endpoints kube-apiserver can connect to securely (with the
+ * "kubernetes.io/kubelet-serving" signerName).
  *
- * This API can be used to request client certificates to authenticate to kube-apiserver (with the "kubernetes.io/kube-apiserver-client" signerName), or to obtain certificates from custom non-Kubernetes signers.
+ * This API can be used to request client certificates to authenticate to kube-apiserver (with the
+ * "kubernetes.io/kube-apiserver-client" signerName), or to obtain certificates from custom non-Kubernetes
+ * signers.
  *
  * @generated from io.k8s.api.certificates.v1.CertificateSigningRequest
  */
 export interface CertificateSigningRequest {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "certificates.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "CertificateSigningRequest";
-  /** @default {} */
   metadata?: ObjectMeta;
   /**
-   * spec contains the certificate request, and is immutable after creation. Only the request, signerName, expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and cannot be modified by users.
-   *
-   * @default {}
+   * spec contains the certificate request, and is immutable after creation. Only the request, signerName,
+   * expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and
+   * cannot be modified by users.
    */
   spec: CertificateSigningRequestSpec;
   /**
-   * status contains information about whether the request is approved or denied, and the certificate issued by the signer, or the failure condition indicating signer failure.
-   *
-   * @default {}
+   * status contains information about whether the request is approved or denied, and the certificate issued
+   * by the signer, or the failure condition indicating signer failure.
    */
   status?: CertificateSigningRequestStatus;
 }
 
 /** A `CertificateSigningRequest` with `apiVersion` and `kind` filled in. */
-export function CertificateSigningRequest(object: Omit<CertificateSigningRequest, "apiVersion" | "kind">): CertificateSigningRequest {
+export function CertificateSigningRequest(
+  object: Omit<CertificateSigningRequest, "apiVersion" | "kind">,
+): CertificateSigningRequest {
   return { apiVersion: "certificates.k8s.io/v1", kind: "CertificateSigningRequest", ...object };
 }
 
@@ -52,7 +65,11 @@ export function CertificateSigningRequest(object: Omit<CertificateSigningRequest
  * @generated from io.k8s.api.certificates.v1.CertificateSigningRequestCondition
  */
 export interface CertificateSigningRequestCondition {
-  /** lastTransitionTime is the time the condition last transitioned from one status to another. If unset, when a new condition type is added or an existing condition's status is changed, the server defaults this to the current time. */
+  /**
+   * lastTransitionTime is the time the condition last transitioned from one status to another. If unset, when
+   * a new condition type is added or an existing condition's status is changed, the server defaults this to
+   * the current time.
+   */
   lastTransitionTime?: Time | null;
   /** lastUpdateTime is the time of the last update to this condition */
   lastUpdateTime?: Time | null;
@@ -61,25 +78,26 @@ export interface CertificateSigningRequestCondition {
   /** reason indicates a brief reason for the request state */
   reason?: string;
   /**
-   * status of the condition, one of True, False, Unknown. Approved, Denied, and Failed conditions may not be "False" or "Unknown".
-   *
-   * @default ""
+   * status of the condition, one of True, False, Unknown. Approved, Denied, and Failed conditions may not be
+   * "False" or "Unknown".
    */
   status: string;
   /**
    * type of the condition. Known conditions are "Approved", "Denied", and "Failed".
    *
-   * An "Approved" condition is added via the /approval subresource, indicating the request was approved and should be issued by the signer.
+   * An "Approved" condition is added via the /approval subresource, indicating the request was approved and
+   * should be issued by the signer.
    *
-   * A "Denied" condition is added via the /approval subresource, indicating the request was denied and should not be issued by the signer.
+   * A "Denied" condition is added via the /approval subresource, indicating the request was denied and should
+   * not be issued by the signer.
    *
-   * A "Failed" condition is added via the /status subresource, indicating the signer failed to issue the certificate.
+   * A "Failed" condition is added via the /status subresource, indicating the signer failed to issue the
+   * certificate.
    *
-   * Approved and Denied conditions are mutually exclusive. Approved, Denied, and Failed conditions cannot be removed once added.
+   * Approved and Denied conditions are mutually exclusive. Approved, Denied, and Failed conditions cannot be
+   * removed once added.
    *
    * Only one condition of a given type is allowed.
-   *
-   * @default ""
    */
   type: string;
 }
@@ -90,13 +108,20 @@ export interface CertificateSigningRequestCondition {
  * @generated from io.k8s.api.certificates.v1.CertificateSigningRequestList
  */
 export interface CertificateSigningRequestList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "certificates.k8s.io/v1";
   /** items is a collection of CertificateSigningRequest objects */
   items: CertificateSigningRequest[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "CertificateSigningRequestList";
-  /** @default {} */
   metadata?: ListMeta;
 }
 
@@ -107,9 +132,13 @@ export interface CertificateSigningRequestList {
  */
 export interface CertificateSigningRequestSpec {
   /**
-   * expirationSeconds is the requested duration of validity of the issued certificate. The certificate signer may issue a certificate with a different validity duration so a client must check the delta between the notBefore and and notAfter fields in the issued certificate to determine the actual duration.
+   * expirationSeconds is the requested duration of validity of the issued certificate. The certificate signer
+   * may issue a certificate with a different validity duration so a client must check the delta between the
+   * notBefore and and notAfter fields in the issued certificate to determine the actual duration.
    *
-   * The v1.22+ in-tree implementations of the well-known Kubernetes signers will honor this field as long as the requested duration is not greater than the maximum duration they will honor per the --cluster-signing-duration CLI flag to the Kubernetes controller manager.
+   * The v1.22+ in-tree implementations of the well-known Kubernetes signers will honor this field as long as
+   * the requested duration is not greater than the maximum duration they will honor per the
+   * --cluster-signing-duration CLI flag to the Kubernetes controller manager.
    *
    * Certificate signers may not honor this field for various reasons:
    *
@@ -121,46 +150,68 @@ export interface CertificateSigningRequestSpec {
    * The minimum valid value for expirationSeconds is 600, i.e. 10 minutes.
    */
   expirationSeconds?: number;
-  /** extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable. */
+  /**
+   * extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the
+   * API server on creation and immutable.
+   */
   extra?: { [key: string]: string[] };
-  /** groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable. */
+  /**
+   * groups contains group membership of the user that created the CertificateSigningRequest. Populated by the
+   * API server on creation and immutable.
+   */
   groups?: string[];
-  /** request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block. When serialized as JSON or YAML, the data is additionally base64-encoded. */
+  /**
+   * request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block. When
+   * serialized as JSON or YAML, the data is additionally base64-encoded.
+   */
   request: string;
   /**
    * signerName indicates the requested signer, and is a qualified name.
    *
-   * List/watch requests for CertificateSigningRequests can filter on this field using a "spec.signerName=NAME" fieldSelector.
+   * List/watch requests for CertificateSigningRequests can filter on this field using a
+   * "spec.signerName=NAME" fieldSelector.
    *
    * Well-known Kubernetes signers are:
-   *  1. "kubernetes.io/kube-apiserver-client": issues client certificates that can be used to authenticate to kube-apiserver.
-   *   Requests for this signer are never auto-approved by kube-controller-manager, can be issued by the "csrsigning" controller in kube-controller-manager.
-   *  2. "kubernetes.io/kube-apiserver-client-kubelet": issues client certificates that kubelets use to authenticate to kube-apiserver.
-   *   Requests for this signer can be auto-approved by the "csrapproving" controller in kube-controller-manager, and can be issued by the "csrsigning" controller in kube-controller-manager.
-   *  3. "kubernetes.io/kubelet-serving" issues serving certificates that kubelets use to serve TLS endpoints, which kube-apiserver can connect to securely.
-   *   Requests for this signer are never auto-approved by kube-controller-manager, and can be issued by the "csrsigning" controller in kube-controller-manager.
+   * 1. "kubernetes.io/kube-apiserver-client": issues client certificates that can be used to authenticate to
+   * kube-apiserver.
+   * Requests for this signer are never auto-approved by kube-controller-manager, can be issued by the
+   * "csrsigning" controller in kube-controller-manager.
+   * 2. "kubernetes.io/kube-apiserver-client-kubelet": issues client certificates that kubelets use to
+   * authenticate to kube-apiserver.
+   * Requests for this signer can be auto-approved by the "csrapproving" controller in
+   * kube-controller-manager, and can be issued by the "csrsigning" controller in kube-controller-manager.
+   * 3. "kubernetes.io/kubelet-serving" issues serving certificates that kubelets use to serve TLS endpoints,
+   * which kube-apiserver can connect to securely.
+   * Requests for this signer are never auto-approved by kube-controller-manager, and can be issued by the
+   * "csrsigning" controller in kube-controller-manager.
    *
-   * More details are available at https://k8s.io/docs/reference/access-authn-authz/certificate-signing-requests/#kubernetes-signers
+   * More details are available at
+   * https://k8s.io/docs/reference/access-authn-authz/certificate-signing-requests/#kubernetes-signers
    *
    * Custom signerNames can also be specified. The signer defines:
    *  1. Trust distribution: how trust (CA bundles) are distributed.
    *  2. Permitted subjects: and behavior when a disallowed subject is requested.
-   *  3. Required, permitted, or forbidden x509 extensions in the request (including whether subjectAltNames are allowed, which types, restrictions on allowed values) and behavior when a disallowed extension is requested.
+   * 3. Required, permitted, or forbidden x509 extensions in the request (including whether subjectAltNames
+   * are allowed, which types, restrictions on allowed values) and behavior when a disallowed extension is
+   * requested.
    *  4. Required, permitted, or forbidden key usages / extended key usages.
    *  5. Expiration/certificate lifetime: whether it is fixed by the signer, configurable by the admin.
    *  6. Whether or not requests for CA certificates are allowed.
-   *
-   * @default ""
    */
   signerName: string;
-  /** uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable. */
+  /**
+   * uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server
+   * on creation and immutable.
+   */
   uid?: string;
   /**
    * usages specifies a set of key usages requested in the issued certificate.
    *
-   * Requests for TLS client certificates typically request: "digital signature", "key encipherment", "client auth".
+   * Requests for TLS client certificates typically request: "digital signature", "key encipherment", "client
+   * auth".
    *
-   * Requests for TLS serving certificates typically request: "key encipherment", "digital signature", "server auth".
+   * Requests for TLS serving certificates typically request: "key encipherment", "digital signature", "server
+   * auth".
    *
    * Valid values are:
    *  "signing", "digital signature", "content commitment",
@@ -172,20 +223,27 @@ export interface CertificateSigningRequestSpec {
    *  "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc"
    */
   usages?: ("any" | "cert sign" | "client auth" | "code signing" | "content commitment" | "crl sign" | "data encipherment" | "decipher only" | "digital signature" | "email protection" | "encipher only" | "ipsec end system" | "ipsec tunnel" | "ipsec user" | "key agreement" | "key encipherment" | "microsoft sgc" | "netscape sgc" | "ocsp signing" | "s/mime" | "server auth" | "signing" | "timestamping")[];
-  /** username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable. */
+  /**
+   * username contains the name of the user that created the CertificateSigningRequest. Populated by the API
+   * server on creation and immutable.
+   */
   username?: string;
 }
 
 /**
- * CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate.
+ * CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the
+ * request, and the issued certificate.
  *
  * @generated from io.k8s.api.certificates.v1.CertificateSigningRequestStatus
  */
 export interface CertificateSigningRequestStatus {
   /**
-   * certificate is populated with an issued certificate by the signer after an Approved condition is present. This field is set via the /status subresource. Once populated, this field is immutable.
+   * certificate is populated with an issued certificate by the signer after an Approved condition is present.
+   * This field is set via the /status subresource. Once populated, this field is immutable.
    *
-   * If the certificate signing request is denied, a condition of type "Denied" is added and this field remains empty. If the signer cannot issue the certificate, a condition of type "Failed" is added and this field remains empty.
+   * If the certificate signing request is denied, a condition of type "Denied" is added and this field
+   * remains empty. If the signer cannot issue the certificate, a condition of type "Failed" is added and this
+   * field remains empty.
    *
    * Validation requirements:
    *  1. certificate must contain one or more PEM blocks.
@@ -194,7 +252,9 @@ export interface CertificateSigningRequestStatus {
    *  3. Non-PEM content may appear before or after the "CERTIFICATE" PEM blocks and is unvalidated,
    *   to allow for explanatory text as described in section 5.2 of RFC7468.
    *
-   * If more than one PEM block is present, and the definition of the requested spec.signerName does not indicate otherwise, the first block is the issued certificate, and subsequent blocks should be treated as intermediate certificates and presented in TLS handshakes.
+   * If more than one PEM block is present, and the definition of the requested spec.signerName does not
+   * indicate otherwise, the first block is the issued certificate, and subsequent blocks should be treated as
+   * intermediate certificates and presented in TLS handshakes.
    *
    * The certificate is encoded in PEM format.
    *
@@ -214,33 +274,41 @@ export interface CertificateSigningRequestStatus {
 /**
  * ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates).
  *
- * ClusterTrustBundle objects are considered to be readable by any authenticated user in the cluster, because they can be mounted by pods using the `clusterTrustBundle` projection.  All service accounts have read access to ClusterTrustBundles by default.  Users who only have namespace-level access to a cluster can read ClusterTrustBundles by impersonating a serviceaccount that they have access to.
+ * ClusterTrustBundle objects are considered to be readable by any authenticated user in the cluster, because
+ * they can be mounted by pods using the `clusterTrustBundle` projection. All service accounts have read
+ * access to ClusterTrustBundles by default. Users who only have namespace-level access to a cluster can read
+ * ClusterTrustBundles by impersonating a serviceaccount that they have access to.
  *
- * It can be optionally associated with a particular signer, in which case it contains one valid set of trust anchors for that signer. Signers may have multiple associated ClusterTrustBundles; each is an independent set of trust anchors for that signer. Admission control is used to enforce that only users with permissions on the signer can create or modify the corresponding bundle.
+ * It can be optionally associated with a particular signer, in which case it contains one valid set of trust
+ * anchors for that signer. Signers may have multiple associated ClusterTrustBundles; each is an independent
+ * set of trust anchors for that signer. Admission control is used to enforce that only users with permissions
+ * on the signer can create or modify the corresponding bundle.
  *
  * @generated from io.k8s.api.certificates.v1.ClusterTrustBundle
  */
 export interface ClusterTrustBundle {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "certificates.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "ClusterTrustBundle";
-  /**
-   * metadata contains the object metadata.
-   *
-   * @default {}
-   */
+  /** metadata contains the object metadata. */
   metadata?: ObjectMeta;
-  /**
-   * spec contains the signer (if any) and trust anchors.
-   *
-   * @default {}
-   */
+  /** spec contains the signer (if any) and trust anchors. */
   spec: ClusterTrustBundleSpec;
 }
 
 /** A `ClusterTrustBundle` with `apiVersion` and `kind` filled in. */
-export function ClusterTrustBundle(object: Omit<ClusterTrustBundle, "apiVersion" | "kind">): ClusterTrustBundle {
+export function ClusterTrustBundle(
+  object: Omit<ClusterTrustBundle, "apiVersion" | "kind">,
+): ClusterTrustBundle {
   return { apiVersion: "certificates.k8s.io/v1", kind: "ClusterTrustBundle", ...object };
 }
 
@@ -250,17 +318,21 @@ export function ClusterTrustBundle(object: Omit<ClusterTrustBundle, "apiVersion"
  * @generated from io.k8s.api.certificates.v1.ClusterTrustBundleList
  */
 export interface ClusterTrustBundleList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "certificates.k8s.io/v1";
   /** items is a collection of ClusterTrustBundle objects */
   items: ClusterTrustBundle[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ClusterTrustBundleList";
   /**
-   * metadata contains the list metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "ClusterTrustBundleList";
+  /** metadata contains the list metadata. */
   metadata?: ListMeta;
 }
 
@@ -273,23 +345,30 @@ export interface ClusterTrustBundleSpec {
   /**
    * signerName indicates the associated signer, if any.
    *
-   * In order to create or update a ClusterTrustBundle that sets signerName, you must have the following cluster-scoped permission: group=certificates.k8s.io resource=signers resourceName=<the signer name> verb=attest.
+   * In order to create or update a ClusterTrustBundle that sets signerName, you must have the following
+   * cluster-scoped permission: group=certificates.k8s.io resource=signers resourceName=<the signer name>
+   * verb=attest.
    *
-   * If signerName is not empty, then the ClusterTrustBundle object must be named with the signer name as a prefix (translating slashes to colons). For example, for the signer name `example.com/foo`, valid ClusterTrustBundle object names include `example.com:foo:abc` and `example.com:foo:v1`.
+   * If signerName is not empty, then the ClusterTrustBundle object must be named with the signer name as a
+   * prefix (translating slashes to colons). For example, for the signer name `example.com/foo`, valid
+   * ClusterTrustBundle object names include `example.com:foo:abc` and `example.com:foo:v1`.
    *
    * If signerName is empty, then the ClusterTrustBundle object's name must not have such a prefix.
    *
-   * List/watch requests for ClusterTrustBundles can filter on this field using a `spec.signerName=NAME` field selector.
+   * List/watch requests for ClusterTrustBundles can filter on this field using a `spec.signerName=NAME` field
+   * selector.
    */
   signerName?: string;
   /**
-   * trustBundle contains the individual X.509 trust anchors for this bundle, as PEM bundle of PEM-wrapped, DER-formatted X.509 certificates.
+   * trustBundle contains the individual X.509 trust anchors for this bundle, as PEM bundle of PEM-wrapped,
+   * DER-formatted X.509 certificates.
    *
-   * The data must consist only of PEM certificate blocks that parse as valid X.509 certificates.  Each certificate must include a basic constraints extension with the CA bit set.  The API server will reject objects that contain duplicate certificates, or that use PEM block headers.
+   * The data must consist only of PEM certificate blocks that parse as valid X.509 certificates. Each
+   * certificate must include a basic constraints extension with the CA bit set. The API server will reject
+   * objects that contain duplicate certificates, or that use PEM block headers.
    *
-   * Users of ClusterTrustBundles, including Kubelet, are free to reorder and deduplicate certificate blocks in this file according to their own logic, as well as to drop PEM block headers and inter-block data.
-   *
-   * @default ""
+   * Users of ClusterTrustBundles, including Kubelet, are free to reorder and deduplicate certificate blocks
+   * in this file according to their own logic, as well as to drop PEM block headers and inter-block data.
    */
   trustBundle: string;
 }
@@ -302,32 +381,30 @@ export interface ClusterTrustBundleSpec {
  * @generated from io.k8s.api.certificates.v1.PodCertificateRequest
  */
 export interface PodCertificateRequest {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "certificates.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "PodCertificateRequest";
-  /**
-   * metadata contains the object metadata.
-   *
-   * @default {}
-   */
+  /** metadata contains the object metadata. */
   metadata?: ObjectMeta;
-  /**
-   * spec contains the details about the certificate being requested.
-   *
-   * @default {}
-   */
+  /** spec contains the details about the certificate being requested. */
   spec: PodCertificateRequestSpec;
-  /**
-   * status contains the issued certificate, and a standard set of conditions.
-   *
-   * @default {}
-   */
+  /** status contains the issued certificate, and a standard set of conditions. */
   status?: PodCertificateRequestStatus;
 }
 
 /** A `PodCertificateRequest` with `apiVersion` and `kind` filled in. */
-export function PodCertificateRequest(object: Omit<PodCertificateRequest, "apiVersion" | "kind">): PodCertificateRequest {
+export function PodCertificateRequest(
+  object: Omit<PodCertificateRequest, "apiVersion" | "kind">,
+): PodCertificateRequest {
   return { apiVersion: "certificates.k8s.io/v1", kind: "PodCertificateRequest", ...object };
 }
 
@@ -337,17 +414,21 @@ export function PodCertificateRequest(object: Omit<PodCertificateRequest, "apiVe
  * @generated from io.k8s.api.certificates.v1.PodCertificateRequestList
  */
 export interface PodCertificateRequestList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "certificates.k8s.io/v1";
   /** items is a collection of PodCertificateRequest objects */
   items: PodCertificateRequest[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "PodCertificateRequestList";
   /**
-   * metadata contains the list metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "PodCertificateRequestList";
+  /** metadata contains the list metadata. */
   metadata?: ListMeta;
 }
 
@@ -360,118 +441,132 @@ export interface PodCertificateRequestSpec {
   /**
    * maxExpirationSeconds is the maximum lifetime permitted for the certificate.
    *
-   * If omitted, kube-apiserver will set it to 86400(24 hours). kube-apiserver will reject values shorter than 3600 (1 hour).  The maximum allowable value is 7862400 (91 days).
+   * If omitted, kube-apiserver will set it to 86400(24 hours). kube-apiserver will reject values shorter than
+   * 3600 (1 hour). The maximum allowable value is 7862400 (91 days).
    *
-   * The signer implementation is then free to issue a certificate with any lifetime *shorter* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. `kubernetes.io` signers will never issue certificates with a lifetime longer than 24 hours.
+   * The signer implementation is then free to issue a certificate with any lifetime *shorter* than
+   * MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour). This constraint is enforced by
+   * kube-apiserver. `kubernetes.io` signers will never issue certificates with a lifetime longer than 24
+   * hours.
    *
    * @default 86400
    */
   maxExpirationSeconds?: number;
-  /**
-   * nodeName is the name of the node the pod is assigned to.
-   *
-   * @default ""
-   */
+  /** nodeName is the name of the node the pod is assigned to. */
   nodeName: string;
-  /**
-   * nodeUID is the UID of the node the pod is assigned to.
-   *
-   * @default ""
-   */
+  /** nodeUID is the UID of the node the pod is assigned to. */
   nodeUID: string;
-  /**
-   * podName is the name of the pod into which the certificate will be mounted.
-   *
-   * @default ""
-   */
+  /** podName is the name of the pod into which the certificate will be mounted. */
   podName: string;
-  /**
-   * podUID is the UID of the pod into which the certificate will be mounted.
-   *
-   * @default ""
-   */
+  /** podUID is the UID of the pod into which the certificate will be mounted. */
   podUID: string;
-  /**
-   * serviceAccountName is the name of the service account the pod is running as.
-   *
-   * @default ""
-   */
+  /** serviceAccountName is the name of the service account the pod is running as. */
   serviceAccountName: string;
-  /**
-   * serviceAccountUID is the UID of the service account the pod is running as.
-   *
-   * @default ""
-   */
+  /** serviceAccountUID is the UID of the service account the pod is running as. */
   serviceAccountUID: string;
   /**
    * signerName indicates the requested signer.
    *
-   * All signer names beginning with `kubernetes.io` are reserved for use by the Kubernetes project.  There is currently one well-known signer documented by the Kubernetes project, `kubernetes.io/kube-apiserver-client-pod`, which will issue client certificates understood by kube-apiserver.  It is currently unimplemented.
-   *
-   * @default ""
+   * All signer names beginning with `kubernetes.io` are reserved for use by the Kubernetes project. There is
+   * currently one well-known signer documented by the Kubernetes project,
+   * `kubernetes.io/kube-apiserver-client-pod`, which will issue client certificates understood by
+   * kube-apiserver. It is currently unimplemented.
    */
   signerName: string;
   /**
-   * A PKCS#10 certificate signing request (DER-serialized) generated by Kubelet using the subject private key.
+   * A PKCS#10 certificate signing request (DER-serialized) generated by Kubelet using the subject private
+   * key.
    *
-   * Most signer implementations will ignore the contents of the CSR except to extract the subject public key. The API server automatically verifies the CSR signature during admission, so the signer does not need to repeat the verification.  CSRs generated by kubelet are completely empty.
+   * Most signer implementations will ignore the contents of the CSR except to extract the subject public key.
+   * The API server automatically verifies the CSR signature during admission, so the signer does not need to
+   * repeat the verification. CSRs generated by kubelet are completely empty.
    *
-   * The subject public key must be one of RSA3072, RSA4096, ECDSAP256, ECDSAP384, ECDSAP521, or ED25519. Note that this list may be expanded in the future.
+   * The subject public key must be one of RSA3072, RSA4096, ECDSAP256, ECDSAP384, ECDSAP521, or ED25519. Note
+   * that this list may be expanded in the future.
    *
-   * Signer implementations do not need to support all key types supported by kube-apiserver and kubelet.  If a signer does not support the key type used for a given PodCertificateRequest, it must deny the request by setting a status.conditions entry with a type of "Denied" and a reason of "UnsupportedKeyType". It may also suggest a key type that it does support in the message field.
+   * Signer implementations do not need to support all key types supported by kube-apiserver and kubelet. If a
+   * signer does not support the key type used for a given PodCertificateRequest, it must deny the request by
+   * setting a status.conditions entry with a type of "Denied" and a reason of "UnsupportedKeyType". It may
+   * also suggest a key type that it does support in the message field.
    */
   stubPKCS10Request: string;
   /**
-   * unverifiedUserAnnotations allow pod authors to pass additional information to the signer implementation.  Kubernetes does not restrict or validate this metadata in any way.
+   * unverifiedUserAnnotations allow pod authors to pass additional information to the signer implementation.
+   * Kubernetes does not restrict or validate this metadata in any way.
    *
-   * Entries are subject to the same validation as object metadata annotations, with the addition that all keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on the entire field.
+   * Entries are subject to the same validation as object metadata annotations, with the addition that all
+   * keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on
+   * the entire field.
    *
-   * Signers should document the keys and values they support.  Signers should deny requests that contain keys they do not recognize.
+   * Signers should document the keys and values they support. Signers should deny requests that contain keys
+   * they do not recognize.
    */
   unverifiedUserAnnotations?: { [key: string]: string };
 }
 
 /**
- * PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued.
+ * PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the
+ * request is issued.
  *
  * @generated from io.k8s.api.certificates.v1.PodCertificateRequestStatus
  */
 export interface PodCertificateRequestStatus {
   /**
-   * beginRefreshAt is the time at which the kubelet should begin trying to refresh the certificate.  This field is set via the /status subresource, and must be set at the same time as certificateChain.  Once populated, this field is immutable.
+   * beginRefreshAt is the time at which the kubelet should begin trying to refresh the certificate. This
+   * field is set via the /status subresource, and must be set at the same time as certificateChain. Once
+   * populated, this field is immutable.
    *
    * This field is only a hint.  Kubelet may start refreshing before or after this time if necessary.
    */
   beginRefreshAt?: Time | null;
   /**
-   * certificateChain is populated with an issued certificate by the signer. This field is set via the /status subresource. Once populated, this field is immutable.
+   * certificateChain is populated with an issued certificate by the signer. This field is set via the /status
+   * subresource. Once populated, this field is immutable.
    *
-   * If the certificate signing request is denied, a condition of type "Denied" is added and this field remains empty. If the signer cannot issue the certificate, a condition of type "Failed" is added and this field remains empty.
+   * If the certificate signing request is denied, a condition of type "Denied" is added and this field
+   * remains empty. If the signer cannot issue the certificate, a condition of type "Failed" is added and this
+   * field remains empty.
    *
    * Validation requirements:
    *  1. certificateChain must consist of one or more PEM-formatted certificates.
    *  2. Each entry must be a valid PEM-wrapped, DER-encoded ASN.1 Certificate as
    *     described in section 4 of RFC5280.
    *
-   * If more than one block is present, and the definition of the requested spec.signerName does not indicate otherwise, the first block is the issued certificate, and subsequent blocks should be treated as intermediate certificates and presented in TLS handshakes.  When projecting the chain into a pod volume, kubelet will drop any data in-between the PEM blocks, as well as any PEM block headers.
+   * If more than one block is present, and the definition of the requested spec.signerName does not indicate
+   * otherwise, the first block is the issued certificate, and subsequent blocks should be treated as
+   * intermediate certificates and presented in TLS handshakes. When projecting the chain into a pod volume,
+   * kubelet will drop any data in-between the PEM blocks, as well as any PEM block headers.
    */
   certificateChain?: string;
   /**
    * conditions applied to the request.
    *
-   * The types "Issued", "Denied", and "Failed" have special handling.  At most one of these conditions may be present, and they must have status "True".
+   * The types "Issued", "Denied", and "Failed" have special handling. At most one of these conditions may be
+   * present, and they must have status "True".
    *
-   * If the request is denied with `Reason=UnsupportedKeyType`, the signer may suggest a key type that will work in the message field.
+   * If the request is denied with `Reason=UnsupportedKeyType`, the signer may suggest a key type that will
+   * work in the message field.
    */
   conditions?: ListMap<Condition, "type">;
-  /** notAfter is the time at which the certificate expires.  The value must be the same as the notAfter value in the leaf certificate in certificateChain.  This field is set via the /status subresource.  Once populated, it is immutable.  The signer must set this field at the same time it sets certificateChain. */
+  /**
+   * notAfter is the time at which the certificate expires. The value must be the same as the notAfter value
+   * in the leaf certificate in certificateChain. This field is set via the /status subresource. Once
+   * populated, it is immutable. The signer must set this field at the same time it sets certificateChain.
+   */
   notAfter?: Time | null;
-  /** notBefore is the time at which the certificate becomes valid.  The value must be the same as the notBefore value in the leaf certificate in certificateChain.  This field is set via the /status subresource.  Once populated, it is immutable. The signer must set this field at the same time it sets certificateChain. */
+  /**
+   * notBefore is the time at which the certificate becomes valid. The value must be the same as the notBefore
+   * value in the leaf certificate in certificateChain. This field is set via the /status subresource. Once
+   * populated, it is immutable. The signer must set this field at the same time it sets certificateChain.
+   */
   notBefore?: Time | null;
 }
 
 /** The cluster-scoped `certificatesigningrequests` resource (`CertificateSigningRequest`). */
-export const certificateSigningRequests = /*@__PURE__*/ defineResource<CertificateSigningRequest, CertificateSigningRequestList>()({
+export const certificateSigningRequests = /*@__PURE__*/ defineResource<
+  CertificateSigningRequest,
+  CertificateSigningRequestList
+>()({
   group: "certificates.k8s.io",
   version: "v1",
   plural: "certificatesigningrequests",
@@ -485,7 +580,10 @@ export const certificateSigningRequests = /*@__PURE__*/ defineResource<Certifica
 });
 
 /** The cluster-scoped `clustertrustbundles` resource (`ClusterTrustBundle`). */
-export const clusterTrustBundles = /*@__PURE__*/ defineResource<ClusterTrustBundle, ClusterTrustBundleList>()({
+export const clusterTrustBundles = /*@__PURE__*/ defineResource<
+  ClusterTrustBundle,
+  ClusterTrustBundleList
+>()({
   group: "certificates.k8s.io",
   version: "v1",
   plural: "clustertrustbundles",
@@ -499,7 +597,10 @@ export const clusterTrustBundles = /*@__PURE__*/ defineResource<ClusterTrustBund
 });
 
 /** The namespaced `podcertificaterequests` resource (`PodCertificateRequest`). */
-export const podCertificateRequests = /*@__PURE__*/ defineResource<PodCertificateRequest, PodCertificateRequestList>()({
+export const podCertificateRequests = /*@__PURE__*/ defineResource<
+  PodCertificateRequest,
+  PodCertificateRequestList
+>()({
   group: "certificates.k8s.io",
   version: "v1",
   plural: "podcertificaterequests",

@@ -15,20 +15,26 @@ import type { ListMeta, MicroTime, ObjectMeta } from "../meta/v1.js";
  * @generated from io.k8s.api.coordination.v1.Lease
  */
 export interface Lease {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "coordination.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "Lease";
   /**
-   * metadata is the standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is the standard object metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
   /**
-   * spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-   *
-   * @default {}
+   * spec contains the specification of the Lease. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
    */
   spec?: LeaseSpec;
 }
@@ -44,16 +50,23 @@ export function Lease(object: Omit<Lease, "apiVersion" | "kind">): Lease {
  * @generated from io.k8s.api.coordination.v1.LeaseList
  */
 export interface LeaseList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "coordination.k8s.io/v1";
   /** items is a list of schema objects. */
   items: Lease[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "LeaseList";
   /**
-   * Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard list metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ListMeta;
 }
@@ -66,17 +79,30 @@ export interface LeaseList {
 export interface LeaseSpec {
   /** acquireTime is a time when the current lease was acquired. */
   acquireTime?: MicroTime | null;
-  /** holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field. */
+  /**
+   * holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is
+   * used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.
+   */
   holderIdentity?: string;
-  /** leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is measured against the time of last observed renewTime. */
+  /**
+   * leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is
+   * measured against the time of last observed renewTime.
+   */
   leaseDurationSeconds?: number;
   /** leaseTransitions is the number of transitions of a lease between holders. */
   leaseTransitions?: number;
-  /** preferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up. This field can only be set if Strategy is also set. */
+  /**
+   * preferredHolder signals to a lease holder that the lease has a more optimal holder and should be given
+   * up. This field can only be set if Strategy is also set.
+   */
   preferredHolder?: string;
   /** renewTime is a time when the current holder of a lease has last updated the lease. */
   renewTime?: MicroTime | null;
-  /** strategy indicates the strategy for picking the leader for coordinated leader election. If the field is not specified, there is no active coordination for this lease. (Alpha) Using this field requires the CoordinatedLeaderElection feature gate to be enabled. */
+  /**
+   * strategy indicates the strategy for picking the leader for coordinated leader election. If the field is
+   * not specified, there is no active coordination for this lease. (Alpha) Using this field requires the
+   * CoordinatedLeaderElection feature gate to be enabled.
+   */
   strategy?: string;
 }
 

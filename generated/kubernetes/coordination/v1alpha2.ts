@@ -6,31 +6,39 @@ import type { ListMeta, MicroTime, ObjectMeta } from "../meta/v1.js";
 /**
  * Types and resources of the Kubernetes API group-version `coordination.k8s.io/v1alpha2`.
  *
- * **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+ * **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver
+ * enables it (`--runtime-config`, with its feature gate).
  *
  * @module
  */
 
 /**
- * LeaseCandidate defines a candidate for a Lease object. Candidates are created such that coordinated leader election will pick the best leader from the list of candidates.
+ * LeaseCandidate defines a candidate for a Lease object. Candidates are created such that coordinated leader
+ * election will pick the best leader from the list of candidates.
  *
  * @generated from io.k8s.api.coordination.v1alpha2.LeaseCandidate
  */
 export interface LeaseCandidate {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "coordination.k8s.io/v1alpha2";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "LeaseCandidate";
   /**
-   * metadata is the standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is the standard object metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
   /**
-   * spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-   *
-   * @default {}
+   * spec contains the specification of the Lease. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
    */
   spec: LeaseCandidateSpec;
 }
@@ -46,16 +54,23 @@ export function LeaseCandidate(object: Omit<LeaseCandidate, "apiVersion" | "kind
  * @generated from io.k8s.api.coordination.v1alpha2.LeaseCandidateList
  */
 export interface LeaseCandidateList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "coordination.k8s.io/v1alpha2";
   /** items is a list of schema objects. */
   items: LeaseCandidate[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "LeaseCandidateList";
   /**
-   * Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard list metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ListMeta;
 }
@@ -67,24 +82,38 @@ export interface LeaseCandidateList {
  */
 export interface LeaseCandidateSpec {
   /**
-   * binaryVersion is the binary version. It must be in a semver format without leading `v`. This field is required.
-   *
-   * @default ""
+   * binaryVersion is the binary version. It must be in a semver format without leading `v`. This field is
+   * required.
    */
   binaryVersion: string;
-  /** emulationVersion is the emulation version. It must be in a semver format without leading `v`. EmulationVersion must be less than or equal to BinaryVersion. This field is required when strategy is "OldestEmulationVersion" */
-  emulationVersion?: string;
   /**
-   * leaseName is the name of the lease for which this candidate is contending. This field is immutable.
-   *
-   * @default ""
+   * emulationVersion is the emulation version. It must be in a semver format without leading `v`.
+   * EmulationVersion must be less than or equal to BinaryVersion. This field is required when strategy is
+   * "OldestEmulationVersion"
    */
+  emulationVersion?: string;
+  /** leaseName is the name of the lease for which this candidate is contending. This field is immutable. */
   leaseName: string;
-  /** pingTime is the last time that the server has requested the LeaseCandidate to renew. It is only done during leader election to check if any LeaseCandidates have become ineligible. When PingTime is updated, the LeaseCandidate will respond by updating RenewTime. */
+  /**
+   * pingTime is the last time that the server has requested the LeaseCandidate to renew. It is only done
+   * during leader election to check if any LeaseCandidates have become ineligible. When PingTime is updated,
+   * the LeaseCandidate will respond by updating RenewTime.
+   */
   pingTime?: MicroTime | null;
-  /** renewTime is the time that the LeaseCandidate was last updated. Any time a Lease needs to do leader election, the PingTime field is updated to signal to the LeaseCandidate that they should update the RenewTime. Old LeaseCandidate objects are also garbage collected if it has been hours since the last renew. The PingTime field is updated regularly to prevent garbage collection for still active LeaseCandidates. */
+  /**
+   * renewTime is the time that the LeaseCandidate was last updated. Any time a Lease needs to do leader
+   * election, the PingTime field is updated to signal to the LeaseCandidate that they should update the
+   * RenewTime. Old LeaseCandidate objects are also garbage collected if it has been hours since the last
+   * renew. The PingTime field is updated regularly to prevent garbage collection for still active
+   * LeaseCandidates.
+   */
   renewTime?: MicroTime | null;
-  /** strategy is the strategy that coordinated leader election will use for picking the leader. If multiple candidates for the same Lease return different strategies, the strategy provided by the candidate with the latest BinaryVersion will be used. If there is still conflict, this is a user error and coordinated leader election will not operate the Lease until resolved. */
+  /**
+   * strategy is the strategy that coordinated leader election will use for picking the leader. If multiple
+   * candidates for the same Lease return different strategies, the strategy provided by the candidate with
+   * the latest BinaryVersion will be used. If there is still conflict, this is a user error and coordinated
+   * leader election will not operate the Lease until resolved.
+   */
   strategy: string;
 }
 

@@ -15,27 +15,39 @@ import type { LabelSelector, ListMeta, ObjectMeta } from "../meta/v1.js";
  * @generated from io.k8s.api.rbac.v1.AggregationRule
  */
 export interface AggregationRule {
-  /** clusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added */
+  /**
+   * clusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the
+   * rules. If any of the selectors match, then the ClusterRole's permissions will be added
+   */
   clusterRoleSelectors?: LabelSelector[];
 }
 
 /**
- * ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.
+ * ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a
+ * RoleBinding or ClusterRoleBinding.
  *
  * @generated from io.k8s.api.rbac.v1.ClusterRole
  */
 export interface ClusterRole {
-  /** aggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by the controller. */
-  aggregationRule?: AggregationRule;
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
-  apiVersion?: "rbac.authorization.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ClusterRole";
   /**
-   * metadata is the standard object's metadata.
-   *
-   * @default {}
+   * aggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If
+   * AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped
+   * by the controller.
    */
+  aggregationRule?: AggregationRule;
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
+  apiVersion?: "rbac.authorization.k8s.io/v1";
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: "ClusterRole";
+  /** metadata is the standard object's metadata. */
   metadata?: ObjectMeta;
   /** rules holds all the PolicyRules for this ClusterRole */
   rules?: PolicyRule[];
@@ -47,25 +59,29 @@ export function ClusterRole(object: Omit<ClusterRole, "apiVersion" | "kind">): C
 }
 
 /**
- * ClusterRoleBinding references a ClusterRole, but not contain it.  It can reference a ClusterRole in the global namespace, and adds who information via Subject.
+ * ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a ClusterRole in the
+ * global namespace, and adds who information via Subject.
  *
  * @generated from io.k8s.api.rbac.v1.ClusterRoleBinding
  */
 export interface ClusterRoleBinding {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
-  apiVersion?: "rbac.authorization.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ClusterRoleBinding";
   /**
-   * metadata is the standard object's metadata.
-   *
-   * @default {}
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
    */
+  apiVersion?: "rbac.authorization.k8s.io/v1";
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: "ClusterRoleBinding";
+  /** metadata is the standard object's metadata. */
   metadata?: ObjectMeta;
   /**
-   * roleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
-   *
-   * @default {}
+   * roleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the
+   * Authorizer must return an error. This field is immutable.
    */
   roleRef: RoleRef;
   /** subjects holds references to the objects the role applies to. */
@@ -73,7 +89,9 @@ export interface ClusterRoleBinding {
 }
 
 /** A `ClusterRoleBinding` with `apiVersion` and `kind` filled in. */
-export function ClusterRoleBinding(object: Omit<ClusterRoleBinding, "apiVersion" | "kind">): ClusterRoleBinding {
+export function ClusterRoleBinding(
+  object: Omit<ClusterRoleBinding, "apiVersion" | "kind">,
+): ClusterRoleBinding {
   return { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", ...object };
 }
 
@@ -83,17 +101,21 @@ export function ClusterRoleBinding(object: Omit<ClusterRoleBinding, "apiVersion"
  * @generated from io.k8s.api.rbac.v1.ClusterRoleBindingList
  */
 export interface ClusterRoleBindingList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "rbac.authorization.k8s.io/v1";
   /** Items is a list of ClusterRoleBindings */
   items: ClusterRoleBinding[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ClusterRoleBindingList";
   /**
-   * Standard object's metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "ClusterRoleBindingList";
+  /** Standard object's metadata. */
   metadata?: ListMeta;
 }
 
@@ -103,35 +125,55 @@ export interface ClusterRoleBindingList {
  * @generated from io.k8s.api.rbac.v1.ClusterRoleList
  */
 export interface ClusterRoleList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "rbac.authorization.k8s.io/v1";
   /** Items is a list of ClusterRoles */
   items: ClusterRole[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ClusterRoleList";
   /**
-   * Standard object's metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "ClusterRoleList";
+  /** Standard object's metadata. */
   metadata?: ListMeta;
 }
 
 /**
- * PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.
+ * PolicyRule holds information that describes a policy rule, but does not contain information about who the
+ * rule applies to or which namespace the rule applies to.
  *
  * @generated from io.k8s.api.rbac.v1.PolicyRule
  */
 export interface PolicyRule {
-  /** apiGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "*" represents all API groups. */
+  /**
+   * apiGroups is the name of the APIGroup that contains the resources. If multiple API groups are specified,
+   * any action requested against one of the enumerated resources in any API group will be allowed. ""
+   * represents the core API group and "*" represents all API groups.
+   */
   apiGroups?: string[];
-  /** nonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path Since non-resource URLs are not namespaced, this field is only applicable for ClusterRoles referenced from a ClusterRoleBinding. Rules can either apply to API resources (such as "pods" or "secrets") or non-resource URL paths (such as "/api"),  but not both. */
+  /**
+   * nonResourceURLs is a set of partial urls that a user should have access to. *s are allowed, but only as
+   * the full, final step in the path Since non-resource URLs are not namespaced, this field is only
+   * applicable for ClusterRoles referenced from a ClusterRoleBinding. Rules can either apply to API resources
+   * (such as "pods" or "secrets") or non-resource URL paths (such as "/api"), but not both.
+   */
   nonResourceURLs?: string[];
-  /** resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed. */
+  /**
+   * resourceNames is an optional white list of names that the rule applies to. An empty set means that
+   * everything is allowed.
+   */
   resourceNames?: string[];
   /** resources is a list of resources this rule applies to. '*' represents all resources. */
   resources?: string[];
-  /** verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs. */
+  /**
+   * verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all
+   * verbs.
+   */
   verbs: string[];
 }
 
@@ -141,15 +183,19 @@ export interface PolicyRule {
  * @generated from io.k8s.api.rbac.v1.Role
  */
 export interface Role {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
-  apiVersion?: "rbac.authorization.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "Role";
   /**
-   * metadata is the standard object's metadata.
-   *
-   * @default {}
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
    */
+  apiVersion?: "rbac.authorization.k8s.io/v1";
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: "Role";
+  /** metadata is the standard object's metadata. */
   metadata?: ObjectMeta;
   /** rules holds all the PolicyRules for this Role */
   rules?: PolicyRule[];
@@ -161,25 +207,30 @@ export function Role(object: Omit<Role, "apiVersion" | "kind">): Role {
 }
 
 /**
- * RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.
+ * RoleBinding references a role, but does not contain it. It can reference a Role in the same namespace or a
+ * ClusterRole in the global namespace. It adds who information via Subjects and namespace information by
+ * which namespace it exists in. RoleBindings in a given namespace only have effect in that namespace.
  *
  * @generated from io.k8s.api.rbac.v1.RoleBinding
  */
 export interface RoleBinding {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
-  apiVersion?: "rbac.authorization.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "RoleBinding";
   /**
-   * metadata is the standard object's metadata.
-   *
-   * @default {}
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
    */
+  apiVersion?: "rbac.authorization.k8s.io/v1";
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: "RoleBinding";
+  /** metadata is the standard object's metadata. */
   metadata?: ObjectMeta;
   /**
-   * roleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
-   *
-   * @default {}
+   * roleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the
+   * RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
    */
   roleRef: RoleRef;
   /** subjects holds references to the objects the role applies to. */
@@ -197,17 +248,21 @@ export function RoleBinding(object: Omit<RoleBinding, "apiVersion" | "kind">): R
  * @generated from io.k8s.api.rbac.v1.RoleBindingList
  */
 export interface RoleBindingList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "rbac.authorization.k8s.io/v1";
   /** Items is a list of RoleBindings */
   items: RoleBinding[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "RoleBindingList";
   /**
-   * Standard object's metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "RoleBindingList";
+  /** Standard object's metadata. */
   metadata?: ListMeta;
 }
 
@@ -217,17 +272,21 @@ export interface RoleBindingList {
  * @generated from io.k8s.api.rbac.v1.RoleList
  */
 export interface RoleList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "rbac.authorization.k8s.io/v1";
   /** Items is a list of Roles */
   items: Role[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "RoleList";
   /**
-   * Standard object's metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "RoleList";
+  /** Standard object's metadata. */
   metadata?: ListMeta;
 }
 
@@ -237,52 +296,46 @@ export interface RoleList {
  * @generated from io.k8s.api.rbac.v1.RoleRef
  */
 export interface RoleRef {
-  /**
-   * apiGroup is the group for the resource being referenced
-   *
-   * @default ""
-   */
+  /** apiGroup is the group for the resource being referenced */
   apiGroup?: string;
-  /**
-   * kind is the type of resource being referenced
-   *
-   * @default ""
-   */
+  /** kind is the type of resource being referenced */
   kind: string;
-  /**
-   * name is the name of resource being referenced
-   *
-   * @default ""
-   */
+  /** name is the name of resource being referenced */
   name: string;
 }
 
 /**
- * Subject contains a reference to the object or user identities a role binding applies to.  This can either hold a direct API object reference, or a value for non-objects such as user and group names.
+ * Subject contains a reference to the object or user identities a role binding applies to. This can either
+ * hold a direct API object reference, or a value for non-objects such as user and group names.
  *
  * @generated from io.k8s.api.rbac.v1.Subject
  */
 export interface Subject {
-  /** apiGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects. Defaults to "rbac.authorization.k8s.io" for User and Group subjects. */
+  /**
+   * apiGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects.
+   * Defaults to "rbac.authorization.k8s.io" for User and Group subjects.
+   */
   apiGroup?: string;
   /**
-   * kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount". If the Authorizer does not recognized the kind value, the Authorizer should report an error.
-   *
-   * @default ""
+   * kind of object being referenced. Values defined by this API group are "User", "Group", and
+   * "ServiceAccount". If the Authorizer does not recognized the kind value, the Authorizer should report an
+   * error.
    */
   kind: string;
-  /**
-   * name of the object being referenced.
-   *
-   * @default ""
-   */
+  /** name of the object being referenced. */
   name: string;
-  /** namespace of the referenced object.  If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error. */
+  /**
+   * namespace of the referenced object. If the object kind is non-namespace, such as "User" or "Group", and
+   * this value is not empty the Authorizer should report an error.
+   */
   namespace?: string;
 }
 
 /** The cluster-scoped `clusterrolebindings` resource (`ClusterRoleBinding`). */
-export const clusterRoleBindings = /*@__PURE__*/ defineResource<ClusterRoleBinding, ClusterRoleBindingList>()({
+export const clusterRoleBindings = /*@__PURE__*/ defineResource<
+  ClusterRoleBinding,
+  ClusterRoleBindingList
+>()({
   group: "rbac.authorization.k8s.io",
   version: "v1",
   plural: "clusterrolebindings",

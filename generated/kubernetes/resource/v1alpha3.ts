@@ -7,41 +7,45 @@ import type { Condition, ListMeta, ObjectMeta, Time } from "../meta/v1.js";
 /**
  * Types and resources of the Kubernetes API group-version `resource.k8s.io/v1alpha3`.
  *
- * **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+ * **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver
+ * enables it (`--runtime-config`, with its feature gate).
  *
  * @module
  */
 
 /**
- * The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim.
+ * The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and,
+ * through the claim, to pods using the claim.
  *
  * @generated from io.k8s.api.resource.v1alpha3.DeviceTaint
  */
 export interface DeviceTaint {
   /**
-   * The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
+   * The effect of the taint on claims that do not tolerate the taint and through such claims on the pods
+   * using them.
    *
-   * Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
+   * Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here.
+   * More effects may get added in the future. Consumers must treat unknown effects like None.
    *
    *
    * Possible enum values:
    *  - `"NoExecute"` Evict any already-running pods that do not tolerate the device taint.
-   *  - `"NoSchedule"` Do not allow new pods to schedule which use a tainted device unless they tolerate the taint, but allow all pods submitted to Kubelet without going through the scheduler to start, and allow all already-running pods to continue running.
+   * - `"NoSchedule"` Do not allow new pods to schedule which use a tainted device unless they tolerate the
+   * taint, but allow all pods submitted to Kubelet without going through the scheduler to start, and allow
+   * all already-running pods to continue running.
    *  - `"None"` No effect, the taint is purely informational.
-   *
-   * @default ""
    */
   effect: "NoExecute" | "NoSchedule" | "None";
-  /**
-   * The taint key to be applied to a device. Must be a label name.
-   *
-   * @default ""
-   */
+  /** The taint key to be applied to a device. Must be a label name. */
   key: string;
   /**
-   * TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was modified. Added automatically during create or update if not set.
+   * TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was
+   * modified. Added automatically during create or update if not set.
    *
-   * In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
+   * In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time
+   * if the provided value is the same as the old one and the new effect is different. Changing the key and/or
+   * value while keeping the effect unchanged is possible and does not update the time stamp because the
+   * eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
    */
   timeAdded?: Time | null;
   /** The taint value corresponding to the taint key. Must be a label value. */
@@ -49,34 +53,33 @@ export interface DeviceTaint {
 }
 
 /**
- * DeviceTaintRule adds one taint to all devices which match the selector. This has the same effect as if the taint was specified directly in the ResourceSlice by the DRA driver.
+ * DeviceTaintRule adds one taint to all devices which match the selector. This has the same effect as if the
+ * taint was specified directly in the ResourceSlice by the DRA driver.
  *
  * @generated from io.k8s.api.resource.v1alpha3.DeviceTaintRule
  */
 export interface DeviceTaintRule {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
-  apiVersion?: "resource.k8s.io/v1alpha3";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "DeviceTaintRule";
   /**
-   * Standard object metadata
-   *
-   * @default {}
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
    */
+  apiVersion?: "resource.k8s.io/v1alpha3";
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: "DeviceTaintRule";
+  /** Standard object metadata */
   metadata?: ObjectMeta;
   /**
    * Spec specifies the selector and one taint.
    *
    * Changing the spec automatically increments the metadata.generation number.
-   *
-   * @default {}
    */
   spec: DeviceTaintRuleSpec;
-  /**
-   * Status provides information about what was requested in the spec.
-   *
-   * @default {}
-   */
+  /** Status provides information about what was requested in the spec. */
   status?: DeviceTaintRuleStatus;
 }
 
@@ -91,17 +94,21 @@ export function DeviceTaintRule(object: Omit<DeviceTaintRule, "apiVersion" | "ki
  * @generated from io.k8s.api.resource.v1alpha3.DeviceTaintRuleList
  */
 export interface DeviceTaintRuleList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of DeviceTaintRules. */
   items: DeviceTaintRule[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "DeviceTaintRuleList";
   /**
-   * Standard list metadata
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "DeviceTaintRuleList";
+  /** Standard list metadata */
   metadata?: ListMeta;
 }
 
@@ -111,13 +118,13 @@ export interface DeviceTaintRuleList {
  * @generated from io.k8s.api.resource.v1alpha3.DeviceTaintRuleSpec
  */
 export interface DeviceTaintRuleSpec {
-  /** DeviceSelector defines which device(s) the taint is applied to. All selector criteria must be satisfied for a device to match. The empty selector matches all devices. Without a selector, no devices are matches. */
-  deviceSelector?: DeviceTaintSelector;
   /**
-   * The taint that gets applied to matching devices.
-   *
-   * @default {}
+   * DeviceSelector defines which device(s) the taint is applied to. All selector criteria must be satisfied
+   * for a device to match. The empty selector matches all devices. Without a selector, no devices are
+   * matches.
    */
+  deviceSelector?: DeviceTaintSelector;
+  /** The taint that gets applied to matching devices. */
   taint: DeviceTaint;
 }
 
@@ -128,14 +135,20 @@ export interface DeviceTaintRuleSpec {
  */
 export interface DeviceTaintRuleStatus {
   /**
-   * Conditions provide information about the state of the DeviceTaintRule and the cluster at some point in time, in a machine-readable and human-readable format.
+   * Conditions provide information about the state of the DeviceTaintRule and the cluster at some point in
+   * time, in a machine-readable and human-readable format.
    *
-   * The following condition is currently defined as part of this API, more may get added: - Type: EvictionInProgress - Status: True if there are currently pods which need to be evicted, False otherwise
+   * The following condition is currently defined as part of this API, more may get added: - Type:
+   * EvictionInProgress - Status: True if there are currently pods which need to be evicted, False otherwise
    *   (includes the effects which don't cause eviction).
-   * - Reason: not specified, may change - Message: includes information about number of pending pods and already evicted pods
+   * - Reason: not specified, may change - Message: includes information about number of pending pods and
+   * already evicted pods
    *   in a human-readable format, updated periodically, may change
    *
-   * For `effect: None`, the condition above gets set once for each change to the spec, with the message containing information about what would happen if the effect was `NoExecute`. This feedback can be used to decide whether changing the effect to `NoExecute` will work as intended. It only gets set once to avoid having to constantly update the status.
+   * For `effect: None`, the condition above gets set once for each change to the spec, with the message
+   * containing information about what would happen if the effect was `NoExecute`. This feedback can be used
+   * to decide whether changing the effect to `NoExecute` will work as intended. It only gets set once to
+   * avoid having to constantly update the status.
    *
    * Must have 8 or fewer entries.
    */
@@ -143,36 +156,51 @@ export interface DeviceTaintRuleStatus {
 }
 
 /**
- * DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. The empty selector matches all devices. Without a selector, no devices are matched.
+ * DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. The empty selector matches all
+ * devices. Without a selector, no devices are matched.
  *
  * @generated from io.k8s.api.resource.v1alpha3.DeviceTaintSelector
  */
 export interface DeviceTaintSelector {
   /**
-   * If device is set, only devices with that name are selected. This field corresponds to slice.spec.devices[].name.
+   * If device is set, only devices with that name are selected. This field corresponds to
+   * slice.spec.devices[].name.
    *
    * Setting also driver and pool may be required to avoid ambiguity, but is not required.
    */
   device?: string;
-  /** If driver is set, only devices from that driver are selected. This fields corresponds to slice.spec.driver. */
+  /**
+   * If driver is set, only devices from that driver are selected. This fields corresponds to
+   * slice.spec.driver.
+   */
   driver?: string;
   /**
    * If pool is set, only devices in that pool are selected.
    *
-   * Also setting the driver name may be useful to avoid ambiguity when different drivers use the same pool name, but this is not required because selecting pools from different drivers may also be useful, for example when drivers with node-local devices use the node name as their pool name.
+   * Also setting the driver name may be useful to avoid ambiguity when different drivers use the same pool
+   * name, but this is not required because selecting pools from different drivers may also be useful, for
+   * example when drivers with node-local devices use the node name as their pool name.
    */
   pool?: string;
 }
 
 /**
- * PartitionTypeStatus reports allocatability for a single partition type, identified by the value of a grouping attribute.
+ * PartitionTypeStatus reports allocatability for a single partition type, identified by the value of a
+ * grouping attribute.
  *
  * @generated from io.k8s.api.resource.v1alpha3.PartitionTypeStatus
  */
 export interface PartitionTypeStatus {
-  /** Allocatable is the number of additional devices of this partition type that could still be allocated given current shared-counter consumption. */
+  /**
+   * Allocatable is the number of additional devices of this partition type that could still be allocated
+   * given current shared-counter consumption.
+   */
   allocatable: number;
-  /** Attribute is the fully qualified name of the device attribute whose value groups this entry. It is the PartitionTypeAttribute declared by the devices' own slice, or the default named in the request when their slice declares none. */
+  /**
+   * Attribute is the fully qualified name of the device attribute whose value groups this entry. It is the
+   * PartitionTypeAttribute declared by the devices' own slice, or the default named in the request when their
+   * slice declares none.
+   */
   attribute: string;
   /** Total is the number of devices of this partition type in the pool. */
   total: number;
@@ -186,64 +214,108 @@ export interface PartitionTypeStatus {
  * @generated from io.k8s.api.resource.v1alpha3.PoolStatus
  */
 export interface PoolStatus {
-  /** AllocatedDevices is the number of devices currently allocated to claims. A value of 0 means no devices are allocated. May be unset when validationError is set. */
+  /**
+   * AllocatedDevices is the number of devices currently allocated to claims. A value of 0 means no devices
+   * are allocated. May be unset when validationError is set.
+   */
   allocatedDevices?: number;
-  /** AvailableDevices is the number of devices available for allocation. This equals TotalDevices - AllocatedDevices - UnavailableDevices. A value of 0 means no devices are currently available. May be unset when validationError is set. */
+  /**
+   * AvailableDevices is the number of devices available for allocation. This equals TotalDevices -
+   * AllocatedDevices - UnavailableDevices. A value of 0 means no devices are currently available. May be
+   * unset when validationError is set.
+   */
   availableDevices?: number;
   /** Driver is the DRA driver name for this pool. Must be a DNS subdomain (e.g., "gpu.example.com"). */
   driver: string;
   /**
-   * Generation is the pool generation observed across all ResourceSlices in this pool. Only the latest generation is reported. During a generation rollout, if not all slices at the latest generation have been published, the pool is included with a validationError and device counts unset.
-   *
-   * @default 0
+   * Generation is the pool generation observed across all ResourceSlices in this pool. Only the latest
+   * generation is reported. During a generation rollout, if not all slices at the latest generation have been
+   * published, the pool is included with a validationError and device counts unset.
    */
   generation: number;
-  /** NodeName is the node this pool is associated with. When omitted, the pool is not associated with a specific node. Must be a valid DNS subdomain name (RFC1123). */
+  /**
+   * NodeName is the node this pool is associated with. When omitted, the pool is not associated with a
+   * specific node. Must be a valid DNS subdomain name (RFC1123).
+   */
   nodeName?: string;
-  /** PartitionSummary reports allocatability per (attribute, partition type) for a partitionable pool that publishes SharedCounters. Each entry names the grouping attribute it was resolved from: the PartitionTypeAttribute declared by a device's own slice, or for devices whose slice declares none, the default named in the request. A pool that mixes partitions declared under different attributes reports each independently. When no slice declares an attribute and the request names no default, the pool reports no partition summary. */
+  /**
+   * PartitionSummary reports allocatability per (attribute, partition type) for a partitionable pool that
+   * publishes SharedCounters. Each entry names the grouping attribute it was resolved from: the
+   * PartitionTypeAttribute declared by a device's own slice, or for devices whose slice declares none, the
+   * default named in the request. A pool that mixes partitions declared under different attributes reports
+   * each independently. When no slice declares an attribute and the request names no default, the pool
+   * reports no partition summary.
+   */
   partitionSummary?: PartitionTypeStatus[];
-  /** PoolName is the name of the pool. Must be a valid resource pool name (DNS subdomains separated by "/"). */
+  /**
+   * PoolName is the name of the pool. Must be a valid resource pool name (DNS subdomains separated by "/").
+   */
   poolName: string;
-  /** ResourceSliceCount is the number of ResourceSlices that make up this pool. May be unset when validationError is set. */
+  /**
+   * ResourceSliceCount is the number of ResourceSlices that make up this pool. May be unset when
+   * validationError is set.
+   */
   resourceSliceCount?: number;
-  /** ShareableSummary reports aggregate capacity for a pool that contains devices with AllowMultipleAllocations. It is populated only when at least one device in the pool is shareable. */
+  /**
+   * ShareableSummary reports aggregate capacity for a pool that contains devices with
+   * AllowMultipleAllocations. It is populated only when at least one device in the pool is shareable.
+   */
   shareableSummary?: ShareableSummaryStatus;
-  /** TotalDevices is the total number of devices in the pool across all slices. A value of 0 means the pool has no devices. May be unset when validationError is set. */
+  /**
+   * TotalDevices is the total number of devices in the pool across all slices. A value of 0 means the pool
+   * has no devices. May be unset when validationError is set.
+   */
   totalDevices?: number;
-  /** UnavailableDevices is the number of devices that are not available due to taints or other conditions, but are not allocated. A value of 0 means all unallocated devices are available. May be unset when validationError is set. */
+  /**
+   * UnavailableDevices is the number of devices that are not available due to taints or other conditions, but
+   * are not allocated. A value of 0 means all unallocated devices are available. May be unset when
+   * validationError is set.
+   */
   unavailableDevices?: number;
-  /** ValidationError is set when the pool's data could not be fully validated (e.g., incomplete slice publication). When set, device count fields and ResourceSliceCount may be unset. */
+  /**
+   * ValidationError is set when the pool's data could not be fully validated (e.g., incomplete slice
+   * publication). When set, device count fields and ResourceSliceCount may be unset.
+   */
   validationError?: string;
 }
 
 /**
- * ResourcePoolStatusRequest triggers a one-time calculation of resource pool status based on the provided filters. Once status is set, the request is considered complete and will not be reprocessed. Users should delete and recreate requests to get updated information.
+ * ResourcePoolStatusRequest triggers a one-time calculation of resource pool status based on the provided
+ * filters. Once status is set, the request is considered complete and will not be reprocessed. Users should
+ * delete and recreate requests to get updated information.
  *
  * @generated from io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequest
  */
 export interface ResourcePoolStatusRequest {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
-  apiVersion?: "resource.k8s.io/v1alpha3";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ResourcePoolStatusRequest";
   /**
-   * Standard object metadata
-   *
-   * @default {}
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
    */
+  apiVersion?: "resource.k8s.io/v1alpha3";
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: "ResourcePoolStatusRequest";
+  /** Standard object metadata */
   metadata: ObjectMeta;
   /**
    * Spec defines the filters for which pools to include in the status. The spec is immutable once created.
-   *
-   * @default {}
    */
   spec: ResourcePoolStatusRequestSpec;
-  /** Status is populated by the controller with the calculated pool status. When status is non-nil, the request is considered complete and the entire object becomes immutable. */
+  /**
+   * Status is populated by the controller with the calculated pool status. When status is non-nil, the
+   * request is considered complete and the entire object becomes immutable.
+   */
   status?: ResourcePoolStatusRequestStatus;
 }
 
 /** A `ResourcePoolStatusRequest` with `apiVersion` and `kind` filled in. */
-export function ResourcePoolStatusRequest(object: Omit<ResourcePoolStatusRequest, "apiVersion" | "kind">): ResourcePoolStatusRequest {
+export function ResourcePoolStatusRequest(
+  object: Omit<ResourcePoolStatusRequest, "apiVersion" | "kind">,
+): ResourcePoolStatusRequest {
   return { apiVersion: "resource.k8s.io/v1alpha3", kind: "ResourcePoolStatusRequest", ...object };
 }
 
@@ -253,17 +325,21 @@ export function ResourcePoolStatusRequest(object: Omit<ResourcePoolStatusRequest
  * @generated from io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestList
  */
 export interface ResourcePoolStatusRequestList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "resource.k8s.io/v1alpha3";
   /** Items is the list of ResourcePoolStatusRequests. */
   items: ResourcePoolStatusRequest[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ResourcePoolStatusRequestList";
   /**
-   * Standard list metadata
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "ResourcePoolStatusRequestList";
+  /** Standard list metadata */
   metadata?: ListMeta;
 }
 
@@ -274,28 +350,37 @@ export interface ResourcePoolStatusRequestList {
  */
 export interface ResourcePoolStatusRequestSpec {
   /**
-   * DefaultPartitionTypeAttribute optionally names a device attribute (by its fully qualified name, e.g. "gpu.example.com/profile") to use as the default grouping attribute for partitionable devices whose slice has not declared one themselves.
+   * DefaultPartitionTypeAttribute optionally names a device attribute (by its fully qualified name, e.g.
+   * "gpu.example.com/profile") to use as the default grouping attribute for partitionable devices whose slice
+   * has not declared one themselves.
    *
-   * A slice's own PartitionTypeAttribute always takes precedence. This default applies only to devices whose slice does not declare one, so that a request can still get an accurate partitionSummary from a driver that has not been updated to declare it. When neither the slice nor this default names an attribute, a partitionable pool reports no partitionSummary.
+   * A slice's own PartitionTypeAttribute always takes precedence. This default applies only to devices whose
+   * slice does not declare one, so that a request can still get an accurate partitionSummary from a driver
+   * that has not been updated to declare it. When neither the slice nor this default names an attribute, a
+   * partitionable pool reports no partitionSummary.
    *
    * Must include the domain qualifier.
    */
   defaultPartitionTypeAttribute?: string;
   /**
-   * Driver specifies the DRA driver name to filter pools. Only pools from ResourceSlices with this driver will be included. Must be a DNS subdomain (e.g., "gpu.example.com").
-   *
-   * @default ""
+   * Driver specifies the DRA driver name to filter pools. Only pools from ResourceSlices with this driver
+   * will be included. Must be a DNS subdomain (e.g., "gpu.example.com").
    */
   driver: string;
   /**
-   * Limit optionally specifies the maximum number of pools to return in the status. If more pools match the filter criteria, the response will be truncated (i.e., len(status.pools) < status.poolCount).
+   * Limit optionally specifies the maximum number of pools to return in the status. If more pools match the
+   * filter criteria, the response will be truncated (i.e., len(status.pools) < status.poolCount).
    *
    * Default: 100 Minimum: 1 Maximum: 1000
    *
    * @default 100
    */
   limit?: number;
-  /** PoolName optionally filters to a specific pool name. If not specified, all pools from the specified driver are included. When specified, must be a non-empty valid resource pool name (DNS subdomains separated by "/"). */
+  /**
+   * PoolName optionally filters to a specific pool name. If not specified, all pools from the specified
+   * driver are included. When specified, must be a non-empty valid resource pool name (DNS subdomains
+   * separated by "/").
+   */
   poolName?: string;
 }
 
@@ -306,14 +391,23 @@ export interface ResourcePoolStatusRequestSpec {
  */
 export interface ResourcePoolStatusRequestStatus {
   /**
-   * Conditions provide information about the state of the request. A condition with type=Complete or type=Failed will always be set when the status is populated.
+   * Conditions provide information about the state of the request. A condition with type=Complete or
+   * type=Failed will always be set when the status is populated.
    *
-   * Known condition types: - "Complete": True when the request has been processed successfully - "Failed": True when the request could not be processed
+   * Known condition types: - "Complete": True when the request has been processed successfully - "Failed":
+   * True when the request could not be processed
    */
   conditions?: ListMap<Condition, "type">;
-  /** PoolCount is the total number of pools that matched the filter criteria, regardless of truncation. This helps users understand how many pools exist even when the response is truncated. A value of 0 means no pools matched the filter criteria. */
+  /**
+   * PoolCount is the total number of pools that matched the filter criteria, regardless of truncation. This
+   * helps users understand how many pools exist even when the response is truncated. A value of 0 means no
+   * pools matched the filter criteria.
+   */
   poolCount: number;
-  /** Pools contains the first `spec.limit` matching pools, sorted by driver then pool name. If `len(pools) < poolCount`, the list was truncated. When omitted, no pools matched the request filters. */
+  /**
+   * Pools contains the first `spec.limit` matching pools, sorted by driver then pool name. If `len(pools) <
+   * poolCount`, the list was truncated. When omitted, no pools matched the request filters.
+   */
   pools?: PoolStatus[];
 }
 
@@ -334,12 +428,16 @@ export interface ShareableCapacityStatus {
 }
 
 /**
- * ShareableSummaryStatus reports aggregate capacity for a pool that contains devices with AllowMultipleAllocations.
+ * ShareableSummaryStatus reports aggregate capacity for a pool that contains devices with
+ * AllowMultipleAllocations.
  *
  * @generated from io.k8s.api.resource.v1alpha3.ShareableSummaryStatus
  */
 export interface ShareableSummaryStatus {
-  /** Capacity reports aggregate total, consumed, and available amounts per shareable capacity key across the pool. */
+  /**
+   * Capacity reports aggregate total, consumed, and available amounts per shareable capacity key across the
+   * pool.
+   */
   capacity?: ShareableCapacityStatus[];
   /** FullyAvailableDevices is the number of shareable devices with no capacity consumed. */
   fullyAvailableDevices: number;
@@ -362,7 +460,10 @@ export const deviceTaintRules = /*@__PURE__*/ defineResource<DeviceTaintRule, De
 });
 
 /** The cluster-scoped `resourcepoolstatusrequests` resource (`ResourcePoolStatusRequest`). */
-export const resourcePoolStatusRequests = /*@__PURE__*/ defineResource<ResourcePoolStatusRequest, ResourcePoolStatusRequestList>()({
+export const resourcePoolStatusRequests = /*@__PURE__*/ defineResource<
+  ResourcePoolStatusRequest,
+  ResourcePoolStatusRequestList
+>()({
   group: "resource.k8s.io",
   version: "v1alpha3",
   plural: "resourcepoolstatusrequests",

@@ -9,21 +9,25 @@ import type { Condition, ListMeta, ObjectMeta, Time } from "../meta/v1.js";
 /**
  * Types and resources of the Kubernetes API group-version `resource.k8s.io/v1beta1`.
  *
- * **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
+ * **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served
+ * only where the apiserver enables them (`--runtime-config`).
  *
  * @module
  */
 
 /**
- * AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. This may include driver-specific information.
+ * AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. This
+ * may include driver-specific information.
  *
- * The combination of Driver, Pool, Device, and ShareID must match the corresponding key in Status.Allocation.Devices.
+ * The combination of Driver, Pool, Device, and ShareID must match the corresponding key in
+ * Status.Allocation.Devices.
  *
  * @generated from io.k8s.api.resource.v1beta1.AllocatedDeviceStatus
  */
 export interface AllocatedDeviceStatus {
   /**
-   * Conditions contains the latest observation of the device's state. If the device has been configured according to the class and claim config references, the `Ready` condition should be True.
+   * Conditions contains the latest observation of the device's state. If the device has been configured
+   * according to the class and claim config references, the `Ready` condition should be True.
    *
    * Must not contain more than 8 entries.
    */
@@ -36,26 +40,23 @@ export interface AllocatedDeviceStatus {
   data?: RawExtension;
   /**
    * Device references one device instance via its name in the driver's resource pool. It must be a DNS label.
-   *
-   * @default ""
    */
   device: string;
   /**
-   * Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node.
+   * Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the
+   * allocation once the claim is needed on a node.
    *
-   * Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
-   *
-   * @default ""
+   * Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use
+   * only lower case characters.
    */
   driver: string;
   /** NetworkData contains network-related information specific to the device. */
   networkData?: NetworkDeviceData;
   /**
-   * This name together with the driver name and the device name field identify which device was allocated (`<driver name>/<pool name>/<device name>`).
+   * This name together with the driver name and the device name field identify which device was allocated
+   * (`<driver name>/<pool name>/<device name>`).
    *
    * Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes.
-   *
-   * @default ""
    */
   pool: string;
   /** ShareID uniquely identifies an individual allocation share of the device. */
@@ -69,18 +70,19 @@ export interface AllocatedDeviceStatus {
  */
 export interface AllocationResult {
   /**
-   * AllocationTimestamp stores the time when the resources were allocated. This field is not guaranteed to be set, in which case that time is unknown.
+   * AllocationTimestamp stores the time when the resources were allocated. This field is not guaranteed to be
+   * set, in which case that time is unknown.
    *
-   * This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gate.
+   * This is a beta field and requires enabling the DRADeviceBindingConditions and
+   * DRAResourceClaimDeviceStatus feature gate.
    */
   allocationTimestamp?: Time | null;
-  /**
-   * Devices is the result of allocating devices.
-   *
-   * @default {}
-   */
+  /** Devices is the result of allocating devices. */
   devices?: DeviceAllocationResult;
-  /** NodeSelector defines where the allocated resources are available. If unset, they are available everywhere. */
+  /**
+   * NodeSelector defines where the allocated resources are available. If unset, they are available
+   * everywhere.
+   */
   nodeSelector?: NodeSelector;
 }
 
@@ -93,67 +95,91 @@ export interface BasicDevice {
   /**
    * AllNodes indicates that all nodes have access to the device.
    *
-   * Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
+   * Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and
+   * AllNodes can be set.
    */
   allNodes?: boolean;
   /**
    * AllowMultipleAllocations marks whether the device is allowed to be allocated to multiple DeviceRequests.
    *
-   * If AllowMultipleAllocations is set to true, the device can be allocated more than once, and all of its capacity is consumable, regardless of whether the requestPolicy is defined or not.
+   * If AllowMultipleAllocations is set to true, the device can be allocated more than once, and all of its
+   * capacity is consumable, regardless of whether the requestPolicy is defined or not.
    */
   allowMultipleAllocations?: boolean;
   /**
-   * Attributes defines the set of attributes for this device. The name of each attribute must be unique in that set.
+   * Attributes defines the set of attributes for this device. The name of each attribute must be unique in
+   * that set.
    *
    * The maximum number of attributes and capacities combined is 32.
    */
   attributes?: { [key: string]: DeviceAttribute };
   /**
-   * BindingConditions defines the conditions for proceeding with binding. All of these conditions must be set in the per-device status conditions with a value of True to proceed with binding the pod to the node while scheduling the pod.
+   * BindingConditions defines the conditions for proceeding with binding. All of these conditions must be set
+   * in the per-device status conditions with a value of True to proceed with binding the pod to the node
+   * while scheduling the pod.
    *
    * The maximum number of binding conditions is 4.
    *
    * The conditions must be a valid condition type string.
    *
-   * This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+   * This is a beta field and requires enabling the DRADeviceBindingConditions and
+   * DRAResourceClaimDeviceStatus feature gates.
    */
   bindingConditions?: string[];
   /**
-   * BindingFailureConditions defines the conditions for binding failure. They may be set in the per-device status conditions. If any is true, a binding failure occurred.
+   * BindingFailureConditions defines the conditions for binding failure. They may be set in the per-device
+   * status conditions. If any is true, a binding failure occurred.
    *
    * The maximum number of binding failure conditions is 4.
    *
    * The conditions must be a valid condition type string.
    *
-   * This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+   * This is a beta field and requires enabling the DRADeviceBindingConditions and
+   * DRAResourceClaimDeviceStatus feature gates.
    */
   bindingFailureConditions?: string[];
   /**
-   * BindsToNode indicates if the usage of an allocation involving this device has to be limited to exactly the node that was chosen when allocating the claim. If set to true, the scheduler will set the ResourceClaim.Status.Allocation.NodeSelector to match the node where the allocation was made.
+   * BindsToNode indicates if the usage of an allocation involving this device has to be limited to exactly
+   * the node that was chosen when allocating the claim. If set to true, the scheduler will set the
+   * ResourceClaim.Status.Allocation.NodeSelector to match the node where the allocation was made.
    *
-   * This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+   * This is a beta field and requires enabling the DRADeviceBindingConditions and
+   * DRAResourceClaimDeviceStatus feature gates.
    */
   bindsToNode?: boolean;
   /**
-   * Capacity defines the set of capacities for this device. The name of each capacity must be unique in that set.
+   * Capacity defines the set of capacities for this device. The name of each capacity must be unique in that
+   * set.
    *
    * The maximum number of attributes and capacities combined is 32.
    */
   capacity?: { [key: string]: DeviceCapacity };
   /**
-   * ConsumesCounters defines a list of references to sharedCounters and the set of counters that the device will consume from those counter sets.
+   * ConsumesCounters defines a list of references to sharedCounters and the set of counters that the device
+   * will consume from those counter sets.
    *
    * There can only be a single entry per counterSet.
    *
    * The maximum number of device counter consumptions per device is 2.
    */
   consumesCounters?: DeviceCounterConsumption[];
-  /** NodeAllocatableResources defines the mapping of node resources that are managed by the DRA driver exposing this device. This includes resources currently reported in v1.Node `status.allocatable` that are not extended resources (see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources). Examples include "cpu", "memory", "ephemeral-storage", and hugepages. In addition to standard requests made through the Pod `spec`, these resources can also be requested through claims and allocated by the DRA driver. For example, a CPU DRA driver might allocate exclusive CPUs or auxiliary node memory dependencies of an accelerator device. The keys of this map are the node-allocatable resource names (e.g., "cpu", "memory"). Extended resource names are not permitted as keys. */
+  /**
+   * NodeAllocatableResources defines the mapping of node resources that are managed by the DRA driver
+   * exposing this device. This includes resources currently reported in v1.Node `status.allocatable` that are
+   * not extended resources (see
+   * https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources).
+   * Examples include "cpu", "memory", "ephemeral-storage", and hugepages. In addition to standard requests
+   * made through the Pod `spec`, these resources can also be requested through claims and allocated by the
+   * DRA driver. For example, a CPU DRA driver might allocate exclusive CPUs or auxiliary node memory
+   * dependencies of an accelerator device. The keys of this map are the node-allocatable resource names
+   * (e.g., "cpu", "memory"). Extended resource names are not permitted as keys.
+   */
   nodeAllocatableResources?: { [key: string]: NodeAllocatableResource };
   /**
    * NodeName identifies the node where the device is available.
    *
-   * Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
+   * Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and
+   * AllNodes can be set.
    */
   nodeName?: string;
   /**
@@ -161,13 +187,15 @@ export interface BasicDevice {
    *
    * Must use exactly one term.
    *
-   * Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
+   * Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and
+   * AllNodes can be set.
    */
   nodeSelector?: NodeSelector;
   /**
    * If specified, these are the driver-defined taints.
    *
-   * The maximum number of taints is 16. If taints are set for any device in a ResourceSlice, then the maximum number of allowed devices per ResourceSlice is 64 instead of 128.
+   * The maximum number of taints is 16. If taints are set for any device in a ResourceSlice, then the maximum
+   * number of allowed devices per ResourceSlice is 64 instead of 128.
    *
    * This is a beta field and requires enabling the DRADeviceTaints feature gate.
    */
@@ -181,7 +209,9 @@ export interface BasicDevice {
  */
 export interface CELDeviceSelector {
   /**
-   * Expression is a CEL expression which evaluates a single device. It must evaluate to true when the device under consideration satisfies the desired criteria, and false when it does not. Any other result is an error and causes allocation of devices to abort.
+   * Expression is a CEL expression which evaluates a single device. It must evaluate to true when the device
+   * under consideration satisfies the desired criteria, and false when it does not. Any other result is an
+   * error and causes allocation of devices to abort.
    *
    * The expression's input is an object named "device", which carries the following properties:
    *  - driver (string): the name of the driver which defines this device.
@@ -192,18 +222,26 @@ export interface CELDeviceSelector {
    *  - allowMultipleAllocations (bool): the allowMultipleAllocations property of the device
    *    (v1.34+ with the DRAConsumableCapacity feature enabled).
    *
-   * Example: Consider a device with driver="dra.example.com", which exposes two attributes named "model" and "ext.example.com/family" and which exposes one capacity named "modules". This input to this expression would have the following fields:
+   * Example: Consider a device with driver="dra.example.com", which exposes two attributes named "model" and
+   * "ext.example.com/family" and which exposes one capacity named "modules". This input to this expression
+   * would have the following fields:
    *
    *     device.driver
    *     device.attributes["dra.example.com"].model
    *     device.attributes["ext.example.com"].family
    *     device.capacity["dra.example.com"].modules
    *
-   * The device.driver field can be used to check for a specific driver, either as a high-level precondition (i.e. you only want to consider devices from this driver) or as part of a multi-clause expression that is meant to consider devices from different drivers.
+   * The device.driver field can be used to check for a specific driver, either as a high-level precondition
+   * (i.e. you only want to consider devices from this driver) or as part of a multi-clause expression that is
+   * meant to consider devices from different drivers.
    *
-   * The value type of each attribute is defined by the device definition, and users who write these expressions must consult the documentation for their specific drivers. The value type of each capacity is Quantity.
+   * The value type of each attribute is defined by the device definition, and users who write these
+   * expressions must consult the documentation for their specific drivers. The value type of each capacity is
+   * Quantity.
    *
-   * If an unknown prefix is used as a lookup in either device.attributes or device.capacity, an empty map will be returned. Any reference to an unknown field will cause an evaluation error and allocation to abort.
+   * If an unknown prefix is used as a lookup in either device.attributes or device.capacity, an empty map
+   * will be returned. Any reference to an unknown field will cause an evaluation error and allocation to
+   * abort.
    *
    * A robust expression should check for the existence of attributes before referencing them.
    *
@@ -214,17 +252,19 @@ export interface CELDeviceSelector {
    *
    * For more CEL expression syntax and examples, see: https://kubernetes.io/docs/reference/using-api/cel/
    *
-   * For ease of use, the cel.bind() function is enabled, and can be used to simplify expressions that access multiple attributes with the same domain. For example:
+   * For ease of use, the cel.bind() function is enabled, and can be used to simplify expressions that access
+   * multiple attributes with the same domain. For example:
    *
    *     cel.bind(dra, device.attributes["dra.example.com"], dra.someBool && dra.anotherBool)
    *
-   * When the DRAListTypeAttributes feature gate is enabled, the includes() helper is available and it can work for both scalar and list-type attributes. It was introduced to support smooth migration from scalar attributes to list-type attributes while keeping CEL expressions simple. For example:
+   * When the DRAListTypeAttributes feature gate is enabled, the includes() helper is available and it can
+   * work for both scalar and list-type attributes. It was introduced to support smooth migration from scalar
+   * attributes to list-type attributes while keeping CEL expressions simple. For example:
    *
    *     device.attributes["dra.example.com"].models.includes("some-model")
    *
-   * The length of the expression must be smaller or equal to 10 Ki. The cost of evaluating it is also limited based on the estimated number of logical steps.
-   *
-   * @default ""
+   * The length of the expression must be smaller or equal to 10 Ki. The cost of evaluating it is also limited
+   * based on the estimated number of logical steps.
    */
   expression: string;
 }
@@ -237,14 +277,18 @@ export interface CELDeviceSelector {
  * @generated from io.k8s.api.resource.v1beta1.CapacityRequestPolicy
  */
 export interface CapacityRequestPolicy {
-  /** Default specifies how much of this capacity is consumed by a request that does not contain an entry for it in DeviceRequest's Capacity. */
+  /**
+   * Default specifies how much of this capacity is consumed by a request that does not contain an entry for
+   * it in DeviceRequest's Capacity.
+   */
   default?: Quantity;
   /**
    * ValidRange defines an acceptable quantity value range in consuming requests.
    *
    * If this field is set, Default must be defined and it must fall within the defined ValidRange.
    *
-   * If the requested amount does not fall within the defined range, the request violates the policy, and this device cannot be allocated.
+   * If the requested amount does not fall within the defined range, the request violates the policy, and this
+   * device cannot be allocated.
    *
    * If the request doesn't contain this capacity entry, Default value is used.
    */
@@ -256,9 +300,12 @@ export interface CapacityRequestPolicy {
    *
    * If this field is set, Default must be defined and it must be included in ValidValues list.
    *
-   * If the requested amount does not match any valid value but smaller than some valid values, the scheduler calculates the smallest valid value that is greater than or equal to the request. That is: min(ceil(requestedValue) ∈ validValues), where requestedValue ≤ max(validValues).
+   * If the requested amount does not match any valid value but smaller than some valid values, the scheduler
+   * calculates the smallest valid value that is greater than or equal to the request. That is:
+   * min(ceil(requestedValue) ∈ validValues), where requestedValue ≤ max(validValues).
    *
-   * If the requested amount exceeds all valid values, the request violates the policy, and this device cannot be allocated.
+   * If the requested amount exceeds all valid values, the request violates the policy, and this device cannot
+   * be allocated.
    */
   validValues?: Quantity[];
 }
@@ -266,12 +313,16 @@ export interface CapacityRequestPolicy {
 /**
  * CapacityRequestPolicyRange defines a valid range for consumable capacity values.
  *
- * If the DRAFractionalCapacityRange feature gate is enabled and at least one of Min, Max, or Step is a fractional quantity (i.e. its value is not an integer), milli-unit arithmetic is used instead, supporting values with up to 3 decimal places (e.g. 100m = 0.1). The largest supported value then is 1000 times smaller compared to using 64-bit integers. Otherwise, all comparisons use 64-bit integer arithmetic via resource.Quantity.Value().
+ * If the DRAFractionalCapacityRange feature gate is enabled and at least one of Min, Max, or Step is a
+ * fractional quantity (i.e. its value is not an integer), milli-unit arithmetic is used instead, supporting
+ * values with up to 3 decimal places (e.g. 100m = 0.1). The largest supported value then is 1000 times
+ * smaller compared to using 64-bit integers. Otherwise, all comparisons use 64-bit integer arithmetic via
+ * resource.Quantity.Value().
  *
  *   - If the requested amount is less than Min, it is rounded up to the Min value.
  *   - If Step is set and the requested amount is between Min and Max but not aligned with Step,
  *     it will be rounded up to the next value equal to Min + (n * Step).
- *   - If Step is not set, the requested amount is used as-is if it falls within the range Min to Max (if set).
+ * - If Step is not set, the requested amount is used as-is if it falls within the range Min to Max (if set).
  *   - If the requested or rounded amount exceeds Max (if set), the request does not satisfy the policy,
  *     and the device cannot be allocated.
  *
@@ -281,19 +332,22 @@ export interface CapacityRequestPolicyRange {
   /**
    * Max defines the upper limit for capacity that can be requested.
    *
-   * Max must be less than or equal to the capacity value. Min and requestPolicy.default must be less than or equal to the maximum.
+   * Max must be less than or equal to the capacity value. Min and requestPolicy.default must be less than or
+   * equal to the maximum.
    */
   max?: Quantity;
   /**
    * Min specifies the minimum capacity allowed for a consumption request.
    *
-   * Min must be greater than or equal to zero, and less than or equal to the capacity value. requestPolicy.default must be more than or equal to the minimum.
+   * Min must be greater than or equal to zero, and less than or equal to the capacity value.
+   * requestPolicy.default must be more than or equal to the minimum.
    */
   min: Quantity;
   /**
    * Step defines the step size between valid capacity amounts within the range.
    *
-   * Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step must be less than or equal to the capacity value.
+   * Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step must be less than or equal
+   * to the capacity value.
    */
   step?: Quantity;
 }
@@ -305,17 +359,26 @@ export interface CapacityRequestPolicyRange {
  */
 export interface CapacityRequirements {
   /**
-   * Requests represent individual device resource requests for distinct resources, all of which must be provided by the device.
+   * Requests represent individual device resource requests for distinct resources, all of which must be
+   * provided by the device.
    *
-   * This value is used as an additional filtering condition against the available capacity on the device. This is semantically equivalent to a CEL selector with `device.capacity[<domain>].<name>.compareTo(quantity(<request quantity>)) >= 0`. For example, device.capacity['test-driver.cdi.k8s.io'].counters.compareTo(quantity('2')) >= 0.
+   * This value is used as an additional filtering condition against the available capacity on the device.
+   * This is semantically equivalent to a CEL selector with
+   * `device.capacity[<domain>].<name>.compareTo(quantity(<request quantity>)) >= 0`. For example,
+   * device.capacity['test-driver.cdi.k8s.io'].counters.compareTo(quantity('2')) >= 0.
    *
-   * When a requestPolicy is defined, the requested amount is adjusted upward to the nearest valid value based on the policy. If the requested amount cannot be adjusted to a valid value—because it exceeds what the requestPolicy allows— the device is considered ineligible for allocation.
+   * When a requestPolicy is defined, the requested amount is adjusted upward to the nearest valid value based
+   * on the policy. If the requested amount cannot be adjusted to a valid value—because it exceeds what the
+   * requestPolicy allows— the device is considered ineligible for allocation.
    *
-   * For any capacity that is not explicitly requested: - If no requestPolicy is set, the default consumed capacity is equal to the full device capacity
+   * For any capacity that is not explicitly requested: - If no requestPolicy is set, the default consumed
+   * capacity is equal to the full device capacity
    *   (i.e., the whole device is claimed).
    * - If a requestPolicy is set, the default consumed capacity is determined according to that policy.
    *
-   * If the device allows multiple allocation, the aggregated amount across all requests must not exceed the capacity value. The consumed capacity, which may be adjusted based on the requestPolicy if defined, is recorded in the resource claim’s status.devices[*].consumedCapacity field.
+   * If the device allows multiple allocation, the aggregated amount across all requests must not exceed the
+   * capacity value. The consumed capacity, which may be adjusted based on the requestPolicy if defined, is
+   * recorded in the resource claim’s status.devices[*].consumedCapacity field.
    */
   requests?: { [key: string]: Quantity };
 }
@@ -331,29 +394,29 @@ export interface Counter {
 }
 
 /**
- * CounterSet defines a named set of counters that are available to be used by devices defined in the ResourcePool.
+ * CounterSet defines a named set of counters that are available to be used by devices defined in the
+ * ResourcePool.
  *
- * The counters are not allocatable by themselves, but can be referenced by devices. When a device is allocated, the portion of counters it uses will no longer be available for use by other devices.
+ * The counters are not allocatable by themselves, but can be referenced by devices. When a device is
+ * allocated, the portion of counters it uses will no longer be available for use by other devices.
  *
  * @generated from io.k8s.api.resource.v1beta1.CounterSet
  */
 export interface CounterSet {
   /**
-   * Counters defines the set of counters for this CounterSet The name of each counter must be unique in that set and must be a DNS label.
+   * Counters defines the set of counters for this CounterSet The name of each counter must be unique in that
+   * set and must be a DNS label.
    *
    * The maximum number of counters is 32.
    */
   counters: { [key: string]: Counter };
-  /**
-   * Name defines the name of the counter set. It must be a DNS label.
-   *
-   * @default ""
-   */
+  /** Name defines the name of the counter set. It must be a DNS label. */
   name: string;
 }
 
 /**
- * Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set.
+ * Device represents one individual hardware instance that can be selected based on its attributes. Besides
+ * the name, exactly one field must be set.
  *
  * @generated from io.k8s.api.resource.v1beta1.Device
  */
@@ -362,8 +425,6 @@ export interface Device {
   basic?: BasicDevice;
   /**
    * Name is unique identifier among all devices managed by the driver in the pool. It must be a DNS label.
-   *
-   * @default ""
    */
   name: string;
 }
@@ -377,20 +438,22 @@ export interface DeviceAllocationConfiguration {
   /** Opaque provides driver-specific configuration parameters. */
   opaque?: OpaqueDeviceConfiguration;
   /**
-   * Requests lists the names of requests where the configuration applies. If empty, its applies to all requests.
+   * Requests lists the names of requests where the configuration applies. If empty, its applies to all
+   * requests.
    *
-   * References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to all subrequests.
+   * References to subrequests must include the name of the main request and may include the subrequest using
+   * the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to
+   * all subrequests.
    */
   requests?: string[];
   /**
-   * Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim.
+   * Source records whether the configuration comes from a class and thus is not something that a normal user
+   * would have been able to set or from a claim.
    *
    *
    * Possible enum values:
    *  - `"FromClaim"`
    *  - `"FromClass"`
-   *
-   * @default ""
    */
   source: "FromClaim" | "FromClass";
 }
@@ -402,9 +465,12 @@ export interface DeviceAllocationConfiguration {
  */
 export interface DeviceAllocationResult {
   /**
-   * This field is a combination of all the claim and class configuration parameters. Drivers can distinguish between those based on a flag.
+   * This field is a combination of all the claim and class configuration parameters. Drivers can distinguish
+   * between those based on a flag.
    *
-   * This includes configuration parameters for drivers which have no allocated devices in the result because it is up to the drivers which configuration parameters they support. They can silently ignore unknown configuration parameters.
+   * This includes configuration parameters for drivers which have no allocated devices in the result because
+   * it is up to the drivers which configuration parameters they support. They can silently ignore unknown
+   * configuration parameters.
    */
   config?: DeviceAllocationConfiguration[];
   /** Results lists all allocated devices. */
@@ -437,10 +503,14 @@ export interface DeviceAttribute {
    * This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
    */
   strings?: string[];
-  /** VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64 characters. */
+  /**
+   * VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64
+   * characters.
+   */
   version?: string;
   /**
-   * VersionValues is a non-empty list of semantic versions according to semver.org spec 2.0.0. Each version string must not be longer than 64 characters.
+   * VersionValues is a non-empty list of semantic versions according to semver.org spec 2.0.0. Each version
+   * string must not be longer than 64 characters.
    *
    * This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
    */
@@ -454,17 +524,21 @@ export interface DeviceAttribute {
  */
 export interface DeviceCapacity {
   /**
-   * RequestPolicy defines how this DeviceCapacity must be consumed when the device is allowed to be shared by multiple allocations.
+   * RequestPolicy defines how this DeviceCapacity must be consumed when the device is allowed to be shared by
+   * multiple allocations.
    *
    * The Device must have allowMultipleAllocations set to true in order to set a requestPolicy.
    *
-   * If unset, capacity requests are unconstrained: requests can consume any amount of capacity, as long as the total consumed across all allocations does not exceed the device's defined capacity. If request is also unset, default is the full capacity value.
+   * If unset, capacity requests are unconstrained: requests can consume any amount of capacity, as long as
+   * the total consumed across all allocations does not exceed the device's defined capacity. If request is
+   * also unset, default is the full capacity value.
    */
   requestPolicy?: CapacityRequestPolicy;
   /**
    * Value defines how much of a certain capacity that device has.
    *
-   * This field reflects the fixed total capacity and does not change. The consumed amount is tracked separately by scheduler and does not affect this value.
+   * This field reflects the fixed total capacity and does not change. The consumed amount is tracked
+   * separately by scheduler and does not affect this value.
    */
   value: Quantity;
 }
@@ -475,11 +549,17 @@ export interface DeviceCapacity {
  * @generated from io.k8s.api.resource.v1beta1.DeviceClaim
  */
 export interface DeviceClaim {
-  /** This field holds configuration for multiple potential drivers which could satisfy requests in this claim. It is ignored while allocating the claim. */
+  /**
+   * This field holds configuration for multiple potential drivers which could satisfy requests in this claim.
+   * It is ignored while allocating the claim.
+   */
   config?: DeviceClaimConfiguration[];
   /** These constraints must be satisfied by the set of devices that get allocated for the claim. */
   constraints?: DeviceConstraint[];
-  /** Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated. */
+  /**
+   * Requests represent individual requests for distinct devices which must all be satisfied. If empty,
+   * nothing needs to be allocated.
+   */
   requests?: DeviceRequest[];
 }
 
@@ -492,39 +572,47 @@ export interface DeviceClaimConfiguration {
   /** Opaque provides driver-specific configuration parameters. */
   opaque?: OpaqueDeviceConfiguration;
   /**
-   * Requests lists the names of requests where the configuration applies. If empty, it applies to all requests.
+   * Requests lists the names of requests where the configuration applies. If empty, it applies to all
+   * requests.
    *
-   * References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to all subrequests.
+   * References to subrequests must include the name of the main request and may include the subrequest using
+   * the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to
+   * all subrequests.
    */
   requests?: string[];
 }
 
 /**
- * DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
+ * DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It
+ * can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
  *
  * This is an alpha type and requires enabling the DynamicResourceAllocation feature gate.
  *
  * @generated from io.k8s.api.resource.v1beta1.DeviceClass
  */
 export interface DeviceClass {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
-  apiVersion?: "resource.k8s.io/v1beta1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "DeviceClass";
   /**
-   * Standard object metadata
-   *
-   * @default {}
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
    */
+  apiVersion?: "resource.k8s.io/v1beta1";
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: "DeviceClass";
+  /** Standard object metadata */
   metadata?: ObjectMeta;
   /**
    * Spec defines what can be allocated and how to configure it.
    *
-   * This is mutable. Consumers have to be prepared for classes changing at any time, either because they get updated or replaced. Claim allocations are done once based on whatever was set in classes at the time of allocation.
+   * This is mutable. Consumers have to be prepared for classes changing at any time, either because they get
+   * updated or replaced. Claim allocations are done once based on whatever was set in classes at the time of
+   * allocation.
    *
    * Changing the spec automatically increments the metadata.generation number.
-   *
-   * @default {}
    */
   spec?: DeviceClassSpec;
 }
@@ -550,17 +638,21 @@ export interface DeviceClassConfiguration {
  * @generated from io.k8s.api.resource.v1beta1.DeviceClassList
  */
 export interface DeviceClassList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "resource.k8s.io/v1beta1";
   /** Items is the list of resource classes. */
   items: DeviceClass[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "DeviceClassList";
   /**
-   * Standard list metadata
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "DeviceClassList";
+  /** Standard list metadata */
   metadata?: ListMeta;
 }
 
@@ -571,12 +663,21 @@ export interface DeviceClassList {
  */
 export interface DeviceClassSpec {
   /**
-   * Config defines configuration parameters that apply to each device that is claimed via this class. Some classses may potentially be satisfied by multiple drivers, so each instance of a vendor configuration applies to exactly one driver.
+   * Config defines configuration parameters that apply to each device that is claimed via this class. Some
+   * classses may potentially be satisfied by multiple drivers, so each instance of a vendor configuration
+   * applies to exactly one driver.
    *
    * They are passed to the driver, but are not considered while allocating the claim.
    */
   config?: DeviceClassConfiguration[];
-  /** ExtendedResourceName is the extended resource name for the devices of this class. The devices of this class can be used to satisfy a pod's extended resource requests. It has the same format as the name of a pod's extended resource. It should be unique among all the device classes in a cluster. If two device classes have the same name, then the class created later is picked to satisfy a pod's extended resource requests. If two classes are created at the same time, then the name of the class lexicographically sorted first is picked. */
+  /**
+   * ExtendedResourceName is the extended resource name for the devices of this class. The devices of this
+   * class can be used to satisfy a pod's extended resource requests. It has the same format as the name of a
+   * pod's extended resource. It should be unique among all the device classes in a cluster. If two device
+   * classes have the same name, then the class created later is picked to satisfy a pod's extended resource
+   * requests. If two classes are created at the same time, then the name of the class lexicographically
+   * sorted first is picked.
+   */
   extendedResourceName?: string;
   /** Each selector must be satisfied by a device which is claimed via this class. */
   selectors?: DeviceSelector[];
@@ -589,31 +690,47 @@ export interface DeviceClassSpec {
  */
 export interface DeviceConstraint {
   /**
-   * DistinctAttribute requires that all devices in question have this attribute and that its type and value are unique across those devices.
+   * DistinctAttribute requires that all devices in question have this attribute and that its type and value
+   * are unique across those devices.
    *
-   * When the DRAListTypeAttributes feature gate is enabled, comparison uses set semantics (i.e., element order and duplicates are ignored): list-valued attributes must be pairwise disjoint across devices. Scalar values are treated as singleton sets for backward compatibility.
+   * When the DRAListTypeAttributes feature gate is enabled, comparison uses set semantics (i.e., element
+   * order and duplicates are ignored): list-valued attributes must be pairwise disjoint across devices.
+   * Scalar values are treated as singleton sets for backward compatibility.
    *
    * This acts as the inverse of MatchAttribute.
    *
-   * This constraint is used to avoid allocating multiple requests to the same device by ensuring attribute-level differentiation.
+   * This constraint is used to avoid allocating multiple requests to the same device by ensuring
+   * attribute-level differentiation.
    *
-   * This is useful for scenarios where resource requests must be fulfilled by separate physical devices. For example, a container requests two network interfaces that must be allocated from two different physical NICs.
+   * This is useful for scenarios where resource requests must be fulfilled by separate physical devices. For
+   * example, a container requests two network interfaces that must be allocated from two different physical
+   * NICs.
    */
   distinctAttribute?: string;
   /**
-   * MatchAttribute requires that all devices in question have this attribute and that its type and value are the same across those devices.
+   * MatchAttribute requires that all devices in question have this attribute and that its type and value are
+   * the same across those devices.
    *
-   * For example, if you specified "dra.example.com/numa" (a hypothetical example!), then only devices in the same NUMA node will be chosen. A device which does not have that attribute will not be chosen. All devices should use a value of the same type for this attribute because that is part of its specification, but if one device doesn't, then it also will not be chosen.
+   * For example, if you specified "dra.example.com/numa" (a hypothetical example!), then only devices in the
+   * same NUMA node will be chosen. A device which does not have that attribute will not be chosen. All
+   * devices should use a value of the same type for this attribute because that is part of its specification,
+   * but if one device doesn't, then it also will not be chosen.
    *
-   * When the DRAListTypeAttributes feature gate is enabled, comparison uses set semantics(i.e., element order and duplicates are ignored): list-valued attributes match when the intersection across all devices is non-empty. Scalar values are treated as singleton sets for backward compatibility.
+   * When the DRAListTypeAttributes feature gate is enabled, comparison uses set semantics(i.e., element order
+   * and duplicates are ignored): list-valued attributes match when the intersection across all devices is
+   * non-empty. Scalar values are treated as singleton sets for backward compatibility.
    *
    * Must include the domain qualifier.
    */
   matchAttribute?: string;
   /**
-   * Requests is a list of the one or more requests in this claim which must co-satisfy this constraint. If a request is fulfilled by multiple devices, then all of the devices must satisfy the constraint. If this is not specified, this constraint applies to all requests in this claim.
+   * Requests is a list of the one or more requests in this claim which must co-satisfy this constraint. If a
+   * request is fulfilled by multiple devices, then all of the devices must satisfy the constraint. If this is
+   * not specified, this constraint applies to all requests in this claim.
    *
-   * References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the constraint applies to all subrequests.
+   * References to subrequests must include the name of the main request and may include the subrequest using
+   * the format <main request>[/<subrequest>]. If just the main request is given, the constraint applies to
+   * all subrequests.
    */
   requests?: string[];
 }
@@ -627,20 +744,21 @@ export interface DeviceCounterConsumption {
   /**
    * CompatibilityGroups is a list of opaque group names for this counter set consumption.
    *
-   * Devices that consume counters from the same counter set may only be allocated at the same time ("co-allocated") if they all share at least one common group: the intersection of the CompatibilityGroups of all co-allocated devices on that counter set must be non-empty. Devices that consume from different counter sets are never compared via this field.
+   * Devices that consume counters from the same counter set may only be allocated at the same time
+   * ("co-allocated") if they all share at least one common group: the intersection of the CompatibilityGroups
+   * of all co-allocated devices on that counter set must be non-empty. Devices that consume from different
+   * counter sets are never compared via this field.
    *
-   * An unset field, an explicit nil, and an empty list are equivalent and mean "no groups": such a device is only co-allocatable with sibling devices on the same counter set that also have no groups, and is never co-allocatable with a device that declares one or more groups.
+   * An unset field, an explicit nil, and an empty list are equivalent and mean "no groups": such a device is
+   * only co-allocatable with sibling devices on the same counter set that also have no groups, and is never
+   * co-allocatable with a device that declares one or more groups.
    *
    * Group names are opaque and meaningful only within the publishing driver's pool.
    *
    * The maximum number of groups is 2, and the names must be unique.
    */
   compatibilityGroups?: string[];
-  /**
-   * CounterSet is the name of the set from which the counters defined will be consumed.
-   *
-   * @default ""
-   */
+  /** CounterSet is the name of the set from which the counters defined will be consumed. */
   counterSet: string;
   /**
    * Counters defines the counters that will be consumed by the device.
@@ -657,49 +775,69 @@ export interface DeviceCounterConsumption {
  */
 export interface DeviceDerivedAttribute {
   /**
-   * Expression is a CEL expression evaluated against each candidate device. The expression must evaluate to a primitive scalar (string, integer, boolean, or semver) or a list of these scalars ([]string, []int64, []bool, []semver) to act as a virtual grouping key. Any other return type is an error and causes CEL evaluation for the device to fail.
+   * Expression is a CEL expression evaluated against each candidate device. The expression must evaluate to a
+   * primitive scalar (string, integer, boolean, or semver) or a list of these scalars ([]string, []int64,
+   * []bool, []semver) to act as a virtual grouping key. Any other return type is an error and causes CEL
+   * evaluation for the device to fail.
    *
-   * The expression's input is an object named "device", which carries the same properties as in a CELDeviceSelector.
+   * The expression's input is an object named "device", which carries the same properties as in a
+   * CELDeviceSelector.
    *
-   * When pod scheduling encounters CEL runtime errors (such as looking up an attribute that isn't defined) for some devices, it will abort allocation and fail scheduling for the Pod. Surfacing evaluation errors immediately prevents silent topology matching failures that are extremely hard to detect. A robust expression should, for example, check for the existence of attributes before referencing them to avoid runtime evaluation errors.
+   * When pod scheduling encounters CEL runtime errors (such as looking up an attribute that isn't defined)
+   * for some devices, it will abort allocation and fail scheduling for the Pod. Surfacing evaluation errors
+   * immediately prevents silent topology matching failures that are extremely hard to detect. A robust
+   * expression should, for example, check for the existence of attributes before referencing them to avoid
+   * runtime evaluation errors.
    *
-   * The expression gets evaluated after a device has passed the other selector expressions for the request in which this expression is used. This allows writing expressions that are tailored towards the specific devices being requested (for example, by assuming the device is from a certain vendor and skipping those checks).
+   * The expression gets evaluated after a device has passed the other selector expressions for the request in
+   * which this expression is used. This allows writing expressions that are tailored towards the specific
+   * devices being requested (for example, by assuming the device is from a certain vendor and skipping those
+   * checks).
    *
-   * The length of the expression must be smaller or equal to 10 Ki. The cost of evaluating it is also limited based on the estimated number of logical steps; the combined cost of all derived attributes in a claim is capped by a shared CEL cost budget.
-   *
-   * @default ""
+   * The length of the expression must be smaller or equal to 10 Ki. The cost of evaluating it is also limited
+   * based on the estimated number of logical steps; the combined cost of all derived attributes in a claim is
+   * capped by a shared CEL cost budget.
    */
   expression: string;
   /**
    * Name is the identifier for this derived attribute, used in constraints.
    *
-   * It must be a DNS subdomain followed by a slash ("/") followed by a C identifier (e.g. "example.com/numaNode" or "derived/numaNode").
+   * It must be a DNS subdomain followed by a slash ("/") followed by a C identifier (e.g.
+   * "example.com/numaNode" or "derived/numaNode").
    *
-   * If the chosen name matches an existing physical attribute from a driver, the derived attribute's expression will shadow the physical attribute, and its evaluated value will be used in constraints instead. When the goal is to define a derived attribute that is only used within the ResourceClaim and not meant to shadow an existing attribute, use a domain prefix that no DRA driver should be using (e.g. "derived/myAttribute").
+   * If the chosen name matches an existing physical attribute from a driver, the derived attribute's
+   * expression will shadow the physical attribute, and its evaluated value will be used in constraints
+   * instead. When the goal is to define a derived attribute that is only used within the ResourceClaim and
+   * not meant to shadow an existing attribute, use a domain prefix that no DRA driver should be using (e.g.
+   * "derived/myAttribute").
    *
    * It is not valid to define a derived attribute that isn't used in at least one constraint.
-   *
-   * @default ""
    */
   name: string;
 }
 
 /**
- * DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices.
+ * DeviceRequest is a request for devices required for a claim. This is typically a request for a single
+ * resource like a device, but can also ask for several identical devices.
  *
  * @generated from io.k8s.api.resource.v1beta1.DeviceRequest
  */
 export interface DeviceRequest {
   /**
-   * AdminAccess indicates that this is a claim for administrative access to the device(s). Claims with AdminAccess are expected to be used for monitoring or other management services for a device.  They ignore all ordinary claims to the device with respect to access modes and any resource allocations.
+   * AdminAccess indicates that this is a claim for administrative access to the device(s). Claims with
+   * AdminAccess are expected to be used for monitoring or other management services for a device. They ignore
+   * all ordinary claims to the device with respect to access modes and any resource allocations.
    *
-   * This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
+   * This field can only be set when deviceClassName is set and no subrequests are specified in the
+   * firstAvailable list.
    *
-   * This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is disabled if this field is unset or set to false, otherwise it is enabled.
+   * This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is disabled if
+   * this field is unset or set to false, otherwise it is enabled.
    */
   adminAccess?: boolean;
   /**
-   * AllocationMode and its related fields define how devices are allocated to satisfy this request. Supported values are:
+   * AllocationMode and its related fields define how devices are allocated to satisfy this request. Supported
+   * values are:
    *
    * - ExactCount: This request is for a specific number of devices.
    *   This is the default. The exact number is provided in the
@@ -710,9 +848,11 @@ export interface DeviceRequest {
    *   Allocation will fail if some devices are already allocated,
    *   unless adminAccess is requested.
    *
-   * If AllocationMode is not specified, the default mode is ExactCount. If the mode is ExactCount and count is not specified, the default count is one. Any other requests must specify this field.
+   * If AllocationMode is not specified, the default mode is ExactCount. If the mode is ExactCount and count
+   * is not specified, the default count is one. Any other requests must specify this field.
    *
-   * This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
+   * This field can only be set when deviceClassName is set and no subrequests are specified in the
+   * firstAvailable list.
    *
    * More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
    *
@@ -725,23 +865,38 @@ export interface DeviceRequest {
   /**
    * Capacity define resource requirements against each capacity.
    *
-   * If this field is unset and the device supports multiple allocations, the default value will be applied to each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full capacity value.
+   * If this field is unset and the device supports multiple allocations, the default value will be applied to
+   * each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full
+   * capacity value.
    *
-   * Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value >= the requested amount, but which cannot be allocated to this request.
+   * Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that
+   * meet the requirements. If AllocationMode is set to All, the request fails if there are devices that
+   * otherwise match the request, and have this capacity, with a value >= the requested amount, but which
+   * cannot be allocated to this request.
    */
   capacity?: CapacityRequirements;
   /**
-   * Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one.
+   * Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is
+   * ExactCount and this field is not specified, the default is one.
    *
-   * This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
+   * This field can only be set when deviceClassName is set and no subrequests are specified in the
+   * firstAvailable list.
    */
   count?: number;
   /**
-   * DerivedAttributes defines a set of virtual attributes computed via CEL expressions for each candidate device. These virtual attributes can be referenced in `.devices.constraints` to align and match different devices (e.g., co-allocating a GPU and a NIC on the same NUMA node) even if their drivers publish different attributes. Derived attributes are not available via `device.attributes` in the CEL environment when evaluating selector expressions.
+   * DerivedAttributes defines a set of virtual attributes computed via CEL expressions for each candidate
+   * device. These virtual attributes can be referenced in `.devices.constraints` to align and match different
+   * devices (e.g., co-allocating a GPU and a NIC on the same NUMA node) even if their drivers publish
+   * different attributes. Derived attributes are not available via `device.attributes` in the CEL environment
+   * when evaluating selector expressions.
    *
-   * Derived attributes allow you to extract, transform, or normalize topology information (such as extracting a NUMA index from a complex topology string or renaming a vendor-specific attribute) into a common virtual attribute name at scheduling time. The scheduler then evaluates these virtual attributes exactly like static attributes when matching constraints.
+   * Derived attributes allow you to extract, transform, or normalize topology information (such as extracting
+   * a NUMA index from a complex topology string or renaming a vendor-specific attribute) into a common
+   * virtual attribute name at scheduling time. The scheduler then evaluates these virtual attributes exactly
+   * like static attributes when matching constraints.
    *
-   * Every derived attribute defined in this list must be referenced by at least one MatchAttribute or DistinctAttribute constraint in the `.devices.constraints` list.
+   * Every derived attribute defined in this list must be referenced by at least one MatchAttribute or
+   * DistinctAttribute constraint in the `.devices.constraints` list.
    *
    * The maximum number of derived attributes is 32.
    *
@@ -749,47 +904,61 @@ export interface DeviceRequest {
    */
   derivedAttributes?: DeviceDerivedAttribute[];
   /**
-   * DeviceClassName references a specific DeviceClass, which can define additional configuration and selectors to be inherited by this request.
+   * DeviceClassName references a specific DeviceClass, which can define additional configuration and
+   * selectors to be inherited by this request.
    *
-   * A class is required if no subrequests are specified in the firstAvailable list and no class can be set if subrequests are specified in the firstAvailable list. Which classes are available depends on the cluster.
+   * A class is required if no subrequests are specified in the firstAvailable list and no class can be set if
+   * subrequests are specified in the firstAvailable list. Which classes are available depends on the cluster.
    *
-   * Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference.
-   *
-   * @default ""
+   * Administrators may use this to restrict which devices may get requested by only installing classes with
+   * selectors for permitted devices. If users are free to request anything without restrictions, then
+   * administrators can create an empty DeviceClass for users to reference.
    */
   deviceClassName?: string;
   /**
-   * FirstAvailable contains subrequests, of which exactly one will be satisfied by the scheduler to satisfy this request. It tries to satisfy them in the order in which they are listed here. So if there are two entries in the list, the scheduler will only check the second one if it determines that the first one cannot be used.
+   * FirstAvailable contains subrequests, of which exactly one will be satisfied by the scheduler to satisfy
+   * this request. It tries to satisfy them in the order in which they are listed here. So if there are two
+   * entries in the list, the scheduler will only check the second one if it determines that the first one
+   * cannot be used.
    *
    * This field may only be set in the entries of DeviceClaim.Requests.
    *
-   * DRA does not yet implement scoring, so the scheduler will select the first set of devices that satisfies all the requests in the claim. And if the requirements can be satisfied on more than one node, other scheduling features will determine which node is chosen. This means that the set of devices allocated to a claim might not be the optimal set available to the cluster. Scoring will be implemented later.
+   * DRA does not yet implement scoring, so the scheduler will select the first set of devices that satisfies
+   * all the requests in the claim. And if the requirements can be satisfied on more than one node, other
+   * scheduling features will determine which node is chosen. This means that the set of devices allocated to
+   * a claim might not be the optimal set available to the cluster. Scoring will be implemented later.
    */
   firstAvailable?: DeviceSubRequest[];
   /**
-   * Name can be used to reference this request in a pod.spec.containers[].resources.claims entry and in a constraint of the claim.
+   * Name can be used to reference this request in a pod.spec.containers[].resources.claims entry and in a
+   * constraint of the claim.
    *
    * Must be a DNS label and unique among all DeviceRequests in a ResourceClaim.
-   *
-   * @default ""
    */
   name: string;
   /**
-   * Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this request. All selectors must be satisfied for a device to be considered.
+   * Selectors define criteria which must be satisfied by a specific device in order for that device to be
+   * considered for this request. All selectors must be satisfied for a device to be considered.
    *
-   * This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
+   * This field can only be set when deviceClassName is set and no subrequests are specified in the
+   * firstAvailable list.
    */
   selectors?: DeviceSelector[];
   /**
    * If specified, the request's tolerations.
    *
-   * Tolerations for NoSchedule are required to allocate a device which has a taint with that effect. The same applies to NoExecute.
+   * Tolerations for NoSchedule are required to allocate a device which has a taint with that effect. The same
+   * applies to NoExecute.
    *
-   * In addition, should any of the allocated devices get tainted with NoExecute after allocation and that effect is not tolerated, then all pods consuming the ResourceClaim get deleted to evict them. The scheduler will not let new pods reserve the claim while it has these tainted devices. Once all pods are evicted, the claim will get deallocated.
+   * In addition, should any of the allocated devices get tainted with NoExecute after allocation and that
+   * effect is not tolerated, then all pods consuming the ResourceClaim get deleted to evict them. The
+   * scheduler will not let new pods reserve the claim while it has these tainted devices. Once all pods are
+   * evicted, the claim will get deallocated.
    *
    * The maximum number of tolerations is 16.
    *
-   * This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
+   * This field can only be set when deviceClassName is set and no subrequests are specified in the
+   * firstAvailable list.
    *
    * This is a beta field and requires enabling the DRADeviceTaints feature gate.
    */
@@ -803,64 +972,79 @@ export interface DeviceRequest {
  */
 export interface DeviceRequestAllocationResult {
   /**
-   * AdminAccess indicates that this device was allocated for administrative access. See the corresponding request field for a definition of mode.
+   * AdminAccess indicates that this device was allocated for administrative access. See the corresponding
+   * request field for a definition of mode.
    *
-   * This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is disabled if this field is unset or set to false, otherwise it is enabled.
+   * This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is disabled if
+   * this field is unset or set to false, otherwise it is enabled.
    */
   adminAccess?: boolean;
   /**
-   * BindingConditions contains a copy of the BindingConditions from the corresponding ResourceSlice at the time of allocation.
+   * BindingConditions contains a copy of the BindingConditions from the corresponding ResourceSlice at the
+   * time of allocation.
    *
-   * This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+   * This is a beta field and requires enabling the DRADeviceBindingConditions and
+   * DRAResourceClaimDeviceStatus feature gates.
    */
   bindingConditions?: string[];
   /**
-   * BindingFailureConditions contains a copy of the BindingFailureConditions from the corresponding ResourceSlice at the time of allocation.
+   * BindingFailureConditions contains a copy of the BindingFailureConditions from the corresponding
+   * ResourceSlice at the time of allocation.
    *
-   * This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+   * This is a beta field and requires enabling the DRADeviceBindingConditions and
+   * DRAResourceClaimDeviceStatus feature gates.
    */
   bindingFailureConditions?: string[];
   /**
-   * ConsumedCapacity tracks the amount of capacity consumed per device as part of the claim request. The consumed amount may differ from the requested amount: it is rounded up to the nearest valid value based on the device’s requestPolicy if applicable (i.e., may not be less than the requested amount).
+   * ConsumedCapacity tracks the amount of capacity consumed per device as part of the claim request. The
+   * consumed amount may differ from the requested amount: it is rounded up to the nearest valid value based
+   * on the device’s requestPolicy if applicable (i.e., may not be less than the requested amount).
    *
    * The total consumed capacity for each device must not exceed the DeviceCapacity's Value.
    *
-   * This field is populated only for devices that allow multiple allocations. All capacity entries are included, even if the consumed amount is zero.
+   * This field is populated only for devices that allow multiple allocations. All capacity entries are
+   * included, even if the consumed amount is zero.
    */
   consumedCapacity?: { [key: string]: Quantity };
   /**
    * Device references one device instance via its name in the driver's resource pool. It must be a DNS label.
-   *
-   * @default ""
    */
   device: string;
   /**
-   * Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node.
+   * Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the
+   * allocation once the claim is needed on a node.
    *
-   * Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
-   *
-   * @default ""
+   * Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use
+   * only lower case characters.
    */
   driver: string;
   /**
-   * This name together with the driver name and the device name field identify which device was allocated (`<driver name>/<pool name>/<device name>`).
+   * This name together with the driver name and the device name field identify which device was allocated
+   * (`<driver name>/<pool name>/<device name>`).
    *
    * Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes.
-   *
-   * @default ""
    */
   pool: string;
   /**
-   * Request is the name of the request in the claim which caused this device to be allocated. If it references a subrequest in the firstAvailable list on a DeviceRequest, this field must include both the name of the main request and the subrequest using the format <main request>/<subrequest>.
+   * Request is the name of the request in the claim which caused this device to be allocated. If it
+   * references a subrequest in the firstAvailable list on a DeviceRequest, this field must include both the
+   * name of the main request and the subrequest using the format <main request>/<subrequest>.
    *
    * Multiple devices may have been allocated per request.
-   *
-   * @default ""
    */
   request: string;
-  /** ShareID uniquely identifies an individual allocation share of the device, used when the device supports multiple simultaneous allocations. It serves as an additional map key to differentiate concurrent shares of the same device. */
+  /**
+   * ShareID uniquely identifies an individual allocation share of the device, used when the device supports
+   * multiple simultaneous allocations. It serves as an additional map key to differentiate concurrent shares
+   * of the same device.
+   */
   shareID?: string;
-  /** SkipNodeOperations lists node-local resource operations (gRPC calls) that will be skipped for this allocated device when determining whether operations are necessary on the node. If all allocated devices for a driver in a claim skip an operation, that gRPC call will be skipped. It is a copy of the ResourceSlice.spec.skipNodeOperations value at the time when the device was allocated. */
+  /**
+   * SkipNodeOperations lists node-local resource operations (gRPC calls) that will be skipped for this
+   * allocated device when determining whether operations are necessary on the node. If all allocated devices
+   * for a driver in a claim skip an operation, that gRPC call will be skipped. It is a copy of the
+   * ResourceSlice.spec.skipNodeOperations value at the time when the device was allocated.
+   */
   skipNodeOperations?: ("*" | "NodePrepareResources" | "NodeUnprepareResources")[];
   /**
    * A copy of all tolerations specified in the request at the time when the device got allocated.
@@ -883,15 +1067,20 @@ export interface DeviceSelector {
 }
 
 /**
- * DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. Each is typically a request for a single resource like a device, but can also ask for several identical devices.
+ * DeviceSubRequest describes a request for device provided in the
+ * claim.spec.devices.requests[].firstAvailable array. Each is typically a request for a single resource like
+ * a device, but can also ask for several identical devices.
  *
- * DeviceSubRequest is similar to Request, but doesn't expose the AdminAccess or FirstAvailable fields, as those can only be set on the top-level request. AdminAccess is not supported for requests with a prioritized list, and recursive FirstAvailable fields are not supported.
+ * DeviceSubRequest is similar to Request, but doesn't expose the AdminAccess or FirstAvailable fields, as
+ * those can only be set on the top-level request. AdminAccess is not supported for requests with a
+ * prioritized list, and recursive FirstAvailable fields are not supported.
  *
  * @generated from io.k8s.api.resource.v1beta1.DeviceSubRequest
  */
 export interface DeviceSubRequest {
   /**
-   * AllocationMode and its related fields define how devices are allocated to satisfy this subrequest. Supported values are:
+   * AllocationMode and its related fields define how devices are allocated to satisfy this subrequest.
+   * Supported values are:
    *
    * - ExactCount: This request is for a specific number of devices.
    *   This is the default. The exact number is provided in the
@@ -901,7 +1090,8 @@ export interface DeviceSubRequest {
    *   Allocation will fail if some devices are already allocated,
    *   unless adminAccess is requested.
    *
-   * If AllocationMode is not specified, the default mode is ExactCount. If the mode is ExactCount and count is not specified, the default count is one. Any other subrequests must specify this field.
+   * If AllocationMode is not specified, the default mode is ExactCount. If the mode is ExactCount and count
+   * is not specified, the default count is one. Any other subrequests must specify this field.
    *
    * More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
    *
@@ -914,19 +1104,35 @@ export interface DeviceSubRequest {
   /**
    * Capacity define resource requirements against each capacity.
    *
-   * If this field is unset and the device supports multiple allocations, the default value will be applied to each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full capacity value.
+   * If this field is unset and the device supports multiple allocations, the default value will be applied to
+   * each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full
+   * capacity value.
    *
-   * Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value >= the requested amount, but which cannot be allocated to this request.
+   * Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that
+   * meet the requirements. If AllocationMode is set to All, the request fails if there are devices that
+   * otherwise match the request, and have this capacity, with a value >= the requested amount, but which
+   * cannot be allocated to this request.
    */
   capacity?: CapacityRequirements;
-  /** Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one. */
+  /**
+   * Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is
+   * ExactCount and this field is not specified, the default is one.
+   */
   count?: number;
   /**
-   * DerivedAttributes defines a set of virtual attributes computed via CEL expressions for each candidate device. These virtual attributes can be referenced in `.devices.constraints` to align and match different devices (e.g., co-allocating a GPU and a NIC on the same NUMA node) even if their drivers publish different attributes. Derived attributes are not available via `device.attributes` in the CEL environment when evaluating selector expressions.
+   * DerivedAttributes defines a set of virtual attributes computed via CEL expressions for each candidate
+   * device. These virtual attributes can be referenced in `.devices.constraints` to align and match different
+   * devices (e.g., co-allocating a GPU and a NIC on the same NUMA node) even if their drivers publish
+   * different attributes. Derived attributes are not available via `device.attributes` in the CEL environment
+   * when evaluating selector expressions.
    *
-   * Derived attributes allow you to extract, transform, or normalize topology information (such as extracting a NUMA index from a complex topology string or renaming a vendor-specific attribute) into a common virtual attribute name at scheduling time. The scheduler then evaluates these virtual attributes exactly like static attributes when matching constraints.
+   * Derived attributes allow you to extract, transform, or normalize topology information (such as extracting
+   * a NUMA index from a complex topology string or renaming a vendor-specific attribute) into a common
+   * virtual attribute name at scheduling time. The scheduler then evaluates these virtual attributes exactly
+   * like static attributes when matching constraints.
    *
-   * Every derived attribute defined in this list must be referenced by at least one MatchAttribute or DistinctAttribute constraint in the `.devices.constraints` list.
+   * Every derived attribute defined in this list must be referenced by at least one MatchAttribute or
+   * DistinctAttribute constraint in the `.devices.constraints` list.
    *
    * The maximum number of derived attributes is 32.
    *
@@ -934,31 +1140,38 @@ export interface DeviceSubRequest {
    */
   derivedAttributes?: DeviceDerivedAttribute[];
   /**
-   * DeviceClassName references a specific DeviceClass, which can define additional configuration and selectors to be inherited by this subrequest.
+   * DeviceClassName references a specific DeviceClass, which can define additional configuration and
+   * selectors to be inherited by this subrequest.
    *
    * A class is required. Which classes are available depends on the cluster.
    *
-   * Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference.
-   *
-   * @default ""
+   * Administrators may use this to restrict which devices may get requested by only installing classes with
+   * selectors for permitted devices. If users are free to request anything without restrictions, then
+   * administrators can create an empty DeviceClass for users to reference.
    */
   deviceClassName: string;
   /**
-   * Name can be used to reference this subrequest in the list of constraints or the list of configurations for the claim. References must use the format <main request>/<subrequest>.
+   * Name can be used to reference this subrequest in the list of constraints or the list of configurations
+   * for the claim. References must use the format <main request>/<subrequest>.
    *
    * Must be a DNS label.
-   *
-   * @default ""
    */
   name: string;
-  /** Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this subrequest. All selectors must be satisfied for a device to be considered. */
+  /**
+   * Selectors define criteria which must be satisfied by a specific device in order for that device to be
+   * considered for this subrequest. All selectors must be satisfied for a device to be considered.
+   */
   selectors?: DeviceSelector[];
   /**
    * If specified, the request's tolerations.
    *
-   * Tolerations for NoSchedule are required to allocate a device which has a taint with that effect. The same applies to NoExecute.
+   * Tolerations for NoSchedule are required to allocate a device which has a taint with that effect. The same
+   * applies to NoExecute.
    *
-   * In addition, should any of the allocated devices get tainted with NoExecute after allocation and that effect is not tolerated, then all pods consuming the ResourceClaim get deleted to evict them. The scheduler will not let new pods reserve the claim while it has these tainted devices. Once all pods are evicted, the claim will get deallocated.
+   * In addition, should any of the allocated devices get tainted with NoExecute after allocation and that
+   * effect is not tolerated, then all pods consuming the ResourceClaim get deleted to evict them. The
+   * scheduler will not let new pods reserve the claim while it has these tainted devices. Once all pods are
+   * evicted, the claim will get deallocated.
    *
    * The maximum number of tolerations is 16.
    *
@@ -968,35 +1181,38 @@ export interface DeviceSubRequest {
 }
 
 /**
- * The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim.
+ * The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and,
+ * through the claim, to pods using the claim.
  *
  * @generated from io.k8s.api.resource.v1beta1.DeviceTaint
  */
 export interface DeviceTaint {
   /**
-   * The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
+   * The effect of the taint on claims that do not tolerate the taint and through such claims on the pods
+   * using them.
    *
-   * Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
+   * Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here.
+   * More effects may get added in the future. Consumers must treat unknown effects like None.
    *
    *
    * Possible enum values:
    *  - `"NoExecute"` Evict any already-running pods that do not tolerate the device taint.
-   *  - `"NoSchedule"` Do not allow new pods to schedule which use a tainted device unless they tolerate the taint, but allow all pods submitted to Kubelet without going through the scheduler to start, and allow all already-running pods to continue running.
+   * - `"NoSchedule"` Do not allow new pods to schedule which use a tainted device unless they tolerate the
+   * taint, but allow all pods submitted to Kubelet without going through the scheduler to start, and allow
+   * all already-running pods to continue running.
    *  - `"None"` No effect, the taint is purely informational.
-   *
-   * @default ""
    */
   effect: "NoExecute" | "NoSchedule" | "None";
-  /**
-   * The taint key to be applied to a device. Must be a label name.
-   *
-   * @default ""
-   */
+  /** The taint key to be applied to a device. Must be a label name. */
   key: string;
   /**
-   * TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was modified. Added automatically during create or update if not set.
+   * TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was
+   * modified. Added automatically during create or update if not set.
    *
-   * In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
+   * In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time
+   * if the provided value is the same as the old one and the new effect is different. Changing the key and/or
+   * value while keeping the effect unchanged is possible and does not update the time stamp because the
+   * eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
    */
   timeAdded?: Time | null;
   /** The taint value corresponding to the taint key. Must be a label value. */
@@ -1004,25 +1220,35 @@ export interface DeviceTaint {
 }
 
 /**
- * The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.
+ * The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple
+ * <key,value,effect> using the matching operator <operator>.
  *
  * @generated from io.k8s.api.resource.v1beta1.DeviceToleration
  */
 export interface DeviceToleration {
   /**
-   * Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule and NoExecute.
+   * Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed
+   * values are NoSchedule and NoExecute.
    *
    *
    * Possible enum values:
    *  - `"NoExecute"` Evict any already-running pods that do not tolerate the device taint.
-   *  - `"NoSchedule"` Do not allow new pods to schedule which use a tainted device unless they tolerate the taint, but allow all pods submitted to Kubelet without going through the scheduler to start, and allow all already-running pods to continue running.
+   * - `"NoSchedule"` Do not allow new pods to schedule which use a tainted device unless they tolerate the
+   * taint, but allow all pods submitted to Kubelet without going through the scheduler to start, and allow
+   * all already-running pods to continue running.
    *  - `"None"` No effect, the taint is purely informational.
    */
   effect?: "NoExecute" | "NoSchedule" | "None";
-  /** Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys. Must be a label name. */
+  /**
+   * Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is
+   * empty, operator must be Exists; this combination means to match all values and all keys. Must be a label
+   * name.
+   */
   key?: string;
   /**
-   * Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal. Exists is equivalent to wildcard for value, so that a ResourceClaim can tolerate all taints of a particular category.
+   * Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to
+   * Equal. Exists is equivalent to wildcard for value, so that a ResourceClaim can tolerate all taints of a
+   * particular category.
    *
    *
    * Possible enum values:
@@ -1032,14 +1258,24 @@ export interface DeviceToleration {
    * @default "Equal"
    */
   operator?: "Equal" | "Exists";
-  /** TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system. If larger than zero, the time when the pod needs to be evicted is calculated as <time when taint was adedd> + <toleration seconds>. */
+  /**
+   * TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute,
+   * otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the
+   * taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the
+   * system. If larger than zero, the time when the pod needs to be evicted is calculated as <time when taint
+   * was adedd> + <toleration seconds>.
+   */
   tolerationSeconds?: number;
-  /** Value is the taint value the toleration matches to. If the operator is Exists, the value must be empty, otherwise just a regular string. Must be a label value. */
+  /**
+   * Value is the taint value the toleration matches to. If the operator is Exists, the value must be empty,
+   * otherwise just a regular string. Must be a label value.
+   */
   value?: string;
 }
 
 /**
- * NetworkDeviceData provides network-related details for the allocated device. This information may be filled by drivers or other components to configure or identify the device within a network context.
+ * NetworkDeviceData provides network-related details for the allocated device. This information may be filled
+ * by drivers or other components to configure or identify the device within a network context.
  *
  * @generated from io.k8s.api.resource.v1beta1.NetworkDeviceData
  */
@@ -1051,13 +1287,16 @@ export interface NetworkDeviceData {
    */
   hardwareAddress?: string;
   /**
-   * InterfaceName specifies the name of the network interface associated with the allocated device. This might be the name of a physical or virtual network interface being configured in the pod.
+   * InterfaceName specifies the name of the network interface associated with the allocated device. This
+   * might be the name of a physical or virtual network interface being configured in the pod.
    *
    * Must not be longer than 256 bytes.
    */
   interfaceName?: string;
   /**
-   * IPs lists the network addresses assigned to the device's network interface. This can include both IPv4 and IPv6 addresses. The IPs are in the CIDR notation, which includes both the address and the associated subnet mask. e.g.: "192.0.2.5/24" for IPv4 and "2001:db8::5/64" for IPv6.
+   * IPs lists the network addresses assigned to the device's network interface. This can include both IPv4
+   * and IPv6 addresses. The IPs are in the CIDR notation, which includes both the address and the associated
+   * subnet mask. e.g.: "192.0.2.5/24" for IPv4 and "2001:db8::5/64" for IPv6.
    *
    * Must not contain more than 16 entries.
    */
@@ -1065,45 +1304,104 @@ export interface NetworkDeviceData {
 }
 
 /**
- * NodeAllocatableMapping defines how a DRA allocation directly translates into a node allocatable resource quantity. The mapping can be derived from either the count of allocated devices or the specific capacity consumed. These options are mutually exclusive. Kubelet adds this mapped resource quantity from claim to both requests and limits at the pod-level cgroup, and to limits at the container-level cgroup for each container referencing the claim.
+ * NodeAllocatableMapping defines how a DRA allocation directly translates into a node allocatable resource
+ * quantity. The mapping can be derived from either the count of allocated devices or the specific capacity
+ * consumed. These options are mutually exclusive. Kubelet adds this mapped resource quantity from claim to
+ * both requests and limits at the pod-level cgroup, and to limits at the container-level cgroup for each
+ * container referencing the claim.
  *
  * @generated from io.k8s.api.resource.v1beta1.NodeAllocatableMapping
  */
 export interface NodeAllocatableMapping {
-  /** CapacityKey references a capacity name defined as a key in the `spec.devices[*].capacity` map. When this field is set, the value associated with this key in the `status.allocation.devices.results[*].consumedCapacity` map (for a specific claim allocation) determines the base quantity for the node allocatable resource. `capacityMultiplier` must also be set and is multiplied with the base quantity. For example, if `spec.devices[*].capacity` has an entry "dra.example.com/memory": "128Gi", and this field is set to "dra.example.com/memory", then for a claim allocation that consumes { "dra.example.com/memory": "4Gi" } the base quantity for the node allocatable resource mapping will be "4Gi". The final node allocatable resource amount is `consumedCapacity[capacityKey]` * `capacityMultiplier`. */
+  /**
+   * CapacityKey references a capacity name defined as a key in the `spec.devices[*].capacity` map. When this
+   * field is set, the value associated with this key in the
+   * `status.allocation.devices.results[*].consumedCapacity` map (for a specific claim allocation) determines
+   * the base quantity for the node allocatable resource. `capacityMultiplier` must also be set and is
+   * multiplied with the base quantity. For example, if `spec.devices[*].capacity` has an entry
+   * "dra.example.com/memory": "128Gi", and this field is set to "dra.example.com/memory", then for a claim
+   * allocation that consumes { "dra.example.com/memory": "4Gi" } the base quantity for the node allocatable
+   * resource mapping will be "4Gi". The final node allocatable resource amount is
+   * `consumedCapacity[capacityKey]` * `capacityMultiplier`.
+   */
   capacityKey?: string;
-  /** CapacityMultiplier is used as a multiplier for the allocated capacity consumed. It is only valid if `capacityKey` is set. The final node allocatable resource amount is `consumedCapacity[capacityKey]` * `capacityMultiplier`. For example, if a Device's capacity "dra.example.com/cores" is consumed, and each "core" provides 2 "cpu"s, the mapping would be: {ResourceName: "cpu", capacityKey: "dra.example.com/cores", capacityMultiplier: "2"}. If a claim consumes 8 "dra.example.com/cores", the CPU footprint is 8 * 2 = 16. */
+  /**
+   * CapacityMultiplier is used as a multiplier for the allocated capacity consumed. It is only valid if
+   * `capacityKey` is set. The final node allocatable resource amount is `consumedCapacity[capacityKey]` *
+   * `capacityMultiplier`. For example, if a Device's capacity "dra.example.com/cores" is consumed, and each
+   * "core" provides 2 "cpu"s, the mapping would be: {ResourceName: "cpu", capacityKey:
+   * "dra.example.com/cores", capacityMultiplier: "2"}. If a claim consumes 8 "dra.example.com/cores", the CPU
+   * footprint is 8 * 2 = 16.
+   */
   capacityMultiplier?: Quantity;
-  /** DeviceMultiplier is used as a multiplier for the allocated device count in the claim. The final node allocatable resource amount is `deviceCount` * `deviceMultiplier`. For example, a DRA driver representing each cache complex (CCX) as a device would have {ResourceName: "cpu", deviceMultiplier: "8"} in its `nodeAllocatableResources`. If 2 devices (CCX) are allocated to the claim, 2 * 8 = 16 CPUs would be considered as allocated. It is only valid when `capacityKey` and `capacityMultiplier` are not set. */
+  /**
+   * DeviceMultiplier is used as a multiplier for the allocated device count in the claim. The final node
+   * allocatable resource amount is `deviceCount` * `deviceMultiplier`. For example, a DRA driver representing
+   * each cache complex (CCX) as a device would have {ResourceName: "cpu", deviceMultiplier: "8"} in its
+   * `nodeAllocatableResources`. If 2 devices (CCX) are allocated to the claim, 2 * 8 = 16 CPUs would be
+   * considered as allocated. It is only valid when `capacityKey` and `capacityMultiplier` are not set.
+   */
   deviceMultiplier?: Quantity;
 }
 
 /**
- * NodeAllocatableOverhead defines auxiliary resource overheads incurred when allocating a device. Overheads can be specified as a fixed cost per pod referencing the claim, a variable cost per container reference, or both. Kubelet accounts for this overhead by adding it to both the pod-level and container-level cgroups of referencing containers.
+ * NodeAllocatableOverhead defines auxiliary resource overheads incurred when allocating a device. Overheads
+ * can be specified as a fixed cost per pod referencing the claim, a variable cost per container reference, or
+ * both. Kubelet accounts for this overhead by adding it to both the pod-level and container-level cgroups of
+ * referencing containers.
  *
  * @generated from io.k8s.api.resource.v1beta1.NodeAllocatableOverhead
  */
 export interface NodeAllocatableOverhead {
-  /** PerContainer is applied per container reference to the claim. This models overhead scaling linearly with the number of containers actively using the device. When both PerPod and PerContainer are specified, the total overhead allocated for each pod referencing the claim is computed as: Quantity = PerPod + (PerContainer * NumReferences) Kubelet accounts for this overhead in cgroups: - Pod-level cgroup (requests and limits): Kubelet adds PerPod + (PerContainer * NumReferences). - Container-level cgroup (limits only): Kubelet adds PerPod + PerContainer for each referencing container. This allows any single container to access the pod-level overhead, while the parent cgroup caps the total usage to account for PerPod exactly once. */
+  /**
+   * PerContainer is applied per container reference to the claim. This models overhead scaling linearly with
+   * the number of containers actively using the device. When both PerPod and PerContainer are specified, the
+   * total overhead allocated for each pod referencing the claim is computed as: Quantity = PerPod +
+   * (PerContainer * NumReferences) Kubelet accounts for this overhead in cgroups: - Pod-level cgroup
+   * (requests and limits): Kubelet adds PerPod + (PerContainer * NumReferences). - Container-level cgroup
+   * (limits only): Kubelet adds PerPod + PerContainer for each referencing container. This allows any single
+   * container to access the pod-level overhead, while the parent cgroup caps the total usage to account for
+   * PerPod exactly once.
+   */
   perContainer?: Quantity;
-  /** PerPod is overhead applied once per pod referencing the claim on this node. This is a flat overhead incurred for every pod referencing the claim. */
+  /**
+   * PerPod is overhead applied once per pod referencing the claim on this node. This is a flat overhead
+   * incurred for every pod referencing the claim.
+   */
   perPod?: Quantity;
 }
 
 /**
- * NodeAllocatableResource defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource. At least one of Mapping or Overhead must be specified. Not specifying either is an invalid configuration.
+ * NodeAllocatableResource defines the translation between the DRA device/capacity units requested to the
+ * corresponding quantity of the node allocatable resource. At least one of Mapping or Overhead must be
+ * specified. Not specifying either is an invalid configuration.
  *
  * @generated from io.k8s.api.resource.v1beta1.NodeAllocatableResource
  */
 export interface NodeAllocatableResource {
-  /** Mapping is used when the device directly models a node allocatable resource like standard CPU or memory (e.g., with a CPU DRA driver). The calculated quantity is accounted for exactly once per claim instance on the node. To prevent node cgroup isolation friction, the scheduler explicitly blocks sharing mapped device claims across multiple pods. */
+  /**
+   * Mapping is used when the device directly models a node allocatable resource like standard CPU or memory
+   * (e.g., with a CPU DRA driver). The calculated quantity is accounted for exactly once per claim instance
+   * on the node. To prevent node cgroup isolation friction, the scheduler explicitly blocks sharing mapped
+   * device claims across multiple pods.
+   */
   mapping?: NodeAllocatableMapping;
-  /** Overhead contains fields for modeling auxiliary overhead incurred on node allocatable resources when allocating devices that are not themselves modeling a node allocatable resource (e.g., host memory overhead for GPUs). Sharing overhead-mapped claims across multiple pods is allowed. The node allocatable overhead is accounted for individually for each pod referencing the claim. Overhead is always subtracted from the node's allocatable capacity for the resource, even when mapping is specified for the same resource. Eg: If a device models memory capacity per socket as a consumable capacity pool via Mapping (with CapacityKey), any overhead specified for the same resource will be subtracted from the node's general allocatable capacity and not from the per-socket capacity pool in Mapping. */
+  /**
+   * Overhead contains fields for modeling auxiliary overhead incurred on node allocatable resources when
+   * allocating devices that are not themselves modeling a node allocatable resource (e.g., host memory
+   * overhead for GPUs). Sharing overhead-mapped claims across multiple pods is allowed. The node allocatable
+   * overhead is accounted for individually for each pod referencing the claim. Overhead is always subtracted
+   * from the node's allocatable capacity for the resource, even when mapping is specified for the same
+   * resource. Eg: If a device models memory capacity per socket as a consumable capacity pool via Mapping
+   * (with CapacityKey), any overhead specified for the same resource will be subtracted from the node's
+   * general allocatable capacity and not from the per-socket capacity pool in Mapping.
+   */
   overhead?: NodeAllocatableOverhead;
 }
 
 /**
- * OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor.
+ * OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver
+ * vendor.
  *
  * @generated from io.k8s.api.resource.v1beta1.OpaqueDeviceConfiguration
  */
@@ -1111,15 +1409,17 @@ export interface OpaqueDeviceConfiguration {
   /**
    * Driver is used to determine which kubelet plugin needs to be passed these configuration parameters.
    *
-   * An admission policy provided by the driver developer could use this to decide whether it needs to validate them.
+   * An admission policy provided by the driver developer could use this to decide whether it needs to
+   * validate them.
    *
-   * Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
-   *
-   * @default ""
+   * Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use
+   * only lower case characters.
    */
   driver: string;
   /**
-   * Parameters can contain arbitrary data. It is the responsibility of the driver developer to handle validation and versioning. Typically this includes self-identification and a version ("kind" + "apiVersion" for Kubernetes types), with conversion between different versions.
+   * Parameters can contain arbitrary data. It is the responsibility of the driver developer to handle
+   * validation and versioning. Typically this includes self-identification and a version ("kind" +
+   * "apiVersion" for Kubernetes types), with conversion between different versions.
    *
    * The length of the raw data must be smaller or equal to 10 Ki.
    */
@@ -1127,34 +1427,33 @@ export interface OpaqueDeviceConfiguration {
 }
 
 /**
- * ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
+ * ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For
+ * example, if a workload needs an accelerator device with specific properties, this is how that request is
+ * expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have
+ * been allocated.
  *
  * This is an alpha type and requires enabling the DynamicResourceAllocation feature gate.
  *
  * @generated from io.k8s.api.resource.v1beta1.ResourceClaim
  */
 export interface ResourceClaim {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "resource.k8s.io/v1beta1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "ResourceClaim";
-  /**
-   * Standard object metadata
-   *
-   * @default {}
-   */
+  /** Standard object metadata */
   metadata?: ObjectMeta;
-  /**
-   * Spec describes what is being requested and how to configure it. The spec is immutable.
-   *
-   * @default {}
-   */
+  /** Spec describes what is being requested and how to configure it. The spec is immutable. */
   spec?: ResourceClaimSpec;
-  /**
-   * Status describes whether the claim is ready to use and what has been allocated.
-   *
-   * @default {}
-   */
+  /** Status describes whether the claim is ready to use and what has been allocated. */
   status?: ResourceClaimStatus;
 }
 
@@ -1164,30 +1463,22 @@ export function ResourceClaim(object: Omit<ResourceClaim, "apiVersion" | "kind">
 }
 
 /**
- * ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. The user must be a resource in the same namespace as the ResourceClaim.
+ * ResourceClaimConsumerReference contains enough information to let you locate the consumer of a
+ * ResourceClaim. The user must be a resource in the same namespace as the ResourceClaim.
  *
  * @generated from io.k8s.api.resource.v1beta1.ResourceClaimConsumerReference
  */
 export interface ResourceClaimConsumerReference {
-  /** APIGroup is the group for the resource being referenced. It is empty for the core API. This matches the group in the APIVersion that is used when creating the resources. */
+  /**
+   * APIGroup is the group for the resource being referenced. It is empty for the core API. This matches the
+   * group in the APIVersion that is used when creating the resources.
+   */
   apiGroup?: string;
-  /**
-   * Name is the name of resource being referenced.
-   *
-   * @default ""
-   */
+  /** Name is the name of resource being referenced. */
   name: string;
-  /**
-   * Resource is the type of resource being referenced, for example "pods".
-   *
-   * @default ""
-   */
+  /** Resource is the type of resource being referenced, for example "pods". */
   resource: string;
-  /**
-   * UID identifies exactly one incarnation of the resource.
-   *
-   * @default ""
-   */
+  /** UID identifies exactly one incarnation of the resource. */
   uid: string;
 }
 
@@ -1197,17 +1488,21 @@ export interface ResourceClaimConsumerReference {
  * @generated from io.k8s.api.resource.v1beta1.ResourceClaimList
  */
 export interface ResourceClaimList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "resource.k8s.io/v1beta1";
   /** Items is the list of resource claims. */
   items: ResourceClaim[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ResourceClaimList";
   /**
-   * Standard list metadata
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "ResourceClaimList";
+  /** Standard list metadata */
   metadata?: ListMeta;
 }
 
@@ -1217,11 +1512,7 @@ export interface ResourceClaimList {
  * @generated from io.k8s.api.resource.v1beta1.ResourceClaimSpec
  */
 export interface ResourceClaimSpec {
-  /**
-   * Devices defines how to request devices.
-   *
-   * @default {}
-   */
+  /** Devices defines how to request devices. */
   devices?: DeviceClaim;
 }
 
@@ -1233,14 +1524,24 @@ export interface ResourceClaimSpec {
 export interface ResourceClaimStatus {
   /** Allocation is set once the claim has been allocated successfully. */
   allocation?: AllocationResult;
-  /** Devices contains the status of each device allocated for this claim, as reported by the driver. This can include driver-specific information. Entries are owned by their respective drivers. */
+  /**
+   * Devices contains the status of each device allocated for this claim, as reported by the driver. This can
+   * include driver-specific information. Entries are owned by their respective drivers.
+   */
   devices?: ListMap<AllocatedDeviceStatus, "driver" | "device" | "pool">;
   /**
-   * ReservedFor indicates which entities are currently allowed to use the claim. A Pod which references a ResourceClaim which is not reserved for that Pod will not be started. A claim that is in use or might be in use because it has been reserved must not get deallocated.
+   * ReservedFor indicates which entities are currently allowed to use the claim. A Pod which references a
+   * ResourceClaim which is not reserved for that Pod will not be started. A claim that is in use or might be
+   * in use because it has been reserved must not get deallocated.
    *
-   * In a cluster with multiple scheduler instances, two pods might get scheduled concurrently by different schedulers. When they reference the same ResourceClaim which already has reached its maximum number of consumers, only one pod can be scheduled.
+   * In a cluster with multiple scheduler instances, two pods might get scheduled concurrently by different
+   * schedulers. When they reference the same ResourceClaim which already has reached its maximum number of
+   * consumers, only one pod can be scheduled.
    *
-   * Both schedulers try to add their pod to the claim.status.reservedFor field, but only the update that reaches the API server first gets stored. The other one fails with an error and the scheduler which issued it knows that it must put the pod back into the queue, waiting for the ResourceClaim to become usable again.
+   * Both schedulers try to add their pod to the claim.status.reservedFor field, but only the update that
+   * reaches the API server first gets stored. The other one fails with an error and the scheduler which
+   * issued it knows that it must put the pod back into the queue, waiting for the ResourceClaim to become
+   * usable again.
    *
    * There can be at most 256 such reservations. This may get increased in the future, but not reduced.
    */
@@ -1255,28 +1556,33 @@ export interface ResourceClaimStatus {
  * @generated from io.k8s.api.resource.v1beta1.ResourceClaimTemplate
  */
 export interface ResourceClaimTemplate {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
-  apiVersion?: "resource.k8s.io/v1beta1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ResourceClaimTemplate";
   /**
-   * Standard object metadata
-   *
-   * @default {}
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
    */
+  apiVersion?: "resource.k8s.io/v1beta1";
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: "ResourceClaimTemplate";
+  /** Standard object metadata */
   metadata?: ObjectMeta;
   /**
    * Describes the ResourceClaim that is to be generated.
    *
-   * This field is immutable. A ResourceClaim will get created by the control plane for a Pod when needed and then not get updated anymore.
-   *
-   * @default {}
+   * This field is immutable. A ResourceClaim will get created by the control plane for a Pod when needed and
+   * then not get updated anymore.
    */
   spec?: ResourceClaimTemplateSpec;
 }
 
 /** A `ResourceClaimTemplate` with `apiVersion` and `kind` filled in. */
-export function ResourceClaimTemplate(object: Omit<ResourceClaimTemplate, "apiVersion" | "kind">): ResourceClaimTemplate {
+export function ResourceClaimTemplate(
+  object: Omit<ResourceClaimTemplate, "apiVersion" | "kind">,
+): ResourceClaimTemplate {
   return { apiVersion: "resource.k8s.io/v1beta1", kind: "ResourceClaimTemplate", ...object };
 }
 
@@ -1286,17 +1592,21 @@ export function ResourceClaimTemplate(object: Omit<ResourceClaimTemplate, "apiVe
  * @generated from io.k8s.api.resource.v1beta1.ResourceClaimTemplateList
  */
 export interface ResourceClaimTemplateList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "resource.k8s.io/v1beta1";
   /** Items is the list of resource claim templates. */
   items: ResourceClaimTemplate[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ResourceClaimTemplateList";
   /**
-   * Standard list metadata
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "ResourceClaimTemplateList";
+  /** Standard list metadata */
   metadata?: ListMeta;
 }
 
@@ -1307,15 +1617,13 @@ export interface ResourceClaimTemplateList {
  */
 export interface ResourceClaimTemplateSpec {
   /**
-   * ObjectMeta may contain labels and annotations that will be copied into the ResourceClaim when creating it. No other fields are allowed and will be rejected during validation.
-   *
-   * @default {}
+   * ObjectMeta may contain labels and annotations that will be copied into the ResourceClaim when creating
+   * it. No other fields are allowed and will be rejected during validation.
    */
   metadata?: ObjectMeta;
   /**
-   * Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here.
-   *
-   * @default {}
+   * Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets
+   * created from this template. The same fields as in a ResourceClaim are also valid here.
    */
   spec?: ResourceClaimSpec;
 }
@@ -1327,63 +1635,78 @@ export interface ResourceClaimTemplateSpec {
  */
 export interface ResourcePool {
   /**
-   * Generation tracks the change in a pool over time. Whenever a driver changes something about one or more of the resources in a pool, it must change the generation in all ResourceSlices which are part of that pool. Consumers of ResourceSlices should only consider resources from the pool with the highest generation number. The generation may be reset by drivers, which should be fine for consumers, assuming that all ResourceSlices in a pool are updated to match or deleted.
+   * Generation tracks the change in a pool over time. Whenever a driver changes something about one or more
+   * of the resources in a pool, it must change the generation in all ResourceSlices which are part of that
+   * pool. Consumers of ResourceSlices should only consider resources from the pool with the highest
+   * generation number. The generation may be reset by drivers, which should be fine for consumers, assuming
+   * that all ResourceSlices in a pool are updated to match or deleted.
    *
-   * Combined with ResourceSliceCount, this mechanism enables consumers to detect pools which are comprised of multiple ResourceSlices and are in an incomplete state.
-   *
-   * @default 0
+   * Combined with ResourceSliceCount, this mechanism enables consumers to detect pools which are comprised of
+   * multiple ResourceSlices and are in an incomplete state.
    */
   generation: number;
   /**
-   * Name is used to identify the pool. For node-local devices, this is often the node name, but this is not required. A field selector can be used to list only ResourceSlice objects belonging to a certain pool.
+   * Name is used to identify the pool. For node-local devices, this is often the node name, but this is not
+   * required. A field selector can be used to list only ResourceSlice objects belonging to a certain pool.
    *
-   * It must not be longer than 253 characters and must consist of one or more DNS sub-domains separated by slashes. This field is immutable.
-   *
-   * @default ""
+   * It must not be longer than 253 characters and must consist of one or more DNS sub-domains separated by
+   * slashes. This field is immutable.
    */
   name: string;
   /**
-   * ResourceSliceCount is the total number of ResourceSlices in the pool at this generation number. Must be greater than zero.
+   * ResourceSliceCount is the total number of ResourceSlices in the pool at this generation number. Must be
+   * greater than zero.
    *
    * Consumers can use this to check whether they have seen all ResourceSlices belonging to the same pool.
-   *
-   * @default 0
    */
   resourceSliceCount: number;
 }
 
 /**
- * ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
+ * ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver.
+ * A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is
+ * determined by the driver.
  *
- * At the moment, the only supported resources are devices with attributes and capacities. Each device in a given pool, regardless of how many ResourceSlices, must have a unique name. The ResourceSlice in which a device gets published may change over time. The unique identifier for a device is the tuple <driver name>, <pool name>, <device name>.
+ * At the moment, the only supported resources are devices with attributes and capacities. Each device in a
+ * given pool, regardless of how many ResourceSlices, must have a unique name. The ResourceSlice in which a
+ * device gets published may change over time. The unique identifier for a device is the tuple <driver name>,
+ * <pool name>, <device name>.
  *
- * Whenever a driver needs to update a pool, it increments the pool.Spec.Pool.Generation number and updates all ResourceSlices with that new number and new resource definitions. A consumer must only use ResourceSlices with the highest generation number and ignore all others.
+ * Whenever a driver needs to update a pool, it increments the pool.Spec.Pool.Generation number and updates
+ * all ResourceSlices with that new number and new resource definitions. A consumer must only use
+ * ResourceSlices with the highest generation number and ignore all others.
  *
- * When allocating all resources in a pool matching certain criteria or when looking for the best solution among several different alternatives, a consumer should check the number of ResourceSlices in a pool (included in each ResourceSlice) to determine whether its view of a pool is complete and if not, should wait until the driver has completed updating the pool.
+ * When allocating all resources in a pool matching certain criteria or when looking for the best solution
+ * among several different alternatives, a consumer should check the number of ResourceSlices in a pool
+ * (included in each ResourceSlice) to determine whether its view of a pool is complete and if not, should
+ * wait until the driver has completed updating the pool.
  *
- * For resources that are not local to a node, the node name is not set. Instead, the driver may use a node selector to specify where the devices are available.
+ * For resources that are not local to a node, the node name is not set. Instead, the driver may use a node
+ * selector to specify where the devices are available.
  *
  * This is an alpha type and requires enabling the DynamicResourceAllocation feature gate.
  *
  * @generated from io.k8s.api.resource.v1beta1.ResourceSlice
  */
 export interface ResourceSlice {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
-  apiVersion?: "resource.k8s.io/v1beta1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ResourceSlice";
   /**
-   * Standard object metadata
-   *
-   * @default {}
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
    */
+  apiVersion?: "resource.k8s.io/v1beta1";
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: "ResourceSlice";
+  /** Standard object metadata */
   metadata?: ObjectMeta;
   /**
    * Contains the information published by the driver.
    *
    * Changing the spec automatically increments the metadata.generation number.
-   *
-   * @default {}
    */
   spec: ResourceSliceSpec;
 }
@@ -1399,17 +1722,21 @@ export function ResourceSlice(object: Omit<ResourceSlice, "apiVersion" | "kind">
  * @generated from io.k8s.api.resource.v1beta1.ResourceSliceList
  */
 export interface ResourceSliceList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "resource.k8s.io/v1beta1";
   /** Items is the list of resource ResourceSlices. */
   items: ResourceSlice[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "ResourceSliceList";
   /**
-   * Standard list metadata
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "ResourceSliceList";
+  /** Standard list metadata */
   metadata?: ListMeta;
 }
 
@@ -1434,23 +1761,28 @@ export interface ResourceSliceSpec {
    */
   devices?: Device[];
   /**
-   * Driver identifies the DRA driver providing the capacity information. A field selector can be used to list only ResourceSlice objects with a certain driver name.
+   * Driver identifies the DRA driver providing the capacity information. A field selector can be used to list
+   * only ResourceSlice objects with a certain driver name.
    *
-   * Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters. This field is immutable.
-   *
-   * @default ""
+   * Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use
+   * only lower case characters. This field is immutable.
    */
   driver: string;
   /**
-   * NodeName identifies the node which provides the resources in this pool. A field selector can be used to list only ResourceSlice objects belonging to a certain node.
+   * NodeName identifies the node which provides the resources in this pool. A field selector can be used to
+   * list only ResourceSlice objects belonging to a certain node.
    *
-   * This field can be used to limit access from nodes to ResourceSlices with the same node name. It also indicates to autoscalers that adding new nodes of the same type as some old node might also make new resources available.
+   * This field can be used to limit access from nodes to ResourceSlices with the same node name. It also
+   * indicates to autoscalers that adding new nodes of the same type as some old node might also make new
+   * resources available.
    *
-   * Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set. This field is immutable.
+   * Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set. This field is
+   * immutable.
    */
   nodeName?: string;
   /**
-   * NodeSelector defines which nodes have access to the resources in the pool, when that pool is not limited to a single node.
+   * NodeSelector defines which nodes have access to the resources in the pool, when that pool is not limited
+   * to a single node.
    *
    * Must use exactly one term.
    *
@@ -1458,22 +1790,23 @@ export interface ResourceSliceSpec {
    */
   nodeSelector?: NodeSelector;
   /**
-   * PartitionTypeAttribute names a string device attribute (by fully qualified name, e.g. "gpu.example.com/profile") whose value labels each device with its partition type, such as "Full" or "Half" for a MIG-style GPU.
+   * PartitionTypeAttribute names a string device attribute (by fully qualified name, e.g.
+   * "gpu.example.com/profile") whose value labels each device with its partition type, such as "Full" or
+   * "Half" for a MIG-style GPU.
    *
-   * When set, every partitionable device in the slice must carry the attribute and devices sharing a value must share the same ConsumesCounters cost.
+   * When set, every partitionable device in the slice must carry the attribute and devices sharing a value
+   * must share the same ConsumesCounters cost.
    */
   partitionTypeAttribute?: string;
   /**
-   * PerDeviceNodeSelection defines whether the access from nodes to resources in the pool is set on the ResourceSlice level or on each device. If it is set to true, every device defined the ResourceSlice must specify this individually.
+   * PerDeviceNodeSelection defines whether the access from nodes to resources in the pool is set on the
+   * ResourceSlice level or on each device. If it is set to true, every device defined the ResourceSlice must
+   * specify this individually.
    *
    * Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set.
    */
   perDeviceNodeSelection?: boolean;
-  /**
-   * Pool describes the pool that this ResourceSlice belongs to.
-   *
-   * @default {}
-   */
+  /** Pool describes the pool that this ResourceSlice belongs to. */
   pool: ResourcePool;
   /**
    * SharedCounters defines a list of counter sets, each of which has a name and a list of counters available.
@@ -1486,12 +1819,15 @@ export interface ResourceSliceSpec {
    */
   sharedCounters?: CounterSet[];
   /**
-   * SkipNodeOperations lists node-local resource operations (gRPC calls) that will be skipped for the devices in this slice when determining whether operations are necessary on the node. If all allocated devices for a driver in a claim skip an operation, that gRPC call will be skipped. Valid values are:
+   * SkipNodeOperations lists node-local resource operations (gRPC calls) that will be skipped for the devices
+   * in this slice when determining whether operations are necessary on the node. If all allocated devices for
+   * a driver in a claim skip an operation, that gRPC call will be skipped. Valid values are:
    *
    * - "NodePrepareResources": NodePrepareResources gRPC calls are skipped. This
    *   value cannot be specified unless "NodeUnprepareResources" is also listed
    *   (or "*" is specified).
-   * - "NodeUnprepareResources": NodeUnprepareResources gRPC calls are skipped. - "*": All node-local resource operations are skipped.
+   * - "NodeUnprepareResources": NodeUnprepareResources gRPC calls are skipped. - "*": All node-local resource
+   * operations are skipped.
    *
    * Other values may be added in the future. The kubelet must ignore unknown values.
    */
@@ -1527,7 +1863,10 @@ export const resourceClaims = /*@__PURE__*/ defineResource<ResourceClaim, Resour
 });
 
 /** The namespaced `resourceclaimtemplates` resource (`ResourceClaimTemplate`). */
-export const resourceClaimTemplates = /*@__PURE__*/ defineResource<ResourceClaimTemplate, ResourceClaimTemplateList>()({
+export const resourceClaimTemplates = /*@__PURE__*/ defineResource<
+  ResourceClaimTemplate,
+  ResourceClaimTemplateList
+>()({
   group: "resource.k8s.io",
   version: "v1beta1",
   plural: "resourceclaimtemplates",

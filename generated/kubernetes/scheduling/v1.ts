@@ -10,27 +10,44 @@ import type { ListMeta, ObjectMeta } from "../meta/v1.js";
  */
 
 /**
- * PriorityClass defines mapping from a priority class name to the priority integer value. The value can be any valid integer.
+ * PriorityClass defines mapping from a priority class name to the priority integer value. The value can be
+ * any valid integer.
  *
  * @generated from io.k8s.api.scheduling.v1.PriorityClass
  */
 export interface PriorityClass {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "scheduling.k8s.io/v1";
-  /** description is an arbitrary string that usually provides guidelines on when this priority class should be used. */
+  /**
+   * description is an arbitrary string that usually provides guidelines on when this priority class should be
+   * used.
+   */
   description?: string;
-  /** globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority. */
+  /**
+   * globalDefault specifies whether this PriorityClass should be considered as the default priority for pods
+   * that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if
+   * more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of
+   * such global default PriorityClasses will be used as the default priority.
+   */
   globalDefault?: boolean;
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "PriorityClass";
   /**
-   * metadata is the standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is the standard object metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
   /**
-   * preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
+   * preemptionPolicy is the Policy for preempting pods with lower priority. One of Never,
+   * PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
    *
    * Possible enum values:
    *  - `"Never"` means that pod never preempts other pods with lower priority.
@@ -38,9 +55,8 @@ export interface PriorityClass {
    */
   preemptionPolicy?: "Never" | "PreemptLowerPriority";
   /**
-   * value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.
-   *
-   * @default 0
+   * value represents the integer value of this priority class. This is the actual priority that pods receive
+   * when they have the name of this class in their pod spec.
    */
   value?: number;
 }
@@ -56,16 +72,23 @@ export function PriorityClass(object: Omit<PriorityClass, "apiVersion" | "kind">
  * @generated from io.k8s.api.scheduling.v1.PriorityClassList
  */
 export interface PriorityClassList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "scheduling.k8s.io/v1";
   /** items is the list of PriorityClasses */
   items: PriorityClass[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "PriorityClassList";
   /**
-   * Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard list metadata More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ListMeta;
 }

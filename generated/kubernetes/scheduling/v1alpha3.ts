@@ -6,13 +6,15 @@ import type { Condition, ListMeta, ObjectMeta } from "../meta/v1.js";
 /**
  * Types and resources of the Kubernetes API group-version `scheduling.k8s.io/v1alpha3`.
  *
- * **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver enables it (`--runtime-config`, with its feature gate).
+ * **Alpha**: may change incompatibly or be removed in any release, and is served only where the apiserver
+ * enables it (`--runtime-config`, with its feature gate).
  *
  * @module
  */
 
 /**
- * AllCompositeDisruptionMode means that children of a CompositePodGroup can only be disrupted or preempted together.
+ * AllCompositeDisruptionMode means that children of a CompositePodGroup can only be disrupted or preempted
+ * together.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.AllCompositeDisruptionMode
  */
@@ -33,14 +35,16 @@ export type AllDisruptionMode = { [key: string]: unknown };
 export type BasicSchedulingPolicy = { [key: string]: unknown };
 
 /**
- * CompositeBasicSchedulingPolicy indicates that the groups belonging to the composite group should be scheduled independently.
+ * CompositeBasicSchedulingPolicy indicates that the groups belonging to the composite group should be
+ * scheduled independently.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.CompositeBasicSchedulingPolicy
  */
 export type CompositeBasicSchedulingPolicy = { [key: string]: unknown };
 
 /**
- * CompositeDisruptionMode defines how individual entities within a composite pod group can be disrupted. Exactly one mode must be set.
+ * CompositeDisruptionMode defines how individual entities within a composite pod group can be disrupted.
+ * Exactly one mode must be set.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.CompositeDisruptionMode
  */
@@ -52,46 +56,47 @@ export interface CompositeDisruptionMode {
 }
 
 /**
- * CompositeGangSchedulingPolicy indicates that the groups belonging to the composite group should be scheduled using all-or-nothing semantics.
+ * CompositeGangSchedulingPolicy indicates that the groups belonging to the composite group should be
+ * scheduled using all-or-nothing semantics.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.CompositeGangSchedulingPolicy
  */
 export interface CompositeGangSchedulingPolicy {
   /**
-   * minGroupCount is the minimum number of child groups that must be schedulable or scheduled at the same time for the scheduler to admit the entire group. It must be a positive integer.
-   *
-   * @default 0
+   * minGroupCount is the minimum number of child groups that must be schedulable or scheduled at the same
+   * time for the scheduler to admit the entire group. It must be a positive integer.
    */
   minGroupCount: number;
 }
 
 /**
- * CompositePodGroup represents a runtime instance of pod groups grouped together. CompositePodGroups are created by workload controllers (LWS, JobSet, etc...) from Workload.compositePodGroupTemplates. CompositePodGroup API enablement is toggled by the CompositePodGroup feature gate.
+ * CompositePodGroup represents a runtime instance of pod groups grouped together. CompositePodGroups are
+ * created by workload controllers (LWS, JobSet, etc...) from Workload.compositePodGroupTemplates.
+ * CompositePodGroup API enablement is toggled by the CompositePodGroup feature gate.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.CompositePodGroup
  */
 export interface CompositePodGroup {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "scheduling.k8s.io/v1alpha3";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "CompositePodGroup";
   /**
-   * metadata is the standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is the standard object metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
-  /**
-   * spec defines the desired state of the CompositePodGroup.
-   *
-   * @default {}
-   */
+  /** spec defines the desired state of the CompositePodGroup. */
   spec: CompositePodGroupSpec;
-  /**
-   * status represents the current observed state of the CompositePodGroup.
-   *
-   * @default {}
-   */
+  /** status represents the current observed state of the CompositePodGroup. */
   status?: CompositePodGroupStatus;
 }
 
@@ -106,39 +111,54 @@ export function CompositePodGroup(object: Omit<CompositePodGroup, "apiVersion" |
  * @generated from io.k8s.api.scheduling.v1alpha3.CompositePodGroupList
  */
 export interface CompositePodGroupList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "scheduling.k8s.io/v1alpha3";
   /** Items is the list of CompositePodGroups. */
   items: CompositePodGroup[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "CompositePodGroupList";
   /**
-   * Standard list metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "CompositePodGroupList";
+  /** Standard list metadata. */
   metadata?: ListMeta;
 }
 
 /**
- * CompositePodGroupSchedulingConstraints defines scheduling constraints (e.g. topology) for a CompositePodGroup.
+ * CompositePodGroupSchedulingConstraints defines scheduling constraints (e.g. topology) for a
+ * CompositePodGroup.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.CompositePodGroupSchedulingConstraints
  */
 export interface CompositePodGroupSchedulingConstraints {
-  /** topology defines the topology constraints for the composite pod group. Currently only a single topology constraint can be specified. This may change in the future. */
+  /**
+   * topology defines the topology constraints for the composite pod group. Currently only a single topology
+   * constraint can be specified. This may change in the future.
+   */
   topology?: TopologyConstraint[];
 }
 
 /**
- * CompositePodGroupSchedulingPolicy defines the scheduling configuration for a CompositePodGroup. Exactly one policy must be set.
+ * CompositePodGroupSchedulingPolicy defines the scheduling configuration for a CompositePodGroup. Exactly one
+ * policy must be set.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.CompositePodGroupSchedulingPolicy
  */
 export interface CompositePodGroupSchedulingPolicy {
-  /** basic specifies that the groups of this composite group should be scheduled independently. This field is immutable. */
+  /**
+   * basic specifies that the groups of this composite group should be scheduled independently. This field is
+   * immutable.
+   */
   basic?: CompositeBasicSchedulingPolicy;
-  /** gang specifies that the groups of this composite group should be scheduled using all-or-nothing semantics. */
+  /**
+   * gang specifies that the groups of this composite group should be scheduled using all-or-nothing
+   * semantics.
+   */
   gang?: CompositeGangSchedulingPolicy;
 }
 
@@ -149,15 +169,25 @@ export interface CompositePodGroupSchedulingPolicy {
  */
 export interface CompositePodGroupSpec {
   /**
-   * disruptionMode defines the mode in which a given CompositePodGroup can be disrupted. Controllers are expected to fill this field by copying it from a CompositePodGroupTemplate. One of Single, All. Defaults to Single if unset. This field is immutable.
+   * disruptionMode defines the mode in which a given CompositePodGroup can be disrupted. Controllers are
+   * expected to fill this field by copying it from a CompositePodGroupTemplate. One of Single, All. Defaults
+   * to Single if unset. This field is immutable.
    *
    * @default {"single":{}}
    */
   disruptionMode?: CompositeDisruptionMode;
-  /** parentCompositePodGroupName contains the name of the parent composite pod group within the same namespace as this composite pod group. It must be a DNS name. If it's nil, then this composite pod group is a root of a workload's hierarchy. This field is immutable. */
+  /**
+   * parentCompositePodGroupName contains the name of the parent composite pod group within the same namespace
+   * as this composite pod group. It must be a DNS name. If it's nil, then this composite pod group is a root
+   * of a workload's hierarchy. This field is immutable.
+   */
   parentCompositePodGroupName?: string;
   /**
-   * preemptionPolicy is the Policy for preempting pods/podgroups with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset. When Priority Admission Controller is enabled, it populates this field from PriorityClassName, and defaults to PreemptLowerPriority if value is unset in PriorityClass. This field is immutable. This field is available only when the PodGroupPreemptionPolicy feature gate is enabled.
+   * preemptionPolicy is the Policy for preempting pods/podgroups with lower priority. One of Never,
+   * PreemptLowerPriority. Defaults to PreemptLowerPriority if unset. When Priority Admission Controller is
+   * enabled, it populates this field from PriorityClassName, and defaults to PreemptLowerPriority if value is
+   * unset in PriorityClass. This field is immutable. This field is available only when the
+   * PodGroupPreemptionPolicy feature gate is enabled.
    *
    *
    * Possible enum values:
@@ -165,19 +195,36 @@ export interface CompositePodGroupSpec {
    *  - `"PreemptLowerPriority"` means that pod can preempt other pods with lower priority.
    */
   preemptionPolicy?: "Never" | "PreemptLowerPriority";
-  /** priority is the value of priority of this composite pod group. Various system components use this field to find the priority of the composite pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is immutable. */
+  /**
+   * priority is the value of priority of this composite pod group. Various system components use this field
+   * to find the priority of the composite pod group. When Priority Admission Controller is enabled, it
+   * prevents users from setting this field. The admission controller populates this field from
+   * PriorityClassName. The higher the value, the higher the priority. This field is immutable.
+   */
   priority?: number;
-  /** priorityClassName defines the priority that should be considered when scheduling this CompositePodGroup. Controllers are expected to fill this field by copying it from a CompositePodGroupTemplate. If left unspecified, it is validated and resolved similarly to the PriorityClassName field in Pods (i.e. if no priority class is specified, admission control can set this to the global default priority class if it exists. Otherwise, the composite pod group's priority will be zero). This field is immutable. */
+  /**
+   * priorityClassName defines the priority that should be considered when scheduling this CompositePodGroup.
+   * Controllers are expected to fill this field by copying it from a CompositePodGroupTemplate. If left
+   * unspecified, it is validated and resolved similarly to the PriorityClassName field in Pods (i.e. if no
+   * priority class is specified, admission control can set this to the global default priority class if it
+   * exists. Otherwise, the composite pod group's priority will be zero). This field is immutable.
+   */
   priorityClassName?: string;
-  /** schedulingConstraints defines optional scheduling constraints (e.g. topology) for this CompositePodGroup. Controllers are expected to fill this field by copying it from a CompositePodGroupTemplate. This field is immutable. */
+  /**
+   * schedulingConstraints defines optional scheduling constraints (e.g. topology) for this CompositePodGroup.
+   * Controllers are expected to fill this field by copying it from a CompositePodGroupTemplate. This field is
+   * immutable.
+   */
   schedulingConstraints?: CompositePodGroupSchedulingConstraints;
   /**
-   * schedulingPolicy defines the scheduling policy for this instance of the CompositePodGroup. Controllers are expected to fill this field by copying it from a CompositePodGroupTemplate. This field is immutable.
-   *
-   * @default {}
+   * schedulingPolicy defines the scheduling policy for this instance of the CompositePodGroup. Controllers
+   * are expected to fill this field by copying it from a CompositePodGroupTemplate. This field is immutable.
    */
   schedulingPolicy: CompositePodGroupSchedulingPolicy;
-  /** workloadRef references an optional CompositePodGroup template within the Workload object that was used to create the CompositePodGroup. This field is required. This field is immutable. */
+  /**
+   * workloadRef references an optional CompositePodGroup template within the Workload object that was used to
+   * create the CompositePodGroup. This field is required. This field is immutable.
+   */
   workloadRef: WorkloadReference;
 }
 
@@ -190,14 +237,16 @@ export interface CompositePodGroupStatus {
   /**
    * conditions represent the latest observations of the CompositePodGroup's state.
    *
-   * Known condition types: - "CompositePodGroupInitiallyScheduled": Indicates whether the overall scheduling requirement
+   * Known condition types: - "CompositePodGroupInitiallyScheduled": Indicates whether the overall scheduling
+   * requirement
    *   for the subtree under this CompositePodGroup has been satisfied. Once this condition
    *   transitions to True, it serves as a terminal state and will never revert to False,
    *   even if pods are subsequently deleted and group constraints are no longer met.
    * - "DisruptionTarget": Indicates whether the CompositePodGroup is about to be terminated
    *   due to disruption such as preemption.
    *
-   * Known reasons for the CompositePodGroupInitiallyScheduled condition: - "Unschedulable": The CompositePodGroup's subtree could not be placed due to resource constraints,
+   * Known reasons for the CompositePodGroupInitiallyScheduled condition: - "Unschedulable": The
+   * CompositePodGroup's subtree could not be placed due to resource constraints,
    *   affinity/anti-affinity, or topological constraints.
    * - "SchedulerError": The CompositePodGroup cannot be scheduled due to some internal error
    *   that occurred during scheduling.
@@ -205,7 +254,8 @@ export interface CompositePodGroupStatus {
    *   runtime validation. The `message` field details the specific layout violation (such as
    *   a detected cycle, exceeding the maximum depth of 4, or referencing multiple distinct Workloads).
    *
-   * Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The CompositePodGroup was targeted by the scheduler's preemption loop
+   * Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The CompositePodGroup was
+   * targeted by the scheduler's preemption loop
    *   to free up capacity for higher-priority preemptors.
    */
   conditions?: ListMap<Condition, "type">;
@@ -217,20 +267,30 @@ export interface CompositePodGroupStatus {
  * @generated from io.k8s.api.scheduling.v1alpha3.CompositePodGroupTemplate
  */
 export interface CompositePodGroupTemplate {
-  /** compositePodGroupTemplates is the list of templates for children CompositePodGroups. The maximum number of templates is 8. At least one entry in CompositePodGroupTemplates or PodGroupTemplates must be set. */
+  /**
+   * compositePodGroupTemplates is the list of templates for children CompositePodGroups. The maximum number
+   * of templates is 8. At least one entry in CompositePodGroupTemplates or PodGroupTemplates must be set.
+   */
   compositePodGroupTemplates?: ListMap<CompositePodGroupTemplate, "name">;
-  /** disruptionMode defines the mode in which a given CompositePodGroup can be disrupted. One of Single, All. This field is immutable. */
+  /**
+   * disruptionMode defines the mode in which a given CompositePodGroup can be disrupted. One of Single, All.
+   * This field is immutable.
+   */
   disruptionMode?: CompositeDisruptionMode;
   /**
-   * name is a unique identifier for the CompositePodGroupTemplate within the Workload. It must be a DNS label. This field is required.
-   *
-   * @default ""
+   * name is a unique identifier for the CompositePodGroupTemplate within the Workload. It must be a DNS
+   * label. This field is required.
    */
   name: string;
-  /** podGroupTemplates is the list of templates for children PodGroups. The maximum number of templates is 8. At least one entry in CompositePodGroupTemplates or PodGroupTemplates must be set. */
+  /**
+   * podGroupTemplates is the list of templates for children PodGroups. The maximum number of templates is 8.
+   * At least one entry in CompositePodGroupTemplates or PodGroupTemplates must be set.
+   */
   podGroupTemplates?: ListMap<PodGroupTemplate, "name">;
   /**
-   * preemptionPolicy is the Policy for preempting pods/podgroups with lower priority. One of Never, PreemptLowerPriority. This field is immutable. This field is available only when the PodGroupPreemptionPolicy feature gate is enabled.
+   * preemptionPolicy is the Policy for preempting pods/podgroups with lower priority. One of Never,
+   * PreemptLowerPriority. This field is immutable. This field is available only when the
+   * PodGroupPreemptionPolicy feature gate is enabled.
    *
    *
    * Possible enum values:
@@ -238,22 +298,32 @@ export interface CompositePodGroupTemplate {
    *  - `"PreemptLowerPriority"` means that pod can preempt other pods with lower priority.
    */
   preemptionPolicy?: "Never" | "PreemptLowerPriority";
-  /** priority is the value of priority of composite pod groups created from this template. Various system components use this field to find the priority of the composite pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is immutable. */
-  priority?: number;
-  /** priorityClassName indicates the priority that should be considered when scheduling a composite pod group created from this template. If no priority class is specified, admission control can set this to the global default priority class if it exists. Otherwise, composite pod groups created from this template will have the priority set to zero. This field is immutable. */
-  priorityClassName?: string;
-  /** schedulingConstraints defines optional scheduling constraints (e.g. topology) for this CompositePodGroupTemplate. This field is immutable. */
-  schedulingConstraints?: CompositePodGroupSchedulingConstraints;
   /**
-   * schedulingPolicy defines the scheduling policy for this template.
-   *
-   * @default {}
+   * priority is the value of priority of composite pod groups created from this template. Various system
+   * components use this field to find the priority of the composite pod group. When Priority Admission
+   * Controller is enabled, it prevents users from setting this field. The admission controller populates this
+   * field from PriorityClassName. The higher the value, the higher the priority. This field is immutable.
    */
+  priority?: number;
+  /**
+   * priorityClassName indicates the priority that should be considered when scheduling a composite pod group
+   * created from this template. If no priority class is specified, admission control can set this to the
+   * global default priority class if it exists. Otherwise, composite pod groups created from this template
+   * will have the priority set to zero. This field is immutable.
+   */
+  priorityClassName?: string;
+  /**
+   * schedulingConstraints defines optional scheduling constraints (e.g. topology) for this
+   * CompositePodGroupTemplate. This field is immutable.
+   */
+  schedulingConstraints?: CompositePodGroupSchedulingConstraints;
+  /** schedulingPolicy defines the scheduling policy for this template. */
   schedulingPolicy: CompositePodGroupSchedulingPolicy;
 }
 
 /**
- * DisruptionMode defines how individual entities within a group can be disrupted. Exactly one mode can be set.
+ * DisruptionMode defines how individual entities within a group can be disrupted. Exactly one mode can be
+ * set.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.DisruptionMode
  */
@@ -271,42 +341,47 @@ export interface DisruptionMode {
  */
 export interface GangSchedulingPolicy {
   /**
-   * minCount is the minimum number of pods that must be schedulable or scheduled at the same time for the scheduler to admit the entire group. It must be a positive integer. This field is mutable to support workload scaling.
+   * minCount is the minimum number of pods that must be schedulable or scheduled at the same time for the
+   * scheduler to admit the entire group. It must be a positive integer. This field is mutable to support
+   * workload scaling.
    *
-   * Note that the scheduler operates on an eventually consistent model. Updates to minCount may not be immediately reflected in scheduling decisions due to propagation delays. If minCount is updated while a scheduling cycle is in progress for that group, the new value may not take effect until the next cycle. Moreover, minCount is only enforced during scheduling, meaning that modifications to this field do not affect already-scheduled pods, applying only to those evaluated in future cycles.
-   *
-   * @default 0
+   * Note that the scheduler operates on an eventually consistent model. Updates to minCount may not be
+   * immediately reflected in scheduling decisions due to propagation delays. If minCount is updated while a
+   * scheduling cycle is in progress for that group, the new value may not take effect until the next cycle.
+   * Moreover, minCount is only enforced during scheduling, meaning that modifications to this field do not
+   * affect already-scheduled pods, applying only to those evaluated in future cycles.
    */
   minCount: number;
 }
 
 /**
- * PodGroup represents a runtime instance of pods grouped together. PodGroups are created by workload controllers (Job, LWS, JobSet, etc...) from Workload.podGroupTemplates. PodGroup API enablement is toggled by the GenericWorkload feature gate.
+ * PodGroup represents a runtime instance of pods grouped together. PodGroups are created by workload
+ * controllers (Job, LWS, JobSet, etc...) from Workload.podGroupTemplates. PodGroup API enablement is toggled
+ * by the GenericWorkload feature gate.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.PodGroup
  */
 export interface PodGroup {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "scheduling.k8s.io/v1alpha3";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "PodGroup";
   /**
-   * metadata is the standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is the standard object metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
-  /**
-   * spec defines the desired state of the PodGroup.
-   *
-   * @default {}
-   */
+  /** spec defines the desired state of the PodGroup. */
   spec: PodGroupSpec;
-  /**
-   * status represents the current observed state of the PodGroup.
-   *
-   * @default {}
-   */
+  /** status represents the current observed state of the PodGroup. */
   status?: PodGroupStatus;
 }
 
@@ -321,46 +396,55 @@ export function PodGroup(object: Omit<PodGroup, "apiVersion" | "kind">): PodGrou
  * @generated from io.k8s.api.scheduling.v1alpha3.PodGroupList
  */
 export interface PodGroupList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "scheduling.k8s.io/v1alpha3";
   /** Items is the list of PodGroups. */
   items: PodGroup[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "PodGroupList";
   /**
-   * Standard list metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "PodGroupList";
+  /** Standard list metadata. */
   metadata?: ListMeta;
 }
 
 /**
- * PodGroupResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the PodGroup.
+ * PodGroupResourceClaim references exactly one ResourceClaim, either directly or by naming a
+ * ResourceClaimTemplate which is then turned into a ResourceClaim for the PodGroup.
  *
- * It adds a name to it that uniquely identifies the ResourceClaim inside the PodGroup. Pods that need access to the ResourceClaim define a matching reference in its own Spec.ResourceClaims. The Pod's claim must match all fields of the PodGroup's claim exactly.
+ * It adds a name to it that uniquely identifies the ResourceClaim inside the PodGroup. Pods that need access
+ * to the ResourceClaim define a matching reference in its own Spec.ResourceClaims. The Pod's claim must match
+ * all fields of the PodGroup's claim exactly.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.PodGroupResourceClaim
  */
 export interface PodGroupResourceClaim {
-  /**
-   * name uniquely identifies this resource claim inside the PodGroup. This must be a DNS_LABEL.
-   *
-   * @default ""
-   */
+  /** name uniquely identifies this resource claim inside the PodGroup. This must be a DNS_LABEL. */
   name: string;
   /**
-   * resourceClaimName is the name of a ResourceClaim object in the same namespace as this PodGroup. The ResourceClaim will be reserved for the PodGroup instead of its individual pods.
+   * resourceClaimName is the name of a ResourceClaim object in the same namespace as this PodGroup. The
+   * ResourceClaim will be reserved for the PodGroup instead of its individual pods.
    *
    * Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
    */
   resourceClaimName?: string;
   /**
-   * resourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this PodGroup.
+   * resourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this
+   * PodGroup.
    *
-   * The template will be used to create a new ResourceClaim, which will be bound to this PodGroup. When this PodGroup is deleted, the ResourceClaim will also be deleted. The PodGroup name and resource name, along with a generated component, will be used to form a unique name for the ResourceClaim, which will be recorded in podgroup.status.resourceClaimStatuses.
+   * The template will be used to create a new ResourceClaim, which will be bound to this PodGroup. When this
+   * PodGroup is deleted, the ResourceClaim will also be deleted. The PodGroup name and resource name, along
+   * with a generated component, will be used to form a unique name for the ResourceClaim, which will be
+   * recorded in podgroup.status.resourceClaimStatuses.
    *
-   * This field is immutable and no changes will be made to the corresponding ResourceClaim by the control plane after creating the ResourceClaim.
+   * This field is immutable and no changes will be made to the corresponding ResourceClaim by the control
+   * plane after creating the ResourceClaim.
    *
    * Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
    */
@@ -368,18 +452,22 @@ export interface PodGroupResourceClaim {
 }
 
 /**
- * PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim.
+ * PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references
+ * a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.PodGroupResourceClaimStatus
  */
 export interface PodGroupResourceClaimStatus {
   /**
-   * name uniquely identifies this resource claim inside the PodGroup. This must match the name of an entry in podgroup.spec.resourceClaims, which implies that the string must be a DNS_LABEL.
-   *
-   * @default ""
+   * name uniquely identifies this resource claim inside the PodGroup. This must match the name of an entry in
+   * podgroup.spec.resourceClaims, which implies that the string must be a DNS_LABEL.
    */
   name: string;
-  /** resourceClaimName is the name of the ResourceClaim that was generated for the PodGroup in the namespace of the PodGroup. If this is unset, then generating a ResourceClaim was not necessary. The podgroup.spec.resourceClaims entry can be ignored in this case. */
+  /**
+   * resourceClaimName is the name of the ResourceClaim that was generated for the PodGroup in the namespace
+   * of the PodGroup. If this is unset, then generating a ResourceClaim was not necessary. The
+   * podgroup.spec.resourceClaims entry can be ignored in this case.
+   */
   resourceClaimName?: string;
 }
 
@@ -389,19 +477,33 @@ export interface PodGroupResourceClaimStatus {
  * @generated from io.k8s.api.scheduling.v1alpha3.PodGroupSchedulingConstraints
  */
 export interface PodGroupSchedulingConstraints {
-  /** topology defines the topology constraints for the pod group. Currently only a single topology constraint can be specified. This may change in the future. */
+  /**
+   * topology defines the topology constraints for the pod group. Currently only a single topology constraint
+   * can be specified. This may change in the future.
+   */
   topology?: TopologyConstraint[];
 }
 
 /**
- * PodGroupSchedulingPolicy defines the scheduling configuration for a PodGroup. Exactly one policy must be set. The policy is chosen at creation time by setting either the Basic or Gang field. The PodGroup may not change policy after creation. Fields within chosen policy may be updated after creation when their individual fields allow it.
+ * PodGroupSchedulingPolicy defines the scheduling configuration for a PodGroup. Exactly one policy must be
+ * set. The policy is chosen at creation time by setting either the Basic or Gang field. The PodGroup may not
+ * change policy after creation. Fields within chosen policy may be updated after creation when their
+ * individual fields allow it.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.PodGroupSchedulingPolicy
  */
 export interface PodGroupSchedulingPolicy {
-  /** basic specifies that the pods in this group should be scheduled using standard Kubernetes scheduling behavior. Setting this field at group creation time opts this group to basic scheduling; this field cannot be changed afterward. */
+  /**
+   * basic specifies that the pods in this group should be scheduled using standard Kubernetes scheduling
+   * behavior. Setting this field at group creation time opts this group to basic scheduling; this field
+   * cannot be changed afterward.
+   */
   basic?: BasicSchedulingPolicy;
-  /** gang specifies that the pods in this group should be scheduled using all-or-nothing semantics. Setting this field at group creation time opts this group to gang scheduling; this field cannot be set or unset afterward. The minCount field within Gang scheduling policy remains mutable after group creation. */
+  /**
+   * gang specifies that the pods in this group should be scheduled using all-or-nothing semantics. Setting
+   * this field at group creation time opts this group to gang scheduling; this field cannot be set or unset
+   * afterward. The minCount field within Gang scheduling policy remains mutable after group creation.
+   */
   gang?: GangSchedulingPolicy;
 }
 
@@ -412,15 +514,25 @@ export interface PodGroupSchedulingPolicy {
  */
 export interface PodGroupSpec {
   /**
-   * disruptionMode defines the mode in which a given PodGroup can be disrupted. Controllers are expected to fill this field by copying it from a PodGroupTemplate. One of Single, All. Defaults to Single if unset. This field is immutable.
+   * disruptionMode defines the mode in which a given PodGroup can be disrupted. Controllers are expected to
+   * fill this field by copying it from a PodGroupTemplate. One of Single, All. Defaults to Single if unset.
+   * This field is immutable.
    *
    * @default {"single":{}}
    */
   disruptionMode?: DisruptionMode;
-  /** parentCompositePodGroupName contains the name of the parent composite pod group within the same namespace as this pod group. If it's nil, then this pod group is a root of a workload's hierarchy. This field is used only when the CompositePodGroup feature gate is enabled. This field is immutable. */
+  /**
+   * parentCompositePodGroupName contains the name of the parent composite pod group within the same namespace
+   * as this pod group. If it's nil, then this pod group is a root of a workload's hierarchy. This field is
+   * used only when the CompositePodGroup feature gate is enabled. This field is immutable.
+   */
   parentCompositePodGroupName?: string;
   /**
-   * preemptionPolicy is the Policy for preempting pods/podgroups with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset. When Priority Admission Controller is enabled, it populates this field from PriorityClassName, and defaults to PreemptLowerPriority if value is unset in PriorityClass. This field is immutable. This field is available only when the PodGroupPreemptionPolicy feature gate is enabled.
+   * preemptionPolicy is the Policy for preempting pods/podgroups with lower priority. One of Never,
+   * PreemptLowerPriority. Defaults to PreemptLowerPriority if unset. When Priority Admission Controller is
+   * enabled, it populates this field from PriorityClassName, and defaults to PreemptLowerPriority if value is
+   * unset in PriorityClass. This field is immutable. This field is available only when the
+   * PodGroupPreemptionPolicy feature gate is enabled.
    *
    *
    * Possible enum values:
@@ -428,27 +540,47 @@ export interface PodGroupSpec {
    *  - `"PreemptLowerPriority"` means that pod can preempt other pods with lower priority.
    */
   preemptionPolicy?: "Never" | "PreemptLowerPriority";
-  /** priority is the value of priority of this pod group. Various system components use this field to find the priority of the pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is immutable. */
+  /**
+   * priority is the value of priority of this pod group. Various system components use this field to find the
+   * priority of the pod group. When Priority Admission Controller is enabled, it prevents users from setting
+   * this field. The admission controller populates this field from PriorityClassName. The higher the value,
+   * the higher the priority. This field is immutable.
+   */
   priority?: number;
-  /** priorityClassName defines the priority that should be considered when scheduling this pod group. Controllers are expected to fill this field by copying it from a PodGroupTemplate. Otherwise, it is validated and resolved similarly to the PriorityClassName on PodGroupTemplate (i.e. if no priority class is specified, admission control can set this to the global default priority class if it exists. Otherwise, the pod group's priority will be zero). This field is immutable. */
+  /**
+   * priorityClassName defines the priority that should be considered when scheduling this pod group.
+   * Controllers are expected to fill this field by copying it from a PodGroupTemplate. Otherwise, it is
+   * validated and resolved similarly to the PriorityClassName on PodGroupTemplate (i.e. if no priority class
+   * is specified, admission control can set this to the global default priority class if it exists.
+   * Otherwise, the pod group's priority will be zero). This field is immutable.
+   */
   priorityClassName?: string;
   /**
-   * resourceClaims defines which ResourceClaims may be shared among Pods in the group. Pods consume the devices allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches the PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or ResourceClaimTemplate.
+   * resourceClaims defines which ResourceClaims may be shared among Pods in the group. Pods consume the
+   * devices allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches
+   * the PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or
+   * ResourceClaimTemplate.
    *
    * This is a beta-level field and requires that the DRAWorkloadResourceClaims feature gate is enabled.
    *
    * This field is immutable.
    */
   resourceClaims?: ListMap<PodGroupResourceClaim, "name">;
-  /** schedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled. */
+  /**
+   * schedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroup.
+   * Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is
+   * immutable. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled.
+   */
   schedulingConstraints?: PodGroupSchedulingConstraints;
   /**
-   * schedulingPolicy defines the scheduling policy for this instance of the PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate.
-   *
-   * @default {}
+   * schedulingPolicy defines the scheduling policy for this instance of the PodGroup. Controllers are
+   * expected to fill this field by copying it from a PodGroupTemplate.
    */
   schedulingPolicy: PodGroupSchedulingPolicy;
-  /** workloadRef references an optional PodGroup template within the Workload object that was used to create the PodGroup. This field is immutable. */
+  /**
+   * workloadRef references an optional PodGroup template within the Workload object that was used to create
+   * the PodGroup. This field is immutable.
+   */
   workloadRef?: WorkloadReference;
 }
 
@@ -461,15 +593,20 @@ export interface PodGroupStatus {
   /**
    * conditions represent the latest observations of the PodGroup's state.
    *
-   * Known condition types: - "PodGroupInitiallyScheduled": Indicates whether the scheduling requirement has been satisfied. Once this condition transitions to True, it serves as a terminal state and will never revert to False, even if pods are subsequently evicted and group constraints are no longer met. - "DisruptionTarget": Indicates whether the PodGroup is about to be terminated
+   * Known condition types: - "PodGroupInitiallyScheduled": Indicates whether the scheduling requirement has
+   * been satisfied. Once this condition transitions to True, it serves as a terminal state and will never
+   * revert to False, even if pods are subsequently evicted and group constraints are no longer met. -
+   * "DisruptionTarget": Indicates whether the PodGroup is about to be terminated
    *   due to disruption such as preemption.
    *
-   * Known reasons for the PodGroupInitiallyScheduled condition: - "Unschedulable": The PodGroup cannot be scheduled due to resource constraints,
+   * Known reasons for the PodGroupInitiallyScheduled condition: - "Unschedulable": The PodGroup cannot be
+   * scheduled due to resource constraints,
    *   affinity/anti-affinity rules, or insufficient capacity for the gang.
    * - "SchedulerError": The PodGroup cannot be scheduled due to some internal error
    *   that happened during scheduling, for example due to nodeAffinity parsing errors.
    *
-   * Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The PodGroup was preempted by the scheduler to make room for
+   * Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The PodGroup was preempted
+   * by the scheduler to make room for
    *   higher-priority PodGroups or Pods.
    */
   conditions?: ListMap<Condition, "type">;
@@ -483,16 +620,20 @@ export interface PodGroupStatus {
  * @generated from io.k8s.api.scheduling.v1alpha3.PodGroupTemplate
  */
 export interface PodGroupTemplate {
-  /** disruptionMode defines the mode in which a given PodGroup can be disrupted. One of Single, All. This field is immutable. */
+  /**
+   * disruptionMode defines the mode in which a given PodGroup can be disrupted. One of Single, All. This
+   * field is immutable.
+   */
   disruptionMode?: DisruptionMode;
   /**
-   * name is a unique identifier for the PodGroupTemplate within the Workload. It must be a DNS label. This field is immutable.
-   *
-   * @default ""
+   * name is a unique identifier for the PodGroupTemplate within the Workload. It must be a DNS label. This
+   * field is immutable.
    */
   name: string;
   /**
-   * preemptionPolicy is the Policy for preempting pods/podgroups with lower priority. One of Never, PreemptLowerPriority. This field is immutable. This field is available only when the PodGroupPreemptionPolicy feature gate is enabled.
+   * preemptionPolicy is the Policy for preempting pods/podgroups with lower priority. One of Never,
+   * PreemptLowerPriority. This field is immutable. This field is available only when the
+   * PodGroupPreemptionPolicy feature gate is enabled.
    *
    *
    * Possible enum values:
@@ -500,30 +641,41 @@ export interface PodGroupTemplate {
    *  - `"PreemptLowerPriority"` means that pod can preempt other pods with lower priority.
    */
   preemptionPolicy?: "Never" | "PreemptLowerPriority";
-  /** priority is the value of priority of pod groups created from this template. Various system components use this field to find the priority of the pod group. The higher the value, the higher the priority. This field is immutable. */
+  /**
+   * priority is the value of priority of pod groups created from this template. Various system components use
+   * this field to find the priority of the pod group. The higher the value, the higher the priority. This
+   * field is immutable.
+   */
   priority?: number;
-  /** priorityClassName indicates the priority that should be considered when scheduling a pod group created from this template. This field is immutable. */
+  /**
+   * priorityClassName indicates the priority that should be considered when scheduling a pod group created
+   * from this template. This field is immutable.
+   */
   priorityClassName?: string;
   /**
-   * resourceClaims defines which ResourceClaims may be shared among Pods in the group. Pods consume the devices allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches the PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or ResourceClaimTemplate.
+   * resourceClaims defines which ResourceClaims may be shared among Pods in the group. Pods consume the
+   * devices allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches
+   * the PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or
+   * ResourceClaimTemplate.
    *
    * This is a beta-level field and requires that the DRAWorkloadResourceClaims feature gate is enabled.
    *
    * This field is immutable.
    */
   resourceClaims?: ListMap<PodGroupResourceClaim, "name">;
-  /** schedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroupTemplate. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled. This field is immutable. */
-  schedulingConstraints?: PodGroupSchedulingConstraints;
   /**
-   * schedulingPolicy defines the scheduling policy for this PodGroupTemplate.
-   *
-   * @default {}
+   * schedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroupTemplate.
+   * This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled. This field
+   * is immutable.
    */
+  schedulingConstraints?: PodGroupSchedulingConstraints;
+  /** schedulingPolicy defines the scheduling policy for this PodGroupTemplate. */
   schedulingPolicy: PodGroupSchedulingPolicy;
 }
 
 /**
- * SingleCompositeDisruptionMode means that individual children of a CompositePodGroup can be disrupted or preempted independently.
+ * SingleCompositeDisruptionMode means that individual children of a CompositePodGroup can be disrupted or
+ * preempted independently.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.SingleCompositeDisruptionMode
  */
@@ -543,9 +695,9 @@ export type SingleDisruptionMode = { [key: string]: unknown };
  */
 export interface TopologyConstraint {
   /**
-   * key specifies the key of the node label representing the topology domain. All pods within the PodGroup must be colocated within the same domain instance. Different PodGroups can land on different domain instances even if they derive from the same PodGroupTemplate. Examples: "topology.kubernetes.io/rack"
-   *
-   * @default ""
+   * key specifies the key of the node label representing the topology domain. All pods within the PodGroup
+   * must be colocated within the same domain instance. Different PodGroups can land on different domain
+   * instances even if they derive from the same PodGroupTemplate. Examples: "topology.kubernetes.io/rack"
    */
   key: string;
 }
@@ -556,43 +708,44 @@ export interface TopologyConstraint {
  * @generated from io.k8s.api.scheduling.v1alpha3.TypedLocalObjectReference
  */
 export interface TypedLocalObjectReference {
-  /** apiGroup is the group for the resource being referenced. If APIGroup is empty, the specified Kind must be in the core API group. For any other third-party types, setting APIGroup is required. It must be a DNS subdomain. */
+  /**
+   * apiGroup is the group for the resource being referenced. If APIGroup is empty, the specified Kind must be
+   * in the core API group. For any other third-party types, setting APIGroup is required. It must be a DNS
+   * subdomain.
+   */
   apiGroup?: string;
-  /**
-   * kind is the type of resource being referenced. It must be a path segment name.
-   *
-   * @default ""
-   */
+  /** kind is the type of resource being referenced. It must be a path segment name. */
   kind: string;
-  /**
-   * name is the name of resource being referenced. It must be a path segment name.
-   *
-   * @default ""
-   */
+  /** name is the name of resource being referenced. It must be a path segment name. */
   name: string;
 }
 
 /**
- * Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases. Workload API enablement is toggled by the GenericWorkload feature gate.
+ * Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of
+ * workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases.
+ * Workload API enablement is toggled by the GenericWorkload feature gate.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.Workload
  */
 export interface Workload {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "scheduling.k8s.io/v1alpha3";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "Workload";
   /**
-   * metadata is the standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * metadata is the standard object metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
-  /**
-   * spec defines the desired behavior of a Workload.
-   *
-   * @default {}
-   */
+  /** spec defines the desired behavior of a Workload. */
   spec: WorkloadSpec;
 }
 
@@ -607,17 +760,21 @@ export function Workload(object: Omit<Workload, "apiVersion" | "kind">): Workloa
  * @generated from io.k8s.api.scheduling.v1alpha3.WorkloadList
  */
 export interface WorkloadList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "scheduling.k8s.io/v1alpha3";
   /** Items is the list of Workloads. */
   items: Workload[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
-  kind?: "WorkloadList";
   /**
-   * Standard list metadata.
-   *
-   * @default {}
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
+  kind?: "WorkloadList";
+  /** Standard list metadata. */
   metadata?: ListMeta;
 }
 
@@ -636,7 +793,8 @@ export type WorkloadPodGroupAllDisruptionMode = { [key: string]: unknown };
 export type WorkloadPodGroupBasicSchedulingPolicy = { [key: string]: unknown };
 
 /**
- * WorkloadPodGroupDisruptionMode defines how individual pods within a group can be disrupted. Exactly one mode must be set.
+ * WorkloadPodGroupDisruptionMode defines how individual pods within a group can be disrupted. Exactly one
+ * mode must be set.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupDisruptionMode
  */
@@ -653,7 +811,11 @@ export interface WorkloadPodGroupDisruptionMode {
  * @generated from io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupGangSchedulingPolicy
  */
 export interface WorkloadPodGroupGangSchedulingPolicy {
-  /** minCount is the minimum number of pods that must be scheduled at the same time for the scheduler to admit the entire group. This field is optional. If it is not specified, the controller should inject a context-specific sane default (e.g., parallelism for a Job). If set, it must be a positive integer. */
+  /**
+   * minCount is the minimum number of pods that must be scheduled at the same time for the scheduler to admit
+   * the entire group. This field is optional. If it is not specified, the controller should inject a
+   * context-specific sane default (e.g., parallelism for a Job). If set, it must be a positive integer.
+   */
   minCount?: number;
 }
 
@@ -664,14 +826,20 @@ export interface WorkloadPodGroupGangSchedulingPolicy {
  */
 export interface WorkloadPodGroupResourceClaim {
   /**
-   * name uniquely identifies this resource claim inside the group. This field is required. It must be a DNS_LABEL.
-   *
-   * @default ""
+   * name uniquely identifies this resource claim inside the group. This field is required. It must be a
+   * DNS_LABEL.
    */
   name: string;
-  /** resourceClaimName is the name of a ResourceClaim object in the same namespace. This field is optional. If it is not specified, no resource claim is used. If set, it must be a DNS subdomain. */
+  /**
+   * resourceClaimName is the name of a ResourceClaim object in the same namespace. This field is optional. If
+   * it is not specified, no resource claim is used. If set, it must be a DNS subdomain.
+   */
   resourceClaimName?: string;
-  /** resourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace. This field is optional. If it is not specified, no resource claim template is used. If set, it must be a DNS subdomain. */
+  /**
+   * resourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace. This field
+   * is optional. If it is not specified, no resource claim template is used. If set, it must be a DNS
+   * subdomain.
+   */
   resourceClaimTemplateName?: string;
 }
 
@@ -681,12 +849,16 @@ export interface WorkloadPodGroupResourceClaim {
  * @generated from io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingConstraints
  */
 export interface WorkloadPodGroupSchedulingConstraints {
-  /** topology specifies desired topological placements for all pods within the pod group. If unset, no topology placement is requested. */
+  /**
+   * topology specifies desired topological placements for all pods within the pod group. If unset, no
+   * topology placement is requested.
+   */
   topology?: TopologyConstraint[];
 }
 
 /**
- * WorkloadPodGroupSchedulingPolicy defines the scheduling policy for a group of pods managed by a workload controller. Exactly one policy must be set.
+ * WorkloadPodGroupSchedulingPolicy defines the scheduling policy for a group of pods managed by a workload
+ * controller. Exactly one policy must be set.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy
  */
@@ -705,21 +877,20 @@ export interface WorkloadPodGroupSchedulingPolicy {
 export type WorkloadPodGroupSingleDisruptionMode = { [key: string]: unknown };
 
 /**
- * WorkloadReference references the Workload object together with the template that was used to create a particular PodGroup.
+ * WorkloadReference references the Workload object together with the template that was used to create a
+ * particular PodGroup.
  *
  * @generated from io.k8s.api.scheduling.v1alpha3.WorkloadReference
  */
 export interface WorkloadReference {
   /**
-   * templateName is the name of a template within the Workload object that was used to create a pod group. It must be a DNS label. This field is required.
-   *
-   * @default ""
+   * templateName is the name of a template within the Workload object that was used to create a pod group. It
+   * must be a DNS label. This field is required.
    */
   templateName: string;
   /**
-   * workloadName is the name of the Workload object that contains a template that was used when creating a pod group. It must be a DNS name. This field is required.
-   *
-   * @default ""
+   * workloadName is the name of the Workload object that contains a template that was used when creating a
+   * pod group. It must be a DNS name. This field is required.
    */
   workloadName: string;
 }
@@ -731,14 +902,25 @@ export interface WorkloadReference {
  */
 export interface WorkloadSpec {
   /**
-   * compositePodGroupTemplates is the list of CompositePodGroup templates that make up the Workload. The maximum number of templates is 8. This field is immutable. Exactly one of CompositePodGroupTemplates and PodGroupTemplates must be set.
+   * compositePodGroupTemplates is the list of CompositePodGroup templates that make up the Workload. The
+   * maximum number of templates is 8. This field is immutable. Exactly one of CompositePodGroupTemplates and
+   * PodGroupTemplates must be set.
    *
    * This field is used only when the CompositePodGroup feature gate is enabled.
    */
   compositePodGroupTemplates?: ListMap<CompositePodGroupTemplate, "name">;
-  /** controllerRef is an optional reference to the controlling object, such as a Deployment or Job. This field is intended for use by tools like CLIs to provide a link back to the original workload definition. This field is immutable. */
+  /**
+   * controllerRef is an optional reference to the controlling object, such as a Deployment or Job. This field
+   * is intended for use by tools like CLIs to provide a link back to the original workload definition. This
+   * field is immutable.
+   */
   controllerRef?: TypedLocalObjectReference;
-  /** podGroupTemplates is the list of templates that make up the Workload. The maximum number of templates is 8. Templates cannot be added or removed after the workload is created. Existing templates may still be updated where their individual fields allow it. Exactly one of CompositePodGroupTemplates and PodGroupTemplates must be set. */
+  /**
+   * podGroupTemplates is the list of templates that make up the Workload. The maximum number of templates is
+   * 8. Templates cannot be added or removed after the workload is created. Existing templates may still be
+   * updated where their individual fields allow it. Exactly one of CompositePodGroupTemplates and
+   * PodGroupTemplates must be set.
+   */
   podGroupTemplates?: ListMap<PodGroupTemplate, "name">;
 }
 

@@ -15,32 +15,33 @@ import type { Condition, GroupResource, ListMeta, ObjectMeta } from "../meta/v1.
  * @generated from io.k8s.api.storagemigration.v1.StorageVersionMigration
  */
 export interface StorageVersionMigration {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "storagemigration.k8s.io/v1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "StorageVersionMigration";
   /**
-   * Standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard object metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
-  /**
-   * Specification of the migration.
-   *
-   * @default {}
-   */
+  /** Specification of the migration. */
   spec?: StorageVersionMigrationSpec;
-  /**
-   * Status of the migration.
-   *
-   * @default {}
-   */
+  /** Status of the migration. */
   status?: StorageVersionMigrationStatus;
 }
 
 /** A `StorageVersionMigration` with `apiVersion` and `kind` filled in. */
-export function StorageVersionMigration(object: Omit<StorageVersionMigration, "apiVersion" | "kind">): StorageVersionMigration {
+export function StorageVersionMigration(
+  object: Omit<StorageVersionMigration, "apiVersion" | "kind">,
+): StorageVersionMigration {
   return { apiVersion: "storagemigration.k8s.io/v1", kind: "StorageVersionMigration", ...object };
 }
 
@@ -50,16 +51,23 @@ export function StorageVersionMigration(object: Omit<StorageVersionMigration, "a
  * @generated from io.k8s.api.storagemigration.v1.StorageVersionMigrationList
  */
 export interface StorageVersionMigrationList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "storagemigration.k8s.io/v1";
   /** Items is the list of StorageVersionMigration */
   items: StorageVersionMigration[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "StorageVersionMigrationList";
   /**
-   * Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard list metadata More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ListMeta;
 }
@@ -71,9 +79,8 @@ export interface StorageVersionMigrationList {
  */
 export interface StorageVersionMigrationSpec {
   /**
-   * The resource that is being migrated. The migrator sends requests to the endpoint serving the resource. Immutable.
-   *
-   * @default {}
+   * The resource that is being migrated. The migrator sends requests to the endpoint serving the resource.
+   * Immutable.
    */
   resource: GroupResource;
 }
@@ -86,12 +93,19 @@ export interface StorageVersionMigrationSpec {
 export interface StorageVersionMigrationStatus {
   /** The latest available observations of the migration's current state. */
   conditions?: ListMap<Condition, "type">;
-  /** ResourceVersion to compare with the GC cache for performing the migration. This is the current resource version of given group, version and resource when kube-controller-manager first observes this StorageVersionMigration resource. */
+  /**
+   * ResourceVersion to compare with the GC cache for performing the migration. This is the current resource
+   * version of given group, version and resource when kube-controller-manager first observes this
+   * StorageVersionMigration resource.
+   */
   resourceVersion?: string;
 }
 
 /** The cluster-scoped `storageversionmigrations` resource (`StorageVersionMigration`). */
-export const storageVersionMigrations = /*@__PURE__*/ defineResource<StorageVersionMigration, StorageVersionMigrationList>()({
+export const storageVersionMigrations = /*@__PURE__*/ defineResource<
+  StorageVersionMigration,
+  StorageVersionMigrationList
+>()({
   group: "storagemigration.k8s.io",
   version: "v1",
   plural: "storageversionmigrations",

@@ -6,7 +6,8 @@ import type { Condition, GroupResource, ListMeta, ObjectMeta } from "../meta/v1.
 /**
  * Types and resources of the Kubernetes API group-version `storagemigration.k8s.io/v1beta1`.
  *
- * **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served only where the apiserver enables them (`--runtime-config`).
+ * **Beta**: may change or be removed in a later release; beta APIs added since Kubernetes 1.24 are served
+ * only where the apiserver enables them (`--runtime-config`).
  *
  * @module
  */
@@ -17,32 +18,33 @@ import type { Condition, GroupResource, ListMeta, ObjectMeta } from "../meta/v1.
  * @generated from io.k8s.api.storagemigration.v1beta1.StorageVersionMigration
  */
 export interface StorageVersionMigration {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "storagemigration.k8s.io/v1beta1";
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "StorageVersionMigration";
   /**
-   * Standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard object metadata. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ObjectMeta;
-  /**
-   * Specification of the migration.
-   *
-   * @default {}
-   */
+  /** Specification of the migration. */
   spec?: StorageVersionMigrationSpec;
-  /**
-   * Status of the migration.
-   *
-   * @default {}
-   */
+  /** Status of the migration. */
   status?: StorageVersionMigrationStatus;
 }
 
 /** A `StorageVersionMigration` with `apiVersion` and `kind` filled in. */
-export function StorageVersionMigration(object: Omit<StorageVersionMigration, "apiVersion" | "kind">): StorageVersionMigration {
+export function StorageVersionMigration(
+  object: Omit<StorageVersionMigration, "apiVersion" | "kind">,
+): StorageVersionMigration {
   return { apiVersion: "storagemigration.k8s.io/v1beta1", kind: "StorageVersionMigration", ...object };
 }
 
@@ -52,16 +54,23 @@ export function StorageVersionMigration(object: Omit<StorageVersionMigration, "a
  * @generated from io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationList
  */
 export interface StorageVersionMigrationList {
-  /** APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources */
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert
+   * recognized schemas to the latest internal value, and may reject unrecognized values. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
   apiVersion?: "storagemigration.k8s.io/v1beta1";
   /** Items is the list of StorageVersionMigration */
   items: StorageVersionMigration[];
-  /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from
+   * the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
   kind?: "StorageVersionMigrationList";
   /**
-   * Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-   *
-   * @default {}
+   * Standard list metadata More info:
+   * https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
    */
   metadata?: ListMeta;
 }
@@ -73,9 +82,8 @@ export interface StorageVersionMigrationList {
  */
 export interface StorageVersionMigrationSpec {
   /**
-   * The resource that is being migrated. The migrator sends requests to the endpoint serving the resource. Immutable.
-   *
-   * @default {}
+   * The resource that is being migrated. The migrator sends requests to the endpoint serving the resource.
+   * Immutable.
    */
   resource: GroupResource;
 }
@@ -88,12 +96,19 @@ export interface StorageVersionMigrationSpec {
 export interface StorageVersionMigrationStatus {
   /** The latest available observations of the migration's current state. */
   conditions?: ListMap<Condition, "type">;
-  /** ResourceVersion to compare with the GC cache for performing the migration. This is the current resource version of given group, version and resource when kube-controller-manager first observes this StorageVersionMigration resource. */
+  /**
+   * ResourceVersion to compare with the GC cache for performing the migration. This is the current resource
+   * version of given group, version and resource when kube-controller-manager first observes this
+   * StorageVersionMigration resource.
+   */
   resourceVersion?: string;
 }
 
 /** The cluster-scoped `storageversionmigrations` resource (`StorageVersionMigration`). */
-export const storageVersionMigrations = /*@__PURE__*/ defineResource<StorageVersionMigration, StorageVersionMigrationList>()({
+export const storageVersionMigrations = /*@__PURE__*/ defineResource<
+  StorageVersionMigration,
+  StorageVersionMigrationList
+>()({
   group: "storagemigration.k8s.io",
   version: "v1beta1",
   plural: "storageversionmigrations",

@@ -13,7 +13,10 @@ export * as hyphenGroupV1alpha1 from "./hyphen-group.kubegen.dev/v1alpha1.js";
  * await clientset.hyphenGroupV1alpha1.gizmos().list();
  */
 export const Clientset = /*@__PURE__*/ defineClientset({
-  /** `hyphen-group.kubegen.dev/v1alpha1`. **Alpha** version of a custom resource API: its authors may change it incompatibly or remove it. */
+  /**
+   * `hyphen-group.kubegen.dev/v1alpha1`. **Alpha** version of a custom resource API: its authors may change
+   * it incompatibly or remove it.
+   */
   hyphenGroupV1alpha1,
 });
 

@@ -16,7 +16,10 @@ export * as exampleV1beta1 from "./example.kubegen.dev/v1beta1.js";
  */
 export const Clientset = /*@__PURE__*/ defineClientset({
   exampleV1,
-  /** `example.kubegen.dev/v1beta1`. **Beta** version of a custom resource API: its authors may still change it. */
+  /**
+   * `example.kubegen.dev/v1beta1`. **Beta** version of a custom resource API: its authors may still change
+   * it.
+   */
   exampleV1beta1,
 });
 

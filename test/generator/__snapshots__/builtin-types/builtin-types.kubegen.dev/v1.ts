@@ -36,27 +36,39 @@ export interface RunnerList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface RunnerSpec {
   /** A label selector is a label query over a set of resources. */
   selector?: LabelSelector;
   template?: RunnerSpecTemplate;
 }
 
-/** @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template */
+/**
+ * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template
+ */
 export interface RunnerSpecTemplate {
   metadata?: { [key: string]: unknown };
   spec?: RunnerSpecTemplateSpec;
 }
 
-/** @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec */
+/**
+ * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec
+ */
 export interface RunnerSpecTemplateSpec {
   containers: Container[];
   legacyContainers?: RunnerSpecTemplateSpecLegacyContainers[];
   sidecars?: RunnerSpecTemplateSpecSidecars[];
 }
 
-/** @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec/properties/legacyContainers/items */
+/**
+ * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec/properties/legacyContainers/items
+ */
 export interface RunnerSpecTemplateSpecLegacyContainers {
   args?: string[];
   command?: string[];
@@ -73,7 +85,10 @@ export interface RunnerSpecTemplateSpecLegacyContainers {
   workingDir?: string;
 }
 
-/** @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec/properties/legacyContainers/items/properties/ports/items */
+/**
+ * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec/properties/legacyContainers/items/properties/ports/items
+ */
 export interface RunnerSpecTemplateSpecLegacyContainersPorts {
   /** A port number as a string. */
   containerPort: string;
@@ -81,7 +96,10 @@ export interface RunnerSpecTemplateSpecLegacyContainersPorts {
   protocol?: string;
 }
 
-/** @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec/properties/sidecars/items */
+/**
+ * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec/properties/sidecars/items
+ */
 export interface RunnerSpecTemplateSpecSidecars {
   args?: string[];
   command?: string[];
@@ -99,13 +117,19 @@ export interface RunnerSpecTemplateSpecSidecars {
   workingDir?: string;
 }
 
-/** @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec/properties/sidecars/items/properties/env/items */
+/**
+ * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/template/properties/spec/properties/sidecars/items/properties/env/items
+ */
 export interface RunnerSpecTemplateSpecSidecarsEnv {
   name: string;
   value?: string;
 }
 
-/** @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/status */
+/**
+ * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/status
+ */
 export interface RunnerStatus {
   conditions?: ListMap<Condition, "type">;
 }

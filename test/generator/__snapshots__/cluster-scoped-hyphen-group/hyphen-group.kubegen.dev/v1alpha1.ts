@@ -38,7 +38,10 @@ export interface GizmoList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition gizmos.hyphen-group.kubegen.dev v1alpha1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition gizmos.hyphen-group.kubegen.dev v1alpha1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface GizmoSpec {
   class?: string;
 }

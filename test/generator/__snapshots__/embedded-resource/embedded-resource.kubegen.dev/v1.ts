@@ -34,7 +34,10 @@ export interface TemplateList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition templates.embedded-resource.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition templates.embedded-resource.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface TemplateSpec {
   anyObject?: {
     apiVersion?: string;

@@ -34,7 +34,10 @@ export interface PortList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition ports.int-or-string.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition ports.int-or-string.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface PortSpec {
   limits?: { [key: string]: number | string };
   maxUnavailable?: number | string;

@@ -34,7 +34,10 @@ export interface DNSRecordList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition dnsrecords.mixed-case.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition dnsrecords.mixed-case.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface DNSRecordSpec {
   TTLSeconds?: number;
   URLs?: string[];

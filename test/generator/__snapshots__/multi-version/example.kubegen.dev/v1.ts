@@ -43,7 +43,8 @@ export interface WidgetList {
 /**
  * What the widget should be.
  *
- * @generated from CustomResourceDefinition widgets.example.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ * @generated from CustomResourceDefinition widgets.example.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
  */
 export interface WidgetSpec {
   color?: string | null;
@@ -67,20 +68,29 @@ export interface WidgetSpec {
   };
 }
 
-/** @generated from CustomResourceDefinition widgets.example.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/extra */
+/**
+ * @generated from CustomResourceDefinition widgets.example.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/extra
+ */
 export interface WidgetSpecExtra {
   known?: string;
   /** Fields the schema does not list are kept (`x-kubernetes-preserve-unknown-fields`). */
   [key: string]: unknown;
 }
 
-/** @generated from CustomResourceDefinition widgets.example.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/parts/items */
+/**
+ * @generated from CustomResourceDefinition widgets.example.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/parts/items
+ */
 export interface WidgetSpecParts {
   name: string;
   weight?: number;
 }
 
-/** @generated from CustomResourceDefinition widgets.example.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/status */
+/**
+ * @generated from CustomResourceDefinition widgets.example.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/status
+ */
 export interface WidgetStatus {
   phase?: string;
   replicas?: number;

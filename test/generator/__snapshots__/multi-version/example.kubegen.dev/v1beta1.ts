@@ -39,7 +39,10 @@ export interface WidgetList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition widgets.example.kubegen.dev v1beta1 #/spec/versions/1/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition widgets.example.kubegen.dev v1beta1
+ * #/spec/versions/1/schema/openAPIV3Schema/properties/spec
+ */
 export interface WidgetSpec {
   size?: string;
 }

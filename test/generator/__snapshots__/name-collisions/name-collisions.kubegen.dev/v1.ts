@@ -47,7 +47,10 @@ export function FooSpec(object: Omit<FooSpec, "apiVersion" | "kind">): FooSpec {
   return { apiVersion: "name-collisions.kubegen.dev/v1", kind: "FooSpec", ...object };
 }
 
-/** @generated from CustomResourceDefinition foos.name-collisions.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition foos.name-collisions.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface FooSpec2 {
   a?: string;
 }
@@ -64,7 +67,10 @@ export interface FooSpecList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition foospecs.name-collisions.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition foospecs.name-collisions.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface FooSpecSpec {
   b?: string;
 }

@@ -34,7 +34,10 @@ export interface SignalList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition signals.nullable-enum.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition signals.nullable-enum.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface SignalSpec {
   /** @default "red" */
   color?: "red" | "amber" | "green";
@@ -45,7 +48,10 @@ export interface SignalSpec {
   window?: SignalSpecWindow | null;
 }
 
-/** @generated from CustomResourceDefinition signals.nullable-enum.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/window */
+/**
+ * @generated from CustomResourceDefinition signals.nullable-enum.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/window
+ */
 export interface SignalSpecWindow {
   start?: string;
 }

@@ -21,19 +21,10 @@ export interface Gadget {
   apiVersion?: "example.kubegen.dev/v1";
   /** Kind of the object. */
   kind?: "Gadget";
-  /**
-   * Standard object's metadata.
-   *
-   * @default {}
-   */
+  /** Standard object's metadata. */
   metadata?: ObjectMeta;
-  /**
-   * What the gadget should be.
-   *
-   * @default {}
-   */
+  /** What the gadget should be. */
   spec: GadgetSpec;
-  /** @default {} */
   status?: GadgetStatus;
 }
 
@@ -49,7 +40,6 @@ export interface GadgetList {
   items: Gadget[];
   /** Kind of the object. */
   kind?: "GadgetList";
-  /** @default {} */
   metadata?: ListMeta;
 }
 

@@ -36,7 +36,10 @@ export interface BagList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition bags.preserve-unknown-fields.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition bags.preserve-unknown-fields.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface BagSpec {
   anything?: unknown;
   config?: BagSpecConfig;
@@ -44,7 +47,10 @@ export interface BagSpec {
   values?: { [key: string]: unknown };
 }
 
-/** @generated from CustomResourceDefinition bags.preserve-unknown-fields.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/config */
+/**
+ * @generated from CustomResourceDefinition bags.preserve-unknown-fields.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/config
+ */
 export interface BagSpecConfig {
   name?: string;
   /** Fields the schema does not list are kept (`x-kubernetes-preserve-unknown-fields`). */

@@ -21,7 +21,10 @@ export interface RecordList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition records.reserved-words.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition records.reserved-words.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface RecordSpec {
   /** A *\/ in a description must not close the JSDoc. */
   "*/ not a comment end"?: string;
@@ -36,7 +39,10 @@ export interface RecordSpec {
   "x.y/z"?: string;
 }
 
-/** @generated from CustomResourceDefinition records.reserved-words.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/interface */
+/**
+ * @generated from CustomResourceDefinition records.reserved-words.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/interface
+ */
 export interface RecordSpecInterface {
   enum?: string;
 }

@@ -34,7 +34,10 @@ export interface GadgetList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition gadgets.shared-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition gadgets.shared-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface GadgetSpec {
   target?: ThingSpecBackup;
 }
@@ -64,7 +67,10 @@ export interface ThingList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec
+ */
 export interface ThingSpec {
   backup?: ThingSpecBackup;
   /** Differs in required, so not shared. */
@@ -78,7 +84,8 @@ export interface ThingSpec {
 /**
  * Where to connect first.
  *
- * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/primary
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/primary
  */
 export interface ThingSpecBackup {
   /** The host name. */
@@ -90,7 +97,8 @@ export interface ThingSpecBackup {
 /**
  * Differs in required, so not shared.
  *
- * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/fallback
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/fallback
  */
 export interface ThingSpecFallback {
   host?: string;
@@ -100,7 +108,8 @@ export interface ThingSpecFallback {
 /**
  * A mirror.
  *
- * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1 #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/mirrors/items
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1
+ * #/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/mirrors/items
  */
 export interface ThingSpecRoutes {
   /** Where the mirror is. */

@@ -34,7 +34,10 @@ export interface ThingList {
   metadata?: ListMeta;
 }
 
-/** @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2 #/spec/versions/1/schema/openAPIV3Schema/properties/spec */
+/**
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2
+ * #/spec/versions/1/schema/openAPIV3Schema/properties/spec
+ */
 export interface ThingSpec {
   backup?: ThingSpecBackup;
   /** Differs in required, so not shared. */
@@ -48,7 +51,8 @@ export interface ThingSpec {
 /**
  * Where to connect first.
  *
- * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2 #/spec/versions/1/schema/openAPIV3Schema/properties/spec/properties/primary
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2
+ * #/spec/versions/1/schema/openAPIV3Schema/properties/spec/properties/primary
  */
 export interface ThingSpecBackup {
   /** The host name. */
@@ -60,7 +64,8 @@ export interface ThingSpecBackup {
 /**
  * Differs in required, so not shared.
  *
- * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2 #/spec/versions/1/schema/openAPIV3Schema/properties/spec/properties/fallback
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2
+ * #/spec/versions/1/schema/openAPIV3Schema/properties/spec/properties/fallback
  */
 export interface ThingSpecFallback {
   host?: string;
@@ -70,7 +75,8 @@ export interface ThingSpecFallback {
 /**
  * A mirror.
  *
- * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2 #/spec/versions/1/schema/openAPIV3Schema/properties/spec/properties/mirrors/items
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2
+ * #/spec/versions/1/schema/openAPIV3Schema/properties/spec/properties/mirrors/items
  */
 export interface ThingSpecRoutes {
   /** Where the mirror is. */
