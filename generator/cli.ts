@@ -88,6 +88,15 @@ const noInput = `nothing to generate from: point kubegen at your cluster or at C
   kubegen generate --context my-cluster --out src/k8s
   kubegen generate --crd ./crds --out src/k8s`;
 
+/** A loader's "not there" error, with the flag that named the path: only the CLI knows flags. */
+function withFlag(flag: string): (err: unknown) => never {
+  return (err) => {
+    const code = (err as { code?: unknown }).code;
+    if (code === "ENOENT" || code === "ENODOCS") throw new Error(`${flag} ${(err as Error).message}`);
+    throw err;
+  };
+}
+
 /** A command-line mistake: reported with a pointer to `--help`. */
 class UsageError extends Error {}
 
@@ -286,11 +295,14 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
     const from = v.openapi ?? (await latestSnapshot());
     if (builtIn) snapshot = from;
     io.stderr(`loading OpenAPI documents from ${relative(process.cwd(), from) || from}\n`);
-    openApiModel = modelFromOpenApi(await loadOpenApiFiles(from));
+    openApiModel = modelFromOpenApi(await loadOpenApiFiles(from).catch(withFlag("--openapi")));
     sources.push(builtIn ? `the Kubernetes OpenAPI snapshot ${basename(from)}` : "OpenAPI v3 documents");
   }
   if (openApiModel) models.push(openApiModel);
-  if (v.crd?.length) crds.push(...(await loadCrdFiles(v.crd, (w) => io.stderr(`warning: ${w}\n`))));
+  if (v.crd?.length) {
+    const loaded = await loadCrdFiles(v.crd, (w) => io.stderr(`warning: ${w}\n`)).catch(withFlag("--crd"));
+    crds.push(...loaded);
+  }
 
   let sharing: ShareStats | undefined;
   if (v.crd?.length || live) {

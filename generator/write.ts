@@ -2,8 +2,9 @@
  * Writes a generated tree all at once: everything goes to a temporary folder beside the target,
  * which then replaces the target by rename. An interrupted run leaves the old tree whole.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { filesUnder } from "./files.js";
 
 /**
  * Throws unless every path of the tree is a plain relative path that stays inside `root`: no
@@ -62,21 +63,9 @@ export async function writeTreeAtomically(target: string, files: ReadonlyMap<str
 /** Every file under `root`, as relative path → contents (missing root: empty). */
 export async function readTree(root: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  const walk = async (dir: string, prefix: string): Promise<void> => {
-    let entries: import("node:fs").Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw err;
-    }
-    for (const entry of entries) {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) await walk(join(dir, entry.name), rel);
-      else files.set(rel, await readFile(join(dir, entry.name), "utf8"));
-    }
-  };
-  await walk(root, "");
+  for (const file of await filesUnder(root, /./, true)) {
+    files.set(relative(root, file).split(sep).join("/"), await readFile(file, "utf8"));
+  }
   return files;
 }
 

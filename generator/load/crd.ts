@@ -3,9 +3,9 @@
  * wrappers included. Anything that is not an `apiextensions.k8s.io/v1` CustomResourceDefinition is
  * skipped with a warning naming the file and the document's index.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { parseAllDocuments } from "yaml";
+import { filesUnder } from "../files.js";
 import { compareStrings } from "../order.js";
 import type { SchemaObject } from "./openapi-v3.js";
 
@@ -45,20 +45,6 @@ export interface LoadedCrd {
   /** `file` or `file#index` for multi-document files. */
   source: string;
   crd: CustomResourceDefinition;
-}
-
-async function manifestFiles(path: string): Promise<string[]> {
-  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`--crd ${path}: ${err.code === "ENOENT" ? "no such file or folder" : err.message}`);
-  });
-  if (info.isFile()) return [path];
-  const out: string[] = [];
-  for (const entry of await readdir(path, { withFileTypes: true })) {
-    const full = join(path, entry.name);
-    if (entry.isDirectory()) out.push(...(await manifestFiles(full)));
-    else if (/\.(ya?ml|json)$/.test(entry.name)) out.push(full);
-  }
-  return out.sort();
 }
 
 export function isCrd(value: unknown): value is CustomResourceDefinition {
@@ -102,7 +88,7 @@ function documentsOf(file: string, text: string): unknown[] {
 export async function loadCrdFiles(paths: string[], warn: (message: string) => void): Promise<LoadedCrd[]> {
   const crds: LoadedCrd[] = [];
   for (const path of paths) {
-    for (const file of await manifestFiles(path)) {
+    for (const file of await filesUnder(path, /\.(ya?ml|json)$/)) {
       const text = await readFile(file, "utf8");
       const list = documentsOf(file, text);
       list.forEach((value, index) => {

@@ -3,8 +3,9 @@
  * Both the layout of our snapshot (`apis/apps/v1.json`) and upstream's flat names
  * (`apis__apps__v1_openapi.json`) work, since a document's group-version is read from its paths.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { readFile } from "node:fs/promises";
+import { relative } from "node:path";
+import { filesUnder } from "../files.js";
 import { isSwaggerV2, swaggerV2ToV3 } from "./swagger-v2.js";
 
 /** The parts of an OpenAPI v3 schema object that Kubernetes uses. */
@@ -58,24 +59,10 @@ export interface LoadedDocument {
   document: OpenApiDocument;
 }
 
-async function jsonFiles(path: string): Promise<string[]> {
-  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`--openapi ${path}: ${err.code === "ENOENT" ? "no such file or folder" : err.message}`);
-  });
-  if (info.isFile()) return [path];
-  const out: string[] = [];
-  for (const entry of await readdir(path, { withFileTypes: true })) {
-    const full = join(path, entry.name);
-    if (entry.isDirectory()) out.push(...(await jsonFiles(full)));
-    else if (entry.name.endsWith(".json")) out.push(full);
-  }
-  return out.sort();
-}
-
 /** Reads every OpenAPI v3 document (or v2 `swagger.json`, converted) under `path`, sorted by file name. */
 export async function loadOpenApiFiles(path: string): Promise<LoadedDocument[]> {
   const docs: LoadedDocument[] = [];
-  for (const file of await jsonFiles(path)) {
+  for (const file of await filesUnder(path, /\.json$/)) {
     const text = await readFile(file, "utf8");
     let document: OpenApiDocument;
     try {
@@ -90,6 +77,7 @@ export async function loadOpenApiFiles(path: string): Promise<LoadedDocument[]> 
     if (document.paths && Object.keys(document.paths).length === 0 && !document.components?.schemas) continue;
     docs.push({ source: relative(process.cwd(), file) || file, document });
   }
-  if (docs.length === 0) throw new Error(`--openapi ${path}: no OpenAPI documents found`);
+  if (docs.length === 0)
+    throw Object.assign(new Error(`${path}: no OpenAPI documents found`), { code: "ENODOCS" });
   return docs;
 }

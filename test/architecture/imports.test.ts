@@ -37,7 +37,8 @@ const rules: Record<string, { layers: string[]; packages: RegExp }> = {
   "runtime/index.ts": { layers: ["runtime"], packages: /^$/ },
   "generator/order.ts": { layers: [], packages: /^$/ },
   "generator/model": { layers: ["generator/order.ts"], packages: /^$/ },
-  "generator/load": { layers: ["generator/order.ts"], packages: /^(node:|yaml$)/ },
+  "generator/files.ts": { layers: ["generator/order.ts"], packages: /^node:/ },
+  "generator/load": { layers: ["generator/order.ts", "generator/files.ts"], packages: /^(node:|yaml$)/ },
   "generator/normalize": {
     layers: ["generator/order.ts", "generator/model", "generator/load"],
     packages: /^$/,
@@ -48,7 +49,7 @@ const rules: Record<string, { layers: string[]; packages: RegExp }> = {
     layers: ["generator/order.ts", "generator/model", "generator/emit", "runtime/version.ts"],
     packages: /^$/,
   },
-  "generator/write.ts": { layers: [], packages: /^node:/ },
+  "generator/write.ts": { layers: ["generator/files.ts"], packages: /^node:/ },
   // The only generator file that touches argv, the disk and the network, and the runtime.
   "generator/cli.ts": { layers: ["generator", "runtime"], packages: /^node:/ },
 };
