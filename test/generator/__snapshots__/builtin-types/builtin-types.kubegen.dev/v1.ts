@@ -27,12 +27,12 @@ export function Runner(object: Omit<Runner, "apiVersion" | "kind">): Runner {
 /**
  * A list of Runner objects.
  *
- * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
+ * @generated from Runner
  */
 export interface RunnerList {
-  apiVersion?: "builtin-types.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition runners.builtin-types.kubegen.dev v1";
   items: Runner[];
-  kind?: "RunnerList";
+  kind?: "builtin-types.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

@@ -29,12 +29,12 @@ export function Gizmo(object: Gizmo): Gizmo {
 /**
  * A list of Gizmo objects.
  *
- * @generated from CustomResourceDefinition gizmos.hyphen-group.kubegen.dev v1alpha1
+ * @generated from Gizmo
  */
 export interface GizmoList {
-  apiVersion?: "hyphen-group.kubegen.dev/v1alpha1";
+  apiVersion?: "CustomResourceDefinition gizmos.hyphen-group.kubegen.dev v1alpha1";
   items: Gizmo[];
-  kind?: "GizmoList";
+  kind?: "hyphen-group.kubegen.dev/v1alpha1";
   metadata?: ListMeta;
 }
 

@@ -25,12 +25,12 @@ export function Template(object: Omit<Template, "apiVersion" | "kind">): Templat
 /**
  * A list of Template objects.
  *
- * @generated from CustomResourceDefinition templates.embedded-resource.kubegen.dev v1
+ * @generated from Template
  */
 export interface TemplateList {
-  apiVersion?: "embedded-resource.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition templates.embedded-resource.kubegen.dev v1";
   items: Template[];
-  kind?: "TemplateList";
+  kind?: "embedded-resource.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

@@ -25,12 +25,12 @@ export function Port(object: Omit<Port, "apiVersion" | "kind">): Port {
 /**
  * A list of Port objects.
  *
- * @generated from CustomResourceDefinition ports.int-or-string.kubegen.dev v1
+ * @generated from Port
  */
 export interface PortList {
-  apiVersion?: "int-or-string.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition ports.int-or-string.kubegen.dev v1";
   items: Port[];
-  kind?: "PortList";
+  kind?: "int-or-string.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

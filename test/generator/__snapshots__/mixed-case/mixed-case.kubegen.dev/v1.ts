@@ -25,12 +25,12 @@ export function DNSRecord(object: Omit<DNSRecord, "apiVersion" | "kind">): DNSRe
 /**
  * A list of DNSRecord objects.
  *
- * @generated from CustomResourceDefinition dnsrecords.mixed-case.kubegen.dev v1
+ * @generated from DNSRecord
  */
 export interface DNSRecordList {
-  apiVersion?: "mixed-case.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition dnsrecords.mixed-case.kubegen.dev v1";
   items: DNSRecord[];
-  kind?: "DNSRecordList";
+  kind?: "mixed-case.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

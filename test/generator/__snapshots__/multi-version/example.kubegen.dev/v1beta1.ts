@@ -30,12 +30,12 @@ export function Widget(object: Omit<Widget, "apiVersion" | "kind">): Widget {
 /**
  * A list of Widget objects.
  *
- * @generated from CustomResourceDefinition widgets.example.kubegen.dev v1beta1
+ * @generated from Widget
  */
 export interface WidgetList {
-  apiVersion?: "example.kubegen.dev/v1beta1";
+  apiVersion?: "CustomResourceDefinition widgets.example.kubegen.dev v1beta1";
   items: Widget[];
-  kind?: "WidgetList";
+  kind?: "example.kubegen.dev/v1beta1";
   metadata?: ListMeta;
 }
 

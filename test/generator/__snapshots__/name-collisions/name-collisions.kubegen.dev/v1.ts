@@ -25,12 +25,12 @@ export function Foo(object: Omit<Foo, "apiVersion" | "kind">): Foo {
 /**
  * A list of Foo objects.
  *
- * @generated from CustomResourceDefinition foos.name-collisions.kubegen.dev v1
+ * @generated from Foo
  */
 export interface FooList {
-  apiVersion?: "name-collisions.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition foos.name-collisions.kubegen.dev v1";
   items: Foo[];
-  kind?: "FooList";
+  kind?: "name-collisions.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 
@@ -58,12 +58,12 @@ export interface FooSpec2 {
 /**
  * A list of FooSpec objects.
  *
- * @generated from CustomResourceDefinition foospecs.name-collisions.kubegen.dev v1
+ * @generated from FooSpec
  */
 export interface FooSpecList {
-  apiVersion?: "name-collisions.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition foospecs.name-collisions.kubegen.dev v1";
   items: FooSpec[];
-  kind?: "FooSpecList";
+  kind?: "name-collisions.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

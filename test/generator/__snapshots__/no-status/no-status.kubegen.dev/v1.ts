@@ -26,12 +26,12 @@ export function Note(object: Omit<Note, "apiVersion" | "kind">): Note {
 /**
  * A list of Note objects.
  *
- * @generated from CustomResourceDefinition notes.no-status.kubegen.dev v1
+ * @generated from Note
  */
 export interface NoteList {
-  apiVersion?: "no-status.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition notes.no-status.kubegen.dev v1";
   items: Note[];
-  kind?: "NoteList";
+  kind?: "no-status.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

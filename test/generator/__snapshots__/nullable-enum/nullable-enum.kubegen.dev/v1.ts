@@ -25,12 +25,12 @@ export function Signal(object: Omit<Signal, "apiVersion" | "kind">): Signal {
 /**
  * A list of Signal objects.
  *
- * @generated from CustomResourceDefinition signals.nullable-enum.kubegen.dev v1
+ * @generated from Signal
  */
 export interface SignalList {
-  apiVersion?: "nullable-enum.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition signals.nullable-enum.kubegen.dev v1";
   items: Signal[];
-  kind?: "SignalList";
+  kind?: "nullable-enum.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

@@ -27,12 +27,12 @@ export function Bag(object: Bag): Bag {
 /**
  * A list of Bag objects.
  *
- * @generated from CustomResourceDefinition bags.preserve-unknown-fields.kubegen.dev v1
+ * @generated from Bag
  */
 export interface BagList {
-  apiVersion?: "preserve-unknown-fields.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition bags.preserve-unknown-fields.kubegen.dev v1";
   items: Bag[];
-  kind?: "BagList";
+  kind?: "preserve-unknown-fields.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

@@ -10,14 +10,14 @@ import type { ListMeta, ObjectMeta } from "kubegen/kubernetes/meta/v1";
  */
 
 /**
- * A list of Record objects.
+ * A list of Record_ objects.
  *
- * @generated from CustomResourceDefinition records.reserved-words.kubegen.dev v1
+ * @generated from Record
  */
 export interface RecordList {
-  apiVersion?: "reserved-words.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition records.reserved-words.kubegen.dev v1";
   items: Record_[];
-  kind?: "RecordList";
+  kind?: "reserved-words.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

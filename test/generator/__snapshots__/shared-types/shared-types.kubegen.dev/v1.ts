@@ -25,12 +25,12 @@ export function Gadget(object: Omit<Gadget, "apiVersion" | "kind">): Gadget {
 /**
  * A list of Gadget objects.
  *
- * @generated from CustomResourceDefinition gadgets.shared-types.kubegen.dev v1
+ * @generated from Gadget
  */
 export interface GadgetList {
-  apiVersion?: "shared-types.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition gadgets.shared-types.kubegen.dev v1";
   items: Gadget[];
-  kind?: "GadgetList";
+  kind?: "shared-types.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 
@@ -58,12 +58,12 @@ export function Thing(object: Omit<Thing, "apiVersion" | "kind">): Thing {
 /**
  * A list of Thing objects.
  *
- * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1
+ * @generated from Thing
  */
 export interface ThingList {
-  apiVersion?: "shared-types.kubegen.dev/v1";
+  apiVersion?: "CustomResourceDefinition things.shared-types.kubegen.dev v1";
   items: Thing[];
-  kind?: "ThingList";
+  kind?: "shared-types.kubegen.dev/v1";
   metadata?: ListMeta;
 }
 

@@ -25,12 +25,12 @@ export function Thing(object: Omit<Thing, "apiVersion" | "kind">): Thing {
 /**
  * A list of Thing objects.
  *
- * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2
+ * @generated from Thing
  */
 export interface ThingList {
-  apiVersion?: "shared-types.kubegen.dev/v2";
+  apiVersion?: "CustomResourceDefinition things.shared-types.kubegen.dev v2";
   items: Thing[];
-  kind?: "ThingList";
+  kind?: "shared-types.kubegen.dev/v2";
   metadata?: ListMeta;
 }
 
