@@ -178,6 +178,7 @@ function rootShape(schema: SchemaObject, ctx: SchemaContext, kind: string, point
 function listType(
   name: string,
   item: TypeRef,
+  kind: string,
   origin: string,
   apiVersion: string,
   listKind: string,
@@ -185,7 +186,7 @@ function listType(
   return {
     name,
     origin,
-    description: `A list of ${item.name} objects.`,
+    description: `A list of ${kind} objects.`,
     shape: {
       kind: "object",
       open: false,

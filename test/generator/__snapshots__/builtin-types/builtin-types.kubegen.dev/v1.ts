@@ -27,12 +27,12 @@ export function Runner(object: Omit<Runner, "apiVersion" | "kind">): Runner {
 /**
  * A list of Runner objects.
  *
- * @generated from Runner
+ * @generated from CustomResourceDefinition runners.builtin-types.kubegen.dev v1
  */
 export interface RunnerList {
-  apiVersion?: "CustomResourceDefinition runners.builtin-types.kubegen.dev v1";
+  apiVersion?: "builtin-types.kubegen.dev/v1";
   items: Runner[];
-  kind?: "builtin-types.kubegen.dev/v1";
+  kind?: "RunnerList";
   metadata?: ListMeta;
 }
 

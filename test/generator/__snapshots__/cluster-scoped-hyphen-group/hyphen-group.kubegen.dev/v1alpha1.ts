@@ -29,12 +29,12 @@ export function Gizmo(object: Gizmo): Gizmo {
 /**
  * A list of Gizmo objects.
  *
- * @generated from Gizmo
+ * @generated from CustomResourceDefinition gizmos.hyphen-group.kubegen.dev v1alpha1
  */
 export interface GizmoList {
-  apiVersion?: "CustomResourceDefinition gizmos.hyphen-group.kubegen.dev v1alpha1";
+  apiVersion?: "hyphen-group.kubegen.dev/v1alpha1";
   items: Gizmo[];
-  kind?: "hyphen-group.kubegen.dev/v1alpha1";
+  kind?: "GizmoList";
   metadata?: ListMeta;
 }
 

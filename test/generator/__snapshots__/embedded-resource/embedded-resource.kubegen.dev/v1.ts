@@ -25,12 +25,12 @@ export function Template(object: Omit<Template, "apiVersion" | "kind">): Templat
 /**
  * A list of Template objects.
  *
- * @generated from Template
+ * @generated from CustomResourceDefinition templates.embedded-resource.kubegen.dev v1
  */
 export interface TemplateList {
-  apiVersion?: "CustomResourceDefinition templates.embedded-resource.kubegen.dev v1";
+  apiVersion?: "embedded-resource.kubegen.dev/v1";
   items: Template[];
-  kind?: "embedded-resource.kubegen.dev/v1";
+  kind?: "TemplateList";
   metadata?: ListMeta;
 }
 

@@ -25,12 +25,12 @@ export function Port(object: Omit<Port, "apiVersion" | "kind">): Port {
 /**
  * A list of Port objects.
  *
- * @generated from Port
+ * @generated from CustomResourceDefinition ports.int-or-string.kubegen.dev v1
  */
 export interface PortList {
-  apiVersion?: "CustomResourceDefinition ports.int-or-string.kubegen.dev v1";
+  apiVersion?: "int-or-string.kubegen.dev/v1";
   items: Port[];
-  kind?: "int-or-string.kubegen.dev/v1";
+  kind?: "PortList";
   metadata?: ListMeta;
 }
 

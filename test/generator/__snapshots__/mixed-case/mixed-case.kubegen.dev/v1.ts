@@ -25,12 +25,12 @@ export function DNSRecord(object: Omit<DNSRecord, "apiVersion" | "kind">): DNSRe
 /**
  * A list of DNSRecord objects.
  *
- * @generated from DNSRecord
+ * @generated from CustomResourceDefinition dnsrecords.mixed-case.kubegen.dev v1
  */
 export interface DNSRecordList {
-  apiVersion?: "CustomResourceDefinition dnsrecords.mixed-case.kubegen.dev v1";
+  apiVersion?: "mixed-case.kubegen.dev/v1";
   items: DNSRecord[];
-  kind?: "mixed-case.kubegen.dev/v1";
+  kind?: "DNSRecordList";
   metadata?: ListMeta;
 }
 

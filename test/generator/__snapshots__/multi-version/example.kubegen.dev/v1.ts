@@ -31,12 +31,12 @@ export function Widget(object: Omit<Widget, "apiVersion" | "kind">): Widget {
 /**
  * A list of Widget objects.
  *
- * @generated from Widget
+ * @generated from CustomResourceDefinition widgets.example.kubegen.dev v1
  */
 export interface WidgetList {
-  apiVersion?: "CustomResourceDefinition widgets.example.kubegen.dev v1";
+  apiVersion?: "example.kubegen.dev/v1";
   items: Widget[];
-  kind?: "example.kubegen.dev/v1";
+  kind?: "WidgetList";
   metadata?: ListMeta;
 }
 

@@ -30,12 +30,12 @@ export function Widget(object: Omit<Widget, "apiVersion" | "kind">): Widget {
 /**
  * A list of Widget objects.
  *
- * @generated from Widget
+ * @generated from CustomResourceDefinition widgets.example.kubegen.dev v1beta1
  */
 export interface WidgetList {
-  apiVersion?: "CustomResourceDefinition widgets.example.kubegen.dev v1beta1";
+  apiVersion?: "example.kubegen.dev/v1beta1";
   items: Widget[];
-  kind?: "example.kubegen.dev/v1beta1";
+  kind?: "WidgetList";
   metadata?: ListMeta;
 }
 

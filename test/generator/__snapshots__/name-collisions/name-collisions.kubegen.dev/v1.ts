@@ -25,12 +25,12 @@ export function Foo(object: Omit<Foo, "apiVersion" | "kind">): Foo {
 /**
  * A list of Foo objects.
  *
- * @generated from Foo
+ * @generated from CustomResourceDefinition foos.name-collisions.kubegen.dev v1
  */
 export interface FooList {
-  apiVersion?: "CustomResourceDefinition foos.name-collisions.kubegen.dev v1";
+  apiVersion?: "name-collisions.kubegen.dev/v1";
   items: Foo[];
-  kind?: "name-collisions.kubegen.dev/v1";
+  kind?: "FooList";
   metadata?: ListMeta;
 }
 
@@ -58,12 +58,12 @@ export interface FooSpec2 {
 /**
  * A list of FooSpec objects.
  *
- * @generated from FooSpec
+ * @generated from CustomResourceDefinition foospecs.name-collisions.kubegen.dev v1
  */
 export interface FooSpecList {
-  apiVersion?: "CustomResourceDefinition foospecs.name-collisions.kubegen.dev v1";
+  apiVersion?: "name-collisions.kubegen.dev/v1";
   items: FooSpec[];
-  kind?: "name-collisions.kubegen.dev/v1";
+  kind?: "FooSpecList";
   metadata?: ListMeta;
 }
 

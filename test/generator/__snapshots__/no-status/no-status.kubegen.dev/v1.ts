@@ -26,12 +26,12 @@ export function Note(object: Omit<Note, "apiVersion" | "kind">): Note {
 /**
  * A list of Note objects.
  *
- * @generated from Note
+ * @generated from CustomResourceDefinition notes.no-status.kubegen.dev v1
  */
 export interface NoteList {
-  apiVersion?: "CustomResourceDefinition notes.no-status.kubegen.dev v1";
+  apiVersion?: "no-status.kubegen.dev/v1";
   items: Note[];
-  kind?: "no-status.kubegen.dev/v1";
+  kind?: "NoteList";
   metadata?: ListMeta;
 }
 

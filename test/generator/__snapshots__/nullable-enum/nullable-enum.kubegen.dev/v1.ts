@@ -25,12 +25,12 @@ export function Signal(object: Omit<Signal, "apiVersion" | "kind">): Signal {
 /**
  * A list of Signal objects.
  *
- * @generated from Signal
+ * @generated from CustomResourceDefinition signals.nullable-enum.kubegen.dev v1
  */
 export interface SignalList {
-  apiVersion?: "CustomResourceDefinition signals.nullable-enum.kubegen.dev v1";
+  apiVersion?: "nullable-enum.kubegen.dev/v1";
   items: Signal[];
-  kind?: "nullable-enum.kubegen.dev/v1";
+  kind?: "SignalList";
   metadata?: ListMeta;
 }
 

@@ -27,12 +27,12 @@ export function Bag(object: Bag): Bag {
 /**
  * A list of Bag objects.
  *
- * @generated from Bag
+ * @generated from CustomResourceDefinition bags.preserve-unknown-fields.kubegen.dev v1
  */
 export interface BagList {
-  apiVersion?: "CustomResourceDefinition bags.preserve-unknown-fields.kubegen.dev v1";
+  apiVersion?: "preserve-unknown-fields.kubegen.dev/v1";
   items: Bag[];
-  kind?: "preserve-unknown-fields.kubegen.dev/v1";
+  kind?: "BagList";
   metadata?: ListMeta;
 }
 

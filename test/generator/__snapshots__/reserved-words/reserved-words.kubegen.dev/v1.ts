@@ -10,14 +10,14 @@ import type { ListMeta, ObjectMeta } from "kubegen/kubernetes/meta/v1";
  */
 
 /**
- * A list of Record_ objects.
+ * A list of Record objects.
  *
- * @generated from Record
+ * @generated from CustomResourceDefinition records.reserved-words.kubegen.dev v1
  */
 export interface RecordList {
-  apiVersion?: "CustomResourceDefinition records.reserved-words.kubegen.dev v1";
+  apiVersion?: "reserved-words.kubegen.dev/v1";
   items: Record_[];
-  kind?: "reserved-words.kubegen.dev/v1";
+  kind?: "RecordList";
   metadata?: ListMeta;
 }
 

@@ -25,12 +25,12 @@ export function Gadget(object: Omit<Gadget, "apiVersion" | "kind">): Gadget {
 /**
  * A list of Gadget objects.
  *
- * @generated from Gadget
+ * @generated from CustomResourceDefinition gadgets.shared-types.kubegen.dev v1
  */
 export interface GadgetList {
-  apiVersion?: "CustomResourceDefinition gadgets.shared-types.kubegen.dev v1";
+  apiVersion?: "shared-types.kubegen.dev/v1";
   items: Gadget[];
-  kind?: "shared-types.kubegen.dev/v1";
+  kind?: "GadgetList";
   metadata?: ListMeta;
 }
 
@@ -58,12 +58,12 @@ export function Thing(object: Omit<Thing, "apiVersion" | "kind">): Thing {
 /**
  * A list of Thing objects.
  *
- * @generated from Thing
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v1
  */
 export interface ThingList {
-  apiVersion?: "CustomResourceDefinition things.shared-types.kubegen.dev v1";
+  apiVersion?: "shared-types.kubegen.dev/v1";
   items: Thing[];
-  kind?: "shared-types.kubegen.dev/v1";
+  kind?: "ThingList";
   metadata?: ListMeta;
 }
 

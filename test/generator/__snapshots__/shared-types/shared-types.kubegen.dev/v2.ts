@@ -25,12 +25,12 @@ export function Thing(object: Omit<Thing, "apiVersion" | "kind">): Thing {
 /**
  * A list of Thing objects.
  *
- * @generated from Thing
+ * @generated from CustomResourceDefinition things.shared-types.kubegen.dev v2
  */
 export interface ThingList {
-  apiVersion?: "CustomResourceDefinition things.shared-types.kubegen.dev v2";
+  apiVersion?: "shared-types.kubegen.dev/v2";
   items: Thing[];
-  kind?: "shared-types.kubegen.dev/v2";
+  kind?: "ThingList";
   metadata?: ListMeta;
 }
 
