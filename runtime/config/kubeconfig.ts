@@ -11,6 +11,7 @@
  * @see https://kubernetes.io/docs/reference/config-api/kubeconfig.v1/
  */
 import { type Document, LineCounter, parseDocument } from "yaml";
+import { getOwn, setOwn } from "../core/own.js";
 
 /** A `clusters[].cluster` stanza (kubeconfig v1 `Cluster`). `*Data` fields hold the decoded PEM. */
 export interface KubeconfigCluster {
@@ -138,21 +139,21 @@ class Reader {
 
   /** A string field; empty strings count as absent, as Go's zero value does. */
   string(obj: Obj, key: string, path: Path): string | undefined {
-    const v = obj[key];
+    const v = getOwn(obj, key);
     if (v === undefined || v === null || v === "") return undefined;
     if (typeof v !== "string") this.fail([...path, key], "must be a string");
     return v;
   }
 
   bool(obj: Obj, key: string, path: Path): boolean | undefined {
-    const v = obj[key];
+    const v = getOwn(obj, key);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "boolean") this.fail([...path, key], "must be true or false");
     return v;
   }
 
   strings(obj: Obj, key: string, path: Path): string[] | undefined {
-    const v = obj[key];
+    const v = getOwn(obj, key);
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) this.fail([...path, key], "must be a list of strings");
     v.forEach((s, i) => {
@@ -175,7 +176,7 @@ class Reader {
 
   /** `extensions: [{name, extension}]` → a record by name. */
   extensions(obj: Obj, path: Path): Record<string, unknown> | undefined {
-    const v = obj.extensions;
+    const v = getOwn(obj, "extensions");
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) this.fail([...path, "extensions"], "must be a list");
     const out: Record<string, unknown> = {};
@@ -184,14 +185,15 @@ class Reader {
       const entry = this.object(item, at);
       const name = this.string(entry, "name", at);
       if (!name) this.fail([...at, "name"], "is required");
-      out[name] = entry.extension;
+      // Names are data: an extension called `__proto__` is a key, not the record's prototype.
+      setOwn(out, name, getOwn(entry, "extension"));
     });
     return out;
   }
 
   /** A named list (`clusters`, `users`, `contexts`): `[{name, <inner>: {...}}]`. */
   named(root: Obj, key: string, inner: string): { name: string; body: Obj; path: Path }[] {
-    const v = root[key];
+    const v = getOwn(root, key);
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) this.fail([key], "must be a list");
     const seen = new Set<string>();
@@ -202,13 +204,13 @@ class Reader {
       // client-go's conversion to its map form rejects duplicates within one file.
       if (seen.has(name)) this.fail([key, i, "name"], `duplicate name ${JSON.stringify(name)}`);
       seen.add(name);
-      return { name, body: this.object(entry[inner], [key, i, inner]), path: [key, i, inner] };
+      return { name, body: this.object(getOwn(entry, inner), [key, i, inner]), path: [key, i, inner] };
     });
   }
 }
 
 function readExec(r: Reader, body: Obj, path: Path): KubeconfigExec {
-  const envList = body.env;
+  const envList = getOwn(body, "env");
   let env: { name: string; value: string }[] | undefined;
   if (envList !== undefined && envList !== null) {
     if (!Array.isArray(envList)) r.fail([...path, "env"], "must be a list");
@@ -246,25 +248,29 @@ function readUser(r: Reader, body: Obj, path: Path): KubeconfigUser {
     password: r.string(body, "password", path),
     extensions: r.extensions(body, path),
   };
-  if (body["as-user-extra"] !== undefined && body["as-user-extra"] !== null) {
-    const extra = r.object(body["as-user-extra"], [...path, "as-user-extra"]);
-    user.asUserExtra = {};
+  const extraBody = getOwn(body, "as-user-extra");
+  if (extraBody !== undefined && extraBody !== null) {
+    const extra = r.object(extraBody, [...path, "as-user-extra"]);
+    const asUserExtra: Record<string, string[]> = {};
     for (const key of Object.keys(extra))
-      user.asUserExtra[key] = r.strings(extra, key, [...path, "as-user-extra"]) ?? [];
+      setOwn(asUserExtra, key, r.strings(extra, key, [...path, "as-user-extra"]) ?? []);
+    user.asUserExtra = asUserExtra;
   }
-  if (body["auth-provider"] !== undefined && body["auth-provider"] !== null) {
+  const authProvider = getOwn(body, "auth-provider");
+  if (authProvider !== undefined && authProvider !== null) {
     const at = [...path, "auth-provider"];
-    const ap = r.object(body["auth-provider"], at);
-    const config = r.object(ap.config, [...at, "config"]);
+    const ap = r.object(authProvider, at);
+    const config = r.object(getOwn(ap, "config"), [...at, "config"]);
     const values: Record<string, string> = {};
     for (const key of Object.keys(config)) {
       const v = r.string(config, key, [...at, "config"]);
-      if (v !== undefined) values[key] = v;
+      if (v !== undefined) setOwn(values, key, v);
     }
     user.authProvider = { name: r.string(ap, "name", at), config: values };
   }
-  if (body.exec !== undefined && body.exec !== null)
-    user.exec = readExec(r, r.object(body.exec, [...path, "exec"]), [...path, "exec"]);
+  const exec = getOwn(body, "exec");
+  if (exec !== undefined && exec !== null)
+    user.exec = readExec(r, r.object(exec, [...path, "exec"]), [...path, "exec"]);
   return user;
 }
 

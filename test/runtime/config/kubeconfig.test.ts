@@ -104,6 +104,35 @@ describe("parseKubeconfig", () => {
     );
   });
 
+  it("keeps names such as __proto__ and constructor as data keys, never prototypes", () => {
+    const text = [
+      "clusters:",
+      "  - name: c",
+      "    cluster:",
+      "      server: https://c",
+      "      extensions: [{ name: __proto__, extension: { polluted: 1 } }]",
+      "users:",
+      "  - name: u",
+      "    user:",
+      "      as: me",
+      "      as-user-extra: { __proto__: [a], constructor: [b] }",
+      "      auth-provider: { name: p, config: { __proto__: x } }",
+      "",
+    ].join("\n");
+    const model = parseKubeconfig(text, "/k/config");
+    const extensions = model.clusters[0]!.value.extensions!;
+    expect(Object.getPrototypeOf(extensions)).toBe(Object.prototype);
+    expect(Object.keys(extensions)).toEqual(["__proto__"]);
+    expect((extensions as { polluted?: unknown }).polluted).toBeUndefined();
+    const user = model.users[0]!.value;
+    expect(JSON.stringify(user.asUserExtra)).toBe('{"__proto__":["a"],"constructor":["b"]}');
+    expect(JSON.stringify(user.authProvider?.config)).toBe('{"__proto__":"x"}');
+    // Inherited members are not fields: a stanza without `constructor` has none.
+    expect(parseKubeconfig("clusters: [{name: c, cluster: {}}]\n", "/k/config").clusters[0]!.value).toEqual(
+      {},
+    );
+  });
+
   it("reports a YAML syntax error with its line, without quoting the source (it may hold a secret)", () => {
     const text = 'users:\n  - name: u\n    user:\n      token: "s3cr3t\n';
     const err = (() => {
