@@ -23,6 +23,11 @@ export interface HttpClientOptions extends TransportOptions {
    * 5 minutes; 0 disables. Ask for bookmarks so quiet resources still send something.
    */
   watchIdleTimeout?: number;
+  /**
+   * The longest line (one event) a watch accepts, in bytes; a longer one ends the watch with a
+   * `TransportError` (`EDECODE`). Default 128 MiB (see `defaultMaxWatchLineBytes`).
+   */
+  watchMaxLineBytes?: number;
 }
 
 /** A raw answer: status, headers, the body (as text and bytes) and the server's warnings. */
@@ -300,7 +305,7 @@ export class HttpClient implements ApiCaller {
     try {
       arm();
       const { res } = await this.#open(request, options, controller);
-      const decoder = new WatchDecoder();
+      const decoder = new WatchDecoder({ maxLineBytes: this.#options.watchMaxLineBytes });
       const toEvent = (raw: RawWatchEvent): WatchEvent<T> => {
         if (raw.type === "ERROR") {
           const status = raw.object as Status;
