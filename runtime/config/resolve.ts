@@ -16,6 +16,7 @@ import { constants } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import { type ExecApiVersion, type ExecClusterInfo, ExecCredentialSource } from "../auth/exec.js";
 import { TokenFileSource } from "../auth/token-file.js";
+import { hasUserInfo, redactUrl } from "../core/url.js";
 import {
   describeField,
   type ExecInteractiveMode,
@@ -195,7 +196,9 @@ function normalizeServer(c: KubeconfigCluster, what: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new KubeconfigError(`${what}: ${JSON.stringify(raw)} is not a URL`);
+    // The text may hold a password that broke the parse: print it without its user info.
+    const removed = hasUserInfo(raw) ? " (user info removed)" : "";
+    throw new KubeconfigError(`${what}: ${JSON.stringify(redactUrl(raw))}${removed} is not a URL`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw new KubeconfigError(`${what}: the scheme must be https or http, not ${url.protocol.slice(0, -1)}`);

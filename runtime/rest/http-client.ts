@@ -10,6 +10,7 @@ import type { ApiCaller } from "../clients/api-caller.js";
 import type { ClientConfig } from "../config/types.js";
 import { encodeQuery } from "../core/options.js";
 import type { ApiRequest, CallOptions } from "../core/request.js";
+import { redactUrl } from "../core/url.js";
 import { type RawWatchEvent, WatchDecoder, type WatchEvent } from "../core/watch.js";
 import { errorFromResponse, isStatusObject, type Status, StatusError, TransportError } from "../errors.js";
 import { buildDispatcher, type TransportOptions } from "../transport/dispatcher.js";
@@ -81,7 +82,7 @@ export class HttpClient implements ApiCaller {
     try {
       server = new URL(config.server);
     } catch {
-      throw new TransportError("ECONFIG", `server ${JSON.stringify(safeServer(config.server))} is not a URL`);
+      throw new TransportError("ECONFIG", `server ${JSON.stringify(redactUrl(config.server))} is not a URL`);
     }
     if (server.protocol !== "https:" && server.protocol !== "http:") {
       throw new TransportError(
@@ -379,9 +380,4 @@ function decodedBody(res: Dispatcher.ResponseData): AsyncIterable<Buffer> {
     return pipeline(res.body as Readable, createGunzip(), () => {});
   }
   return res.body as AsyncIterable<Buffer>;
-}
-
-/** A server URL fit for an error message: no user info, query or fragment. */
-function safeServer(server: string): string {
-  return server.replace(/[?#].*$/s, "").replace(/\/\/[^/@]*@/, "//");
 }

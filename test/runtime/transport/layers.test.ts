@@ -54,6 +54,25 @@ describe("broken connections", () => {
     expect(Date.now() - started).toBeLessThan(900);
   });
 
+  it("prints a hand-built server URL that fails to parse without its user info", () => {
+    for (const [server, shown] of [
+      ["https://admin:s3cr3t#1@kube.example:6443/prefix", "https://kube.example:6443/prefix"],
+      ["https://admin:s3 cr3t@s3cr3t@kube example:6443", "https://kube example:6443"],
+      ["https://admin:pa@s3cr3t@kube.example:99999", "https://kube.example:99999"],
+    ] as const) {
+      const err = (() => {
+        try {
+          client(server);
+        } catch (e) {
+          return e as TransportError;
+        }
+        throw new Error("expected ECONFIG");
+      })();
+      expect(err.code).toBe("ECONFIG");
+      expect(err.message).toBe(`server ${JSON.stringify(shown)} is not a URL`);
+    }
+  });
+
   it("rejects a server URL or proxy it cannot use, with ECONFIG", () => {
     expect(() => client("ftp://127.0.0.1:1")).toThrow(
       /server ftp:\/\/127\.0\.0\.1:1: the scheme must be https or http/,
