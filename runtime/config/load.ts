@@ -81,6 +81,8 @@ export interface LoadKubeconfigOptions extends ConfigOverrides {
   env?: NodeJS.ProcessEnv;
   /** Home folder for `~/.kube/config` (default `os.homedir()`). */
   home?: string;
+  /** Milliseconds an exec credential plugin may run before it is killed (default: no limit). */
+  execTimeout?: number;
 }
 
 /**
@@ -453,6 +455,9 @@ export async function loadKubeconfig(options: LoadKubeconfigOptions = {}): Promi
     throw new KubeconfigError(`${noConfiguration} (${what}: ${paths.join(", ")})`);
   }
   const selection = selectContext(merged, options);
-  const config = await resolveClientConfig(selection, { timeout: options.timeout });
+  const config = await resolveClientConfig(selection, {
+    timeout: options.timeout,
+    execTimeout: options.execTimeout,
+  });
   return { ...config, contextName: selection.contextName, files: merged.files };
 }

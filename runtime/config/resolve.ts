@@ -49,6 +49,8 @@ export interface ResolveOptions {
   timeout?: number;
   /** Base environment for exec plugins (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /** Milliseconds an exec plugin may run before it is killed (default: no limit, as client-go). */
+  execTimeout?: number;
 }
 
 /** The name of the cluster extension handed to exec plugins as `spec.cluster.config`. */
@@ -147,6 +149,7 @@ async function authFor(
       {
         cluster: e.provideClusterInfo ? await execClusterInfo(ctx.cluster, ctx.server) : undefined,
         env: ctx.options.env,
+        timeout: ctx.options.execTimeout,
       },
     );
     return { type: "source", source };

@@ -245,6 +245,34 @@ describe("credentials only for https servers", () => {
   });
 });
 
+describe("exec plugins", () => {
+  it("get execTimeout: a plugin that hangs is killed and reported as a timeout", async () => {
+    const path = await file("exec-timeout.yaml", {
+      "current-context": "x",
+      clusters: [{ name: "c", cluster: { server: "https://c" } }],
+      users: [
+        {
+          name: "u",
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1",
+              interactiveMode: "Never",
+              command: resolve(import.meta.dirname, "../../fixtures/exec-plugin/credential.mjs"),
+              args: ["hang"],
+            },
+          },
+        },
+      ],
+      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
+    });
+    const config = await loadKubeconfig({ path, execTimeout: 300 });
+    await expect(sourceOf(config.auth).get()).rejects.toMatchObject({
+      name: "ExecPluginError",
+      code: "ETIMEOUT",
+    });
+  });
+});
+
 describe("a server URL with credentials", () => {
   // Each fails to parse because of its password; none may show up in the error.
   const servers = [
