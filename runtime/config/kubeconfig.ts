@@ -10,7 +10,7 @@
  *
  * @see https://kubernetes.io/docs/reference/config-api/kubeconfig.v1/
  */
-import { type Document, LineCounter, parseDocument } from "yaml";
+import { type Document, isAlias, LineCounter, parseDocument, visit } from "yaml";
 import { getOwn, setOwn } from "../core/own.js";
 
 /** A `clusters[].cluster` stanza (kubeconfig v1 `Cluster`). `*Data` fields hold the decoded PEM. */
@@ -281,10 +281,48 @@ function compact<T extends object>(value: T): T {
 }
 
 /**
+ * Aliases a document may expand, counted as the `yaml` package counts them (its `maxAliasCount`):
+ * a real kubeconfig has few or none, and a "billion laughs" document of nested aliases, a few
+ * hundred bytes that expand to gigabytes, stops here instead of taking the memory.
+ */
+export const maxKubeconfigAliases = 100;
+
+/** The document as plain data; alias problems name the file and line, never a value. */
+function toJS(doc: Document, file: string, lines: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: maxKubeconfigAliases });
+  } catch (err) {
+    // yaml's messages quote the alias's name; say only where it is.
+    let unresolved: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (!isAlias(node) || node.resolve(doc) !== undefined) return;
+        unresolved = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const at = (offset: number | undefined) => (offset === undefined ? "" : `:${lines.linePos(offset).line}`);
+    if (unresolved !== undefined || /unresolved alias/i.test(String(err))) {
+      throw new KubeconfigError(
+        `${file}${at(unresolved)}: YAML alias error: an alias names no anchor before it`,
+      );
+    }
+    if (/alias/i.test(String(err))) {
+      throw new KubeconfigError(
+        `${file}: YAML aliases expand too much (more than ${maxKubeconfigAliases}): refused as a resource exhaustion ("billion laughs") attack`,
+      );
+    }
+    // No cause: its message may quote the document.
+    throw new KubeconfigError(`${file}: the YAML cannot be read as data (${(err as Error).name})`);
+  }
+}
+
+/**
  * Parses one kubeconfig file's text into the file model. Relative paths are kept as written.
  *
  * @param file the file's path, used in error messages (and by `load.ts` to resolve relative paths)
- * @throws KubeconfigError on a YAML syntax error (with its line) or a wrongly typed field
+ * @throws KubeconfigError on a YAML syntax error (with its line), an alias error or an alias bomb,
+ *   or a wrongly typed field
  * @example
  * const model = parseKubeconfig(await readFile(path, "utf8"), path);
  * model.contexts.map((c) => c.name);
@@ -301,7 +339,7 @@ export function parseKubeconfig(text: string, file: string): KubeconfigFile {
     );
   }
   const r = new Reader(file, doc, lines);
-  const root = r.object(doc.toJS(), []);
+  const root = r.object(toJS(doc, file, lines), []);
   const at = (path: Path) => showPath(path);
 
   const clusters = r.named(root, "clusters", "cluster").map(({ name, body, path }) => ({

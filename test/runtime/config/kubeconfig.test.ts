@@ -148,6 +148,52 @@ describe("parseKubeconfig", () => {
   });
 });
 
+describe("YAML aliases", () => {
+  const messageOf = (text: string) => {
+    try {
+      parseKubeconfig(text, "/k/config");
+    } catch (err) {
+      expect(err).toBeInstanceOf(KubeconfigError);
+      return (err as Error).message;
+    }
+    throw new Error("expected a KubeconfigError");
+  };
+
+  it("an alias without its anchor names the file and line, never the alias or a value", () => {
+    const message = messageOf("users:\n  - name: u\n    user:\n      token: *s3cr3t\n");
+    expect(message).toBe("/k/config:4: YAML alias error: an alias names no anchor before it");
+  });
+
+  it('refuses an alias bomb ("billion laughs") quickly, naming the file and never a value', () => {
+    const levels = ["a: &a [s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t]"];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    const started = Date.now();
+    const message = messageOf(`${levels.join("\n")}\n`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(message).toMatch(/^\/k\/config: YAML aliases expand too much \(more than 100\)/);
+    expect(message).not.toContain("s3cr3t");
+  });
+
+  it("reads a kubeconfig with a few aliases as usual", () => {
+    const text = [
+      "clusters:",
+      "  - name: a",
+      "    cluster: &shared { server: https://c.example }",
+      "  - name: b",
+      "    cluster: *shared",
+      "",
+    ].join("\n");
+    expect(parseKubeconfig(text, "/k/config").clusters.map((c) => c.value.server)).toEqual([
+      "https://c.example",
+      "https://c.example",
+    ]);
+  });
+});
+
 describe("decodeKubeconfigBytes", () => {
   const text = "current-context: x\n";
   it.each([
