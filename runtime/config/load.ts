@@ -17,6 +17,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { execApiVersions } from "../auth/exec.js";
+import { insecureWithCa, insecureWithCaReason } from "../core/tls-rules.js";
 import {
   decodeKubeconfigBytes,
   describeField,
@@ -371,8 +372,13 @@ function validateSelection({ cluster, user, overridden }: KubeconfigSelection): 
     problems.push(
       `${at(cluster)}: certificate-authority and certificate-authority-data are both set; keep one`,
     );
-  if (c.insecureSkipTlsVerify && (c.certificateAuthority || c.certificateAuthorityData))
-    problems.push(`${at(cluster, "insecure-skip-tls-verify")}: cannot be used with a certificate authority`);
+  if (
+    insecureWithCa({
+      insecureSkipVerify: c.insecureSkipTlsVerify,
+      hasCa: Boolean(c.certificateAuthority || c.certificateAuthorityData),
+    })
+  )
+    problems.push(`${at(cluster, "insecure-skip-tls-verify")}: ${insecureWithCaReason}`);
   if (c.proxyUrl) {
     let scheme = "";
     try {

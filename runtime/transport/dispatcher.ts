@@ -35,7 +35,7 @@ import { rateLimit, type TokenBucket, tokenBucketFor } from "./interceptors/rate
 import { type RedirectOptions, redirect } from "./interceptors/redirect.js";
 import { type RetryOptions, retry } from "./interceptors/retry.js";
 import { deduplicatingStderrWarnings, type WarningHandler, warnings } from "./interceptors/warnings.js";
-import { connectOptions, reloadingClientCertificate } from "./tls.js";
+import { checkTlsConfig, connectOptions, reloadingClientCertificate } from "./tls.js";
 
 /** The package version, as sent in the user agent. */
 export const version = "0.1.0";
@@ -120,6 +120,8 @@ export function baseDispatcher(config: ClientConfig): Dispatcher {
  * const dispatcher = buildDispatcher(config, { logger: { level: 6, write: console.error } });
  */
 export function buildDispatcher(config: ClientConfig, options: TransportOptions = {}): Dispatcher {
+  // Also with a base dispatcher of the caller's: the config itself must make sense.
+  checkTlsConfig(config.tls);
   const base = options.baseDispatcher ?? baseDispatcher(config);
   const bucket = options.rateLimiter ?? tokenBucketFor(config);
   const logger = options.logger;
