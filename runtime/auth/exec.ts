@@ -16,6 +16,7 @@
  */
 import { spawn } from "node:child_process";
 import type { CredentialSource, Credentials } from "../config/types.js";
+import { setOwn } from "../core/own.js";
 
 /** The exec credential API versions client-go accepts (v1alpha1 was removed). */
 export const execApiVersions = [
@@ -197,7 +198,8 @@ export class ExecCredentialSource implements CredentialSource {
     const exec = this.#exec;
     const interactive = this.#interactive();
     const env: NodeJS.ProcessEnv = { ...(this.#options.env ?? process.env) };
-    for (const { name, value } of exec.env ?? []) env[name] = value;
+    // A name is data, `__proto__` included: it becomes a variable, never the object's prototype.
+    for (const { name, value } of exec.env ?? []) setOwn(env, name, value);
     env.KUBERNETES_EXEC_INFO = this.execInfo(interactive);
 
     const timeout = this.#options.timeout;
