@@ -58,8 +58,8 @@ const brief = (value: unknown): string => {
  * A line that is not a JSON watch event (not UTF-8, not JSON, an unknown `type`, no `object`)
  * is a `SyntaxError` (the HTTP layer reports it as `EDECODE`). The message says which line and
  * what was wrong, never its text: watch events carry Secrets. Events that came before the bad
- * line are handed out first: `push()` returns them, and the next `push()` or `end()` throws; the
- * decoder stays failed after that.
+ * line are handed out first: `push()` returns them, and the next `push()`, `end()` or
+ * `throwIfFailed()` throws; the decoder stays failed after that.
  *
  * @example
  * const decoder = new WatchDecoder();
@@ -78,6 +78,14 @@ export class WatchDecoder {
     const max = options.maxLineBytes ?? defaultMaxWatchLineBytes;
     if (!(max > 0)) throw new RangeError(`maxLineBytes must be positive, got ${max}`);
     this.#maxLineBytes = max;
+  }
+
+  /**
+   * Throws the error a `push()` held back while it handed out the events before it, so a reader
+   * need not wait for more bytes (which may never come on a quiet watch) to learn of it.
+   */
+  throwIfFailed(): void {
+    if (this.#failed) throw this.#failed;
   }
 
   /** True when bytes of an unfinished line are waiting for more. */

@@ -321,6 +321,8 @@ export class HttpClient implements ApiCaller {
             // The watchdog judges the server, not a consumer that takes its time with an event.
             clearTimeout(idleTimer);
             for (const raw of events) yield toEvent(raw);
+            // A bad line after those events: fail now, not when (if ever) more bytes come.
+            decoder.throwIfFailed();
           }
           arm();
         }

@@ -63,6 +63,8 @@ describe("WatchDecoder", () => {
     const good = events.map((e) => JSON.stringify(e)).join("\n");
     const d = new WatchDecoder();
     expect(d.push(encode(`${good}\nnot json\n${JSON.stringify(events[0])}\n`))).toEqual(events);
+    expect(() => d.throwIfFailed()).toThrow("line 4 is not JSON");
+    expect(() => new WatchDecoder().throwIfFailed()).not.toThrow();
     expect(() => d.push(encode(`${JSON.stringify(events[0])}\n`))).toThrow("line 4 is not JSON");
     expect(() => d.end()).toThrow("line 4 is not JSON");
     // A bad last line without a newline: end() throws after the events.

@@ -142,13 +142,21 @@ describe("watch decoding", () => {
   it("yields the events before a malformed line, then fails with EDECODE naming the line, not its text", async () => {
     const { url } = await serve((_req, res) => {
       res.writeHead(200);
-      res.end(`${added("a")}${added("b")}{"token":"s3cr3t"\n${added("c")}`);
+      // The watch stays open and quiet after the bad line: the error must not wait for more.
+      res.write(`${added("a")}${added("b")}{"token":"s3cr3t"\n${added("c")}`);
     });
     const seen: string[] = [];
+    const started = Date.now();
     const err = await (async () => {
-      for await (const e of client(url).watch<{ metadata: { name: string } }>({ method: "GET", path: "/w" }))
+      for await (const e of client(url, {}, { watchIdleTimeout: 10_000 }).watch<{
+        metadata: { name: string };
+      }>({
+        method: "GET",
+        path: "/w",
+      }))
         seen.push(e.object.metadata.name);
     })().catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(seen).toEqual(["a", "b"]);
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).code).toBe("EDECODE");
