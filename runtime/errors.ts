@@ -10,6 +10,8 @@
  * `cause` chains, as Go's `errors.As` does.
  */
 
+import { redactUrl } from "./core/url.js";
+
 /** `metav1.StatusCause` */
 export interface StatusCause {
   reason?: string;
@@ -51,10 +53,12 @@ const statusErrorBrand = Symbol.for("kubegen.StatusError");
 export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
+    // A "#" in a password ends the authority early: `https://u:12#x@host` parses as host `u:12`.
+    if (!u.hash.includes("@")) return `${u.protocol}//${u.host}${u.pathname}`;
   } catch {
-    return url.replace(/[?#].*$/s, "").replace(/\/\/[^/@]*@/, "//");
+    // Not a URL: redacted as text below.
   }
+  return redactUrl(url);
 }
 
 /**

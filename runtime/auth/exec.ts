@@ -6,12 +6,16 @@
  * client-go) or until `invalidate()` (the transport calls it after a 401). Concurrent `get()`s
  * share one run of the plugin.
  *
- * Errors name the plugin and say what went wrong (not on PATH, with its `installHint`; non-zero
- * exit, with its stderr; output that is not an ExecCredential); they never contain the credential.
+ * The plugin's stderr goes to this process's stderr, as client-go's `cmd.Stderr = os.Stderr`:
+ * plugins talk to the user there (prompts, device codes, warnings), and it may echo secrets, so it
+ * never goes into an error. Errors name the plugin and say what went wrong (not on PATH, with its
+ * `installHint`; its exit code; a timeout; output that is not an ExecCredential), never quoting
+ * the output, which may hold the credential.
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins
  */
 import { spawn } from "node:child_process";
+import { setOwn } from "../core/own.js";
 import type { CredentialSource, Credentials } from "./credentials.js";
 
 /** The exec credential API versions client-go accepts (v1alpha1 was removed). */
@@ -62,11 +66,37 @@ export interface ExecCredentialSourceOptions {
   stdinIsTTY?: boolean;
   /** Clock, for tests. */
   now?: () => number;
+  /**
+   * Milliseconds a run may take; past that the plugin is killed and the run fails with an
+   * `ExecPluginError` whose code is `ETIMEOUT`. Default: none, as client-go (a login may wait for
+   * the user).
+   */
+  timeout?: number;
+  /**
+   * Where the plugin's stderr goes. Default: this process's stderr, handed to the plugin as is
+   * (so it sees the terminal, as under client-go).
+   */
+  stderr?: NodeJS.WritableStream;
 }
 
-/** An exec plugin failed: not found, exited non-zero, or printed something unusable. */
+/** Why an exec plugin failed. */
+export type ExecPluginErrorCode =
+  | "ENOTFOUND" // the command does not exist (or is not on PATH)
+  | "ESPAWN" // it could not be started (not executable, ...)
+  | "ETTY" // interactiveMode Always without a terminal
+  | "EEXIT" // it exited non-zero or was killed
+  | "ETIMEOUT" // it ran longer than the timeout and was killed
+  | "EOUTPUT"; // its output is not a usable ExecCredential
+
+/** An exec plugin failed: not found, exited non-zero, timed out, or printed something unusable. */
 export class ExecPluginError extends Error {
   override readonly name = "ExecPluginError";
+  readonly code: ExecPluginErrorCode;
+
+  constructor(message: string, code: ExecPluginErrorCode) {
+    super(message);
+    this.code = code;
+  }
 }
 
 interface ExecCredentialStatus {
@@ -80,9 +110,8 @@ interface ExecCredentialStatus {
 const ansiEscape = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[ -/]*[@-~]`, "g");
 const stripAnsi = (s: string) => s.replace(ansiEscape, "");
 
-/** Output and stderr kept per run; stderr is cut to its end, where the reason usually is. */
+/** Output kept per run: an ExecCredential is a few KiB. */
 const maxStdout = 1 << 20;
-const maxStderr = 4096;
 
 /**
  * Credentials from an exec plugin, cached until they expire or a 401 invalidates them.
@@ -149,6 +178,7 @@ export class ExecCredentialSource implements CredentialSource {
         if (!tty) {
           throw new ExecPluginError(
             `${this.description}: interactiveMode is Always, but stdin is not a terminal`,
+            "ETTY",
           );
         }
         return true;
@@ -168,37 +198,54 @@ export class ExecCredentialSource implements CredentialSource {
     const exec = this.#exec;
     const interactive = this.#interactive();
     const env: NodeJS.ProcessEnv = { ...(this.#options.env ?? process.env) };
-    for (const { name, value } of exec.env ?? []) env[name] = value;
+    // A name is data, `__proto__` included: it becomes a variable, never the object's prototype.
+    for (const { name, value } of exec.env ?? []) setOwn(env, name, value);
     env.KUBERNETES_EXEC_INFO = this.execInfo(interactive);
 
-    const { code, signal, stdout, stderr } = await new Promise<{
+    const timeout = this.#options.timeout;
+    const stderr = this.#options.stderr;
+    const { code, signal, stdout } = await new Promise<{
       code: number | null;
       signal: NodeJS.Signals | null;
       stdout: string;
-      stderr: string;
     }>((resolve, reject) => {
-      // stdin only when interactive (as client-go); stderr is kept for the error message, and
-      // also shown when interactive, since a plugin prompts there.
+      // stdin only when interactive, stderr always the user's, as client-go.
       const child = spawn(exec.command, exec.args ?? [], {
         env,
-        stdio: [interactive ? "inherit" : "ignore", "pipe", "pipe"],
+        stdio: [interactive ? "inherit" : "ignore", "pipe", stderr ? "pipe" : "inherit"],
       });
       let out = "";
-      let err = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      let timer: NodeJS.Timeout | undefined;
+      const settle = () => clearTimeout(timer);
+      if (timeout !== undefined && timeout > 0) {
+        timer = setTimeout(() => {
+          // As Go's CommandContext: kill it, and do not wait for its pipes to close.
+          child.kill("SIGKILL");
+          reject(
+            new ExecPluginError(
+              `${this.description} timed out after ${timeout} ms and was stopped`,
+              "ETIMEOUT",
+            ),
+          );
+        }, timeout);
+      }
+      child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
         if (out.length < maxStdout) out += chunk;
       });
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-        if (interactive) process.stderr.write(chunk);
-        err = (err + chunk).slice(-maxStderr);
+      if (stderr) child.stderr?.pipe(stderr, { end: false });
+      child.on("error", (e: NodeJS.ErrnoException) => {
+        settle();
+        reject(this.#spawnError(e));
       });
-      child.on("error", (e: NodeJS.ErrnoException) => reject(this.#spawnError(e)));
-      child.on("close", (c, s) => resolve({ code: c, signal: s, stdout: out, stderr: err }));
+      child.on("close", (c, s) => {
+        settle();
+        resolve({ code: c, signal: s, stdout: out });
+      });
     });
     if (code !== 0) {
+      // Not its stderr: the user has seen it already, and it may hold a secret.
       const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
-      const detail = stderr.trim();
-      throw new ExecPluginError(`${this.description} ${how}${detail ? `: ${detail}` : ""}`);
+      throw new ExecPluginError(`${this.description} ${how} (its messages went to stderr)`, "EEXIT");
     }
     const credentials = this.#decode(stdout);
     this.#cached = credentials;
@@ -210,16 +257,19 @@ export class ExecCredentialSource implements CredentialSource {
     if (e.code === "ENOENT") {
       const hint = exec.installHint ? `\n\n${stripAnsi(exec.installHint).trim()}` : "";
       const where = exec.command.includes("/") ? "does not exist" : "was not found on PATH";
-      return new ExecPluginError(`${this.description}: executable ${exec.command} ${where}${hint}`);
+      return new ExecPluginError(
+        `${this.description}: executable ${exec.command} ${where}${hint}`,
+        "ENOTFOUND",
+      );
     }
     if (e.code === "EACCES")
-      return new ExecPluginError(`${this.description}: ${exec.command} is not executable`);
-    return new ExecPluginError(`${this.description}: cannot run it: ${e.message}`);
+      return new ExecPluginError(`${this.description}: ${exec.command} is not executable`, "ESPAWN");
+    return new ExecPluginError(`${this.description}: cannot run it: ${e.code ?? e.message}`, "ESPAWN");
   }
 
   #decode(stdout: string): Credentials {
     const fail = (what: string): never => {
-      throw new ExecPluginError(`${this.description}: ${what}`);
+      throw new ExecPluginError(`${this.description}: ${what}`, "EOUTPUT");
     };
     let parsed: unknown;
     try {
@@ -231,11 +281,12 @@ export class ExecCredentialSource implements CredentialSource {
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
       fail("its output is not a JSON object (an ExecCredential was expected on stdout)");
     const doc = parsed as { apiVersion?: unknown; kind?: unknown; status?: unknown };
-    if (doc.kind !== "ExecCredential")
-      fail(`its output has kind ${JSON.stringify(doc.kind)}, not ExecCredential`);
+    // Neither kind nor an unknown apiVersion is quoted: the output is the plugin's, secrets and all.
+    if (doc.kind !== "ExecCredential") fail("its output is not an ExecCredential (wrong kind)");
     if (doc.apiVersion !== this.#exec.apiVersion) {
+      const known = (execApiVersions as readonly unknown[]).includes(doc.apiVersion);
       fail(
-        `its output has apiVersion ${JSON.stringify(doc.apiVersion)}; the kubeconfig asks for ${this.#exec.apiVersion}`,
+        `its output has ${known ? `apiVersion ${doc.apiVersion}` : "an unknown apiVersion"}; the kubeconfig asks for ${this.#exec.apiVersion}`,
       );
     }
     if (typeof doc.status !== "object" || doc.status === null) fail("its ExecCredential has no status");

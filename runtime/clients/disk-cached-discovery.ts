@@ -5,6 +5,8 @@
  * atomically with private permissions; a corrupt or truncated file is a miss, never a crash.
  * OpenAPI documents go through an HTTP cache in `~/.kube/cache/http/` (our own file format there):
  * immutable `?hash=` URLs are never fetched twice, others are revalidated with their ETag.
+ * A cache folder that cannot be written (not a folder, no permission, read-only) turns the disk
+ * cache off for the client, with one warning: discovery still answers, from the server.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -58,30 +60,49 @@ export interface DiskCacheOptions {
   httpCacheDir?: string;
   ttlMs?: number;
   now?: () => number;
+  /**
+   * Receives the one warning given when the disk cache is turned off because a folder cannot be
+   * written. Default: `Warning: <text>` on stderr.
+   */
+  onWarning?: (message: string) => void;
 }
+
+const stderrWarning = (message: string) => {
+  process.stderr.write(`Warning: ${message}\n`);
+};
 
 export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
   readonly dir: string;
   readonly httpCacheDir: string;
   /** After `invalidate()`, disk files are stale until rewritten. */
   #invalidatedAt = Number.NEGATIVE_INFINITY;
+  /** Set after a write failed: the disk is neither read nor written any more. */
+  #diskOff = false;
+  readonly #onWarning: (message: string) => void;
 
   constructor(http: HttpClient, options: DiskCacheOptions = {}) {
     super(http, { ttlMs: options.ttlMs, now: options.now });
     this.dir = options.dir ?? defaultDiscoveryCacheDir(http.config.server);
     this.httpCacheDir = options.httpCacheDir ?? defaultHttpCacheDir();
+    this.#onWarning = options.onWarning ?? stderrWarning;
+  }
+
+  /** False once a cache folder turned out unwritable; the memory cache still works. */
+  get diskCacheEnabled(): boolean {
+    return !this.#diskOff;
   }
 
   static override forConfig(
     config: ClientConfig,
     options: HttpClientOptions & DiskCacheOptions = {},
   ): DiskCachedDiscoveryClient {
-    const { dir, httpCacheDir, ttlMs, now, ...http } = options;
+    const { dir, httpCacheDir, ttlMs, now, onWarning, ...http } = options;
     return new DiskCachedDiscoveryClient(discoveryHttpClient(config, http), {
       dir,
       httpCacheDir,
       ttlMs,
       now,
+      onWarning,
     });
   }
 
@@ -96,6 +117,7 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
 
   /** The parsed file if it is fresh and whole; undefined otherwise (a miss). */
   async #read<T>(file: string, valid: (v: unknown) => v is T): Promise<T | undefined> {
+    if (this.#diskOff) return undefined;
     try {
       const info = await stat(file);
       if (info.mtimeMs <= this.#invalidatedAt || this.now() - info.mtimeMs >= this.ttlMs) return undefined;
@@ -107,14 +129,20 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
   }
 
   async #write(file: string, value: unknown): Promise<void> {
-    await mkdir(dirname(file), { recursive: true, mode: 0o750 });
+    if (this.#diskOff) return;
     const tmp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
     try {
+      await mkdir(dirname(file), { recursive: true, mode: 0o750 });
       await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
       await rename(tmp, file);
-    } catch {
-      // A cache that cannot be written only costs a request next time.
-      await rm(tmp, { force: true });
+    } catch (err) {
+      // A cache that cannot be written only costs requests: turn it off, say so once, go on.
+      await rm(tmp, { force: true }).catch(() => {});
+      if (this.#diskOff) return;
+      this.#diskOff = true;
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      const root = file.startsWith(this.httpCacheDir) ? this.httpCacheDir : this.dir;
+      this.#onWarning(`discovery cache ${root} cannot be written (${code}); not caching discovery on disk`);
     }
   }
 
@@ -171,6 +199,7 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
     const file = join(this.httpCacheDir, `${key}.json`);
     let entry: HttpCacheEntry | undefined;
     try {
+      if (this.#diskOff) throw new Error("the disk cache is off");
       const parsed = JSON.parse(await readFile(file, "utf8")) as HttpCacheEntry;
       if (parsed.url === pathAndQuery && parsed.body && typeof parsed.body === "object") entry = parsed;
     } catch {

@@ -4,6 +4,7 @@
  * generated types.
  */
 import type { KubeList, KubeObject } from "../core/object.js";
+import { getOwn, hasOwn, setOwn } from "../core/own.js";
 
 /** Any Kubernetes object as JSON. */
 export interface Unstructured extends KubeObject {
@@ -12,12 +13,15 @@ export interface Unstructured extends KubeObject {
 
 export type UnstructuredList = KubeList<Unstructured>;
 
-/** The value at `fields` (`nestedField(obj, "spec", "replicas")`), or undefined. */
+/**
+ * The value at `fields` (`nestedField(obj, "spec", "replicas")`), or undefined. Only own fields
+ * count: `__proto__`, `constructor` and `prototype` are field names like any other, as in JSON.
+ */
 export function nestedField(object: unknown, ...fields: string[]): unknown {
   let value: unknown = object;
   for (const f of fields) {
     if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
-    value = (value as Record<string, unknown>)[f];
+    value = getOwn(value, f);
   }
   return value;
 }
@@ -38,24 +42,31 @@ export function nestedNumber(object: unknown, ...fields: string[]): number | und
   return value;
 }
 
-/** Sets the value at `fields`, creating objects on the way; a non-object in the way is a TypeError. */
+/**
+ * Sets the value at `fields`, creating plain objects on the way; a non-object in the way is a
+ * TypeError. Every field is written as an own property (`__proto__` too), so no prototype changes.
+ */
 export function setNestedField(object: Record<string, unknown>, value: unknown, ...fields: string[]): void {
   if (fields.length === 0) throw new TypeError("setNestedField needs at least one field");
-  let target = object;
+  let target: object = object;
   for (const f of fields.slice(0, -1)) {
-    const next = target[f];
-    if (next === undefined || next === null) target[f] = {};
-    else if (typeof next !== "object" || Array.isArray(next)) throw new TypeError(`${f} is not an object`);
-    target = target[f] as Record<string, unknown>;
+    let next = getOwn(target, f);
+    if (next === undefined || next === null) {
+      next = {};
+      setOwn(target, f, next);
+    } else if (typeof next !== "object" || Array.isArray(next)) throw new TypeError(`${f} is not an object`);
+    target = next as object;
   }
-  target[fields.at(-1)!] = value;
+  setOwn(target, fields.at(-1)!, value);
 }
 
-/** Removes the field at `fields`, if there. */
+/** Removes the field at `fields`, if there (an own field: inherited members are never touched). */
 export function removeNestedField(object: Record<string, unknown>, ...fields: string[]): void {
+  if (fields.length === 0) return;
   const parent = nestedField(object, ...fields.slice(0, -1));
-  if (parent && typeof parent === "object" && !Array.isArray(parent))
-    delete (parent as Record<string, unknown>)[fields.at(-1)!];
+  const last = fields.at(-1)!;
+  if (parent && typeof parent === "object" && !Array.isArray(parent) && hasOwn(parent, last))
+    delete (parent as Record<string, unknown>)[last];
 }
 
 /**

@@ -10,7 +10,8 @@
  *
  * @see https://kubernetes.io/docs/reference/config-api/kubeconfig.v1/
  */
-import { type Document, LineCounter, parseDocument } from "yaml";
+import { type Document, isAlias, LineCounter, parseDocument, visit } from "yaml";
+import { getOwn, setOwn } from "../core/own.js";
 
 /** A `clusters[].cluster` stanza (kubeconfig v1 `Cluster`). `*Data` fields hold the decoded PEM. */
 export interface KubeconfigCluster {
@@ -138,21 +139,21 @@ class Reader {
 
   /** A string field; empty strings count as absent, as Go's zero value does. */
   string(obj: Obj, key: string, path: Path): string | undefined {
-    const v = obj[key];
+    const v = getOwn(obj, key);
     if (v === undefined || v === null || v === "") return undefined;
     if (typeof v !== "string") this.fail([...path, key], "must be a string");
     return v;
   }
 
   bool(obj: Obj, key: string, path: Path): boolean | undefined {
-    const v = obj[key];
+    const v = getOwn(obj, key);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "boolean") this.fail([...path, key], "must be true or false");
     return v;
   }
 
   strings(obj: Obj, key: string, path: Path): string[] | undefined {
-    const v = obj[key];
+    const v = getOwn(obj, key);
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) this.fail([...path, key], "must be a list of strings");
     v.forEach((s, i) => {
@@ -175,7 +176,7 @@ class Reader {
 
   /** `extensions: [{name, extension}]` → a record by name. */
   extensions(obj: Obj, path: Path): Record<string, unknown> | undefined {
-    const v = obj.extensions;
+    const v = getOwn(obj, "extensions");
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) this.fail([...path, "extensions"], "must be a list");
     const out: Record<string, unknown> = {};
@@ -184,14 +185,15 @@ class Reader {
       const entry = this.object(item, at);
       const name = this.string(entry, "name", at);
       if (!name) this.fail([...at, "name"], "is required");
-      out[name] = entry.extension;
+      // Names are data: an extension called `__proto__` is a key, not the record's prototype.
+      setOwn(out, name, getOwn(entry, "extension"));
     });
     return out;
   }
 
   /** A named list (`clusters`, `users`, `contexts`): `[{name, <inner>: {...}}]`. */
   named(root: Obj, key: string, inner: string): { name: string; body: Obj; path: Path }[] {
-    const v = root[key];
+    const v = getOwn(root, key);
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) this.fail([key], "must be a list");
     const seen = new Set<string>();
@@ -202,13 +204,13 @@ class Reader {
       // client-go's conversion to its map form rejects duplicates within one file.
       if (seen.has(name)) this.fail([key, i, "name"], `duplicate name ${JSON.stringify(name)}`);
       seen.add(name);
-      return { name, body: this.object(entry[inner], [key, i, inner]), path: [key, i, inner] };
+      return { name, body: this.object(getOwn(entry, inner), [key, i, inner]), path: [key, i, inner] };
     });
   }
 }
 
 function readExec(r: Reader, body: Obj, path: Path): KubeconfigExec {
-  const envList = body.env;
+  const envList = getOwn(body, "env");
   let env: { name: string; value: string }[] | undefined;
   if (envList !== undefined && envList !== null) {
     if (!Array.isArray(envList)) r.fail([...path, "env"], "must be a list");
@@ -246,25 +248,29 @@ function readUser(r: Reader, body: Obj, path: Path): KubeconfigUser {
     password: r.string(body, "password", path),
     extensions: r.extensions(body, path),
   };
-  if (body["as-user-extra"] !== undefined && body["as-user-extra"] !== null) {
-    const extra = r.object(body["as-user-extra"], [...path, "as-user-extra"]);
-    user.asUserExtra = {};
+  const extraBody = getOwn(body, "as-user-extra");
+  if (extraBody !== undefined && extraBody !== null) {
+    const extra = r.object(extraBody, [...path, "as-user-extra"]);
+    const asUserExtra: Record<string, string[]> = {};
     for (const key of Object.keys(extra))
-      user.asUserExtra[key] = r.strings(extra, key, [...path, "as-user-extra"]) ?? [];
+      setOwn(asUserExtra, key, r.strings(extra, key, [...path, "as-user-extra"]) ?? []);
+    user.asUserExtra = asUserExtra;
   }
-  if (body["auth-provider"] !== undefined && body["auth-provider"] !== null) {
+  const authProvider = getOwn(body, "auth-provider");
+  if (authProvider !== undefined && authProvider !== null) {
     const at = [...path, "auth-provider"];
-    const ap = r.object(body["auth-provider"], at);
-    const config = r.object(ap.config, [...at, "config"]);
+    const ap = r.object(authProvider, at);
+    const config = r.object(getOwn(ap, "config"), [...at, "config"]);
     const values: Record<string, string> = {};
     for (const key of Object.keys(config)) {
       const v = r.string(config, key, [...at, "config"]);
-      if (v !== undefined) values[key] = v;
+      if (v !== undefined) setOwn(values, key, v);
     }
     user.authProvider = { name: r.string(ap, "name", at), config: values };
   }
-  if (body.exec !== undefined && body.exec !== null)
-    user.exec = readExec(r, r.object(body.exec, [...path, "exec"]), [...path, "exec"]);
+  const exec = getOwn(body, "exec");
+  if (exec !== undefined && exec !== null)
+    user.exec = readExec(r, r.object(exec, [...path, "exec"]), [...path, "exec"]);
   return user;
 }
 
@@ -275,10 +281,48 @@ function compact<T extends object>(value: T): T {
 }
 
 /**
+ * Aliases a document may expand, counted as the `yaml` package counts them (its `maxAliasCount`):
+ * a real kubeconfig has few or none, and a "billion laughs" document of nested aliases, a few
+ * hundred bytes that expand to gigabytes, stops here instead of taking the memory.
+ */
+export const maxKubeconfigAliases = 100;
+
+/** The document as plain data; alias problems name the file and line, never a value. */
+function toJS(doc: Document, file: string, lines: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: maxKubeconfigAliases });
+  } catch (err) {
+    // yaml's messages quote the alias's name; say only where it is.
+    let unresolved: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (!isAlias(node) || node.resolve(doc) !== undefined) return;
+        unresolved = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const at = (offset: number | undefined) => (offset === undefined ? "" : `:${lines.linePos(offset).line}`);
+    if (unresolved !== undefined || /unresolved alias/i.test(String(err))) {
+      throw new KubeconfigError(
+        `${file}${at(unresolved)}: YAML alias error: an alias names no anchor before it`,
+      );
+    }
+    if (/alias/i.test(String(err))) {
+      throw new KubeconfigError(
+        `${file}: YAML aliases expand too much (more than ${maxKubeconfigAliases}): refused as a resource exhaustion ("billion laughs") attack`,
+      );
+    }
+    // No cause: its message may quote the document.
+    throw new KubeconfigError(`${file}: the YAML cannot be read as data (${(err as Error).name})`);
+  }
+}
+
+/**
  * Parses one kubeconfig file's text into the file model. Relative paths are kept as written.
  *
  * @param file the file's path, used in error messages (and by `load.ts` to resolve relative paths)
- * @throws KubeconfigError on a YAML syntax error (with its line) or a wrongly typed field
+ * @throws KubeconfigError on a YAML syntax error (with its line), an alias error or an alias bomb,
+ *   or a wrongly typed field
  * @example
  * const model = parseKubeconfig(await readFile(path, "utf8"), path);
  * model.contexts.map((c) => c.name);
@@ -295,7 +339,7 @@ export function parseKubeconfig(text: string, file: string): KubeconfigFile {
     );
   }
   const r = new Reader(file, doc, lines);
-  const root = r.object(doc.toJS(), []);
+  const root = r.object(toJS(doc, file, lines), []);
   const at = (path: Path) => showPath(path);
 
   const clusters = r.named(root, "clusters", "cluster").map(({ name, body, path }) => ({

@@ -17,6 +17,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { execApiVersions } from "../auth/exec.js";
+import { insecureWithCa, insecureWithCaReason } from "../core/tls-rules.js";
 import {
   decodeKubeconfigBytes,
   describeField,
@@ -81,6 +82,8 @@ export interface LoadKubeconfigOptions extends ConfigOverrides {
   env?: NodeJS.ProcessEnv;
   /** Home folder for `~/.kube/config` (default `os.homedir()`). */
   home?: string;
+  /** Milliseconds an exec credential plugin may run before it is killed (default: no limit). */
+  execTimeout?: number;
 }
 
 /**
@@ -369,8 +372,13 @@ function validateSelection({ cluster, user, overridden }: KubeconfigSelection): 
     problems.push(
       `${at(cluster)}: certificate-authority and certificate-authority-data are both set; keep one`,
     );
-  if (c.insecureSkipTlsVerify && (c.certificateAuthority || c.certificateAuthorityData))
-    problems.push(`${at(cluster, "insecure-skip-tls-verify")}: cannot be used with a certificate authority`);
+  if (
+    insecureWithCa({
+      insecureSkipVerify: c.insecureSkipTlsVerify,
+      hasCa: Boolean(c.certificateAuthority || c.certificateAuthorityData),
+    })
+  )
+    problems.push(`${at(cluster, "insecure-skip-tls-verify")}: ${insecureWithCaReason}`);
   if (c.proxyUrl) {
     let scheme = "";
     try {
@@ -453,6 +461,9 @@ export async function loadKubeconfig(options: LoadKubeconfigOptions = {}): Promi
     throw new KubeconfigError(`${noConfiguration} (${what}: ${paths.join(", ")})`);
   }
   const selection = selectContext(merged, options);
-  const config = await resolveClientConfig(selection, { timeout: options.timeout });
+  const config = await resolveClientConfig(selection, {
+    timeout: options.timeout,
+    execTimeout: options.execTimeout,
+  });
   return { ...config, contextName: selection.contextName, files: merged.files };
 }

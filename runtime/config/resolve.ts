@@ -16,6 +16,7 @@ import { constants } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import { type ExecApiVersion, type ExecClusterInfo, ExecCredentialSource } from "../auth/exec.js";
 import { TokenFileSource } from "../auth/token-file.js";
+import { hasUserInfo, redactUrl } from "../core/url.js";
 import {
   describeField,
   type ExecInteractiveMode,
@@ -48,6 +49,8 @@ export interface ResolveOptions {
   timeout?: number;
   /** Base environment for exec plugins (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /** Milliseconds an exec plugin may run before it is killed (default: no limit, as client-go). */
+  execTimeout?: number;
 }
 
 /** The name of the cluster extension handed to exec plugins as `spec.cluster.config`. */
@@ -146,6 +149,7 @@ async function authFor(
       {
         cluster: e.provideClusterInfo ? await execClusterInfo(ctx.cluster, ctx.server) : undefined,
         env: ctx.options.env,
+        timeout: ctx.options.execTimeout,
       },
     );
     return { type: "source", source };
@@ -195,7 +199,9 @@ function normalizeServer(c: KubeconfigCluster, what: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new KubeconfigError(`${what}: ${JSON.stringify(raw)} is not a URL`);
+    // The text may hold a password that broke the parse: print it without its user info.
+    const removed = hasUserInfo(raw) ? " (user info removed)" : "";
+    throw new KubeconfigError(`${what}: ${JSON.stringify(redactUrl(raw))}${removed} is not a URL`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw new KubeconfigError(`${what}: the scheme must be https or http, not ${url.protocol.slice(0, -1)}`);

@@ -4,6 +4,7 @@
  *
  * @see https://kubernetes.io/docs/reference/kubernetes-api/common-parameters/common-parameters/
  */
+import { setOwn } from "./own.js";
 import type { QueryValue } from "./request.js";
 
 /** Options of a `get`. */
@@ -145,9 +146,13 @@ export function toQuery(options: object): Record<string, QueryValue> {
   const query: Record<string, QueryValue> = {};
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined || localKeys.has(key)) continue;
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
-      query[key] = value;
-    else if (Array.isArray(value) && value.every((v) => typeof v === "string")) query[key] = value;
+    if (
+      typeof value === "string" ||
+      typeof value === "number" ||
+      typeof value === "boolean" ||
+      (Array.isArray(value) && value.every((v) => typeof v === "string"))
+    )
+      setOwn(query, key, value);
     else
       throw new TypeError(
         `option ${key} cannot be sent as a query parameter${key === "preconditions" ? " (delete options go in the body: deleteOptionsBody())" : ""}`,

@@ -9,6 +9,7 @@ import type { Dispatcher } from "undici";
 import type { ClientConfig } from "../config/types.js";
 import { encodeQuery } from "../core/options.js";
 import type { ApiRequest, CallOptions } from "../core/request.js";
+import { redactUrl } from "../core/url.js";
 import { type RawWatchEvent, WatchDecoder, type WatchEvent } from "../core/watch.js";
 import { errorFromResponse, isStatusObject, type Status, StatusError, TransportError } from "../errors.js";
 import { buildDispatcher, type TransportOptions } from "../transport/dispatcher.js";
@@ -23,6 +24,11 @@ export interface HttpClientOptions extends TransportOptions {
    * 5 minutes; 0 disables. Ask for bookmarks so quiet resources still send something.
    */
   watchIdleTimeout?: number;
+  /**
+   * The longest line (one event) a watch accepts, in bytes; a longer one ends the watch with a
+   * `TransportError` (`EDECODE`). Default 128 MiB (see `defaultMaxWatchLineBytes`).
+   */
+  watchMaxLineBytes?: number;
 }
 
 /** A raw answer: status, headers, the body (as text and bytes) and the server's warnings. */
@@ -76,7 +82,7 @@ export class HttpClient implements ApiCaller {
     try {
       server = new URL(config.server);
     } catch {
-      throw new TransportError("ECONFIG", `server ${JSON.stringify(safeServer(config.server))} is not a URL`);
+      throw new TransportError("ECONFIG", `server ${JSON.stringify(redactUrl(config.server))} is not a URL`);
     }
     if (server.protocol !== "https:" && server.protocol !== "http:") {
       throw new TransportError(
@@ -300,7 +306,7 @@ export class HttpClient implements ApiCaller {
     try {
       arm();
       const { res } = await this.#open(request, options, controller);
-      const decoder = new WatchDecoder();
+      const decoder = new WatchDecoder({ maxLineBytes: this.#options.watchMaxLineBytes });
       const toEvent = (raw: RawWatchEvent): WatchEvent<T> => {
         if (raw.type === "ERROR") {
           const status = raw.object as Status;
@@ -315,6 +321,8 @@ export class HttpClient implements ApiCaller {
             // The watchdog judges the server, not a consumer that takes its time with an event.
             clearTimeout(idleTimer);
             for (const raw of events) yield toEvent(raw);
+            // A bad line after those events: fail now, not when (if ever) more bytes come.
+            decoder.throwIfFailed();
           }
           arm();
         }
@@ -374,9 +382,4 @@ function decodedBody(res: Dispatcher.ResponseData): AsyncIterable<Buffer> {
     return pipeline(res.body as Readable, createGunzip(), () => {});
   }
   return res.body as AsyncIterable<Buffer>;
-}
-
-/** A server URL fit for an error message: no user info, query or fragment. */
-function safeServer(server: string): string {
-  return server.replace(/[?#].*$/s, "").replace(/\/\/[^/@]*@/, "//");
 }

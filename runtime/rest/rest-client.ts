@@ -10,6 +10,7 @@
  */
 import type { ClientConfig } from "../config/types.js";
 import { goDuration, toQuery } from "../core/options.js";
+import { getOwn, setOwn } from "../core/own.js";
 import { type PatchType, PatchTypes } from "../core/patch.js";
 import { type ApiRequest, type CallOptions, checkPathSegment, type QueryValue } from "../core/request.js";
 import type { WatchEvent } from "../core/watch.js";
@@ -206,8 +207,12 @@ export class Request {
   }
   /** Adds a query parameter; repeated calls with one name add values, as client-go's `Param`. */
   param(name: string, value: string): this {
-    const old = this.#query[name];
-    this.#query[name] = old === undefined ? value : [...(Array.isArray(old) ? old : [String(old)]), value];
+    const old = getOwn(this.#query, name) as QueryValue | undefined;
+    setOwn(
+      this.#query,
+      name,
+      old === undefined ? value : [...(Array.isArray(old) ? old : [String(old)]), value],
+    );
     return this;
   }
   /**
@@ -216,7 +221,7 @@ export class Request {
    */
   params(options: object): this {
     try {
-      Object.assign(this.#query, toQuery(options));
+      for (const [key, value] of Object.entries(toQuery(options))) setOwn(this.#query, key, value);
     } catch (err) {
       this.#errors.push((err as Error).message);
     }
@@ -229,7 +234,7 @@ export class Request {
   }
   /** Sets a request header (replacing one of the same name). */
   header(name: string, value: string): this {
-    this.#headers[name.toLowerCase()] = value;
+    setOwn(this.#headers, name.toLowerCase(), value);
     return this;
   }
   /** The body's Content-Type (default `application/json`). */

@@ -36,7 +36,8 @@ import { rateLimit, type TokenBucket, tokenBucketFor } from "./interceptors/rate
 import { type RedirectOptions, redirect } from "./interceptors/redirect.js";
 import { type RetryOptions, retry } from "./interceptors/retry.js";
 import { deduplicatingStderrWarnings, type WarningHandler, warnings } from "./interceptors/warnings.js";
-import { connectOptions, reloadingClientCertificate } from "./tls.js";
+import { proxyFromEnvironment } from "./proxy-env.js";
+import { checkTlsConfig, connectOptions, reloadingClientCertificate } from "./tls.js";
 
 export { version };
 
@@ -67,6 +68,11 @@ export interface TransportOptions {
    * from `config.qps`/`config.burst` (none when `qps` is negative).
    */
   rateLimiter?: TokenBucket;
+  /**
+   * The environment whose `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` apply when the config has no
+   * `proxyUrl` (default `process.env`), read once when the client is built.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** How long an idle keep-alive connection stays open. */
@@ -74,13 +80,15 @@ const keepAliveTimeout = 30_000;
 
 /**
  * The base pool: a keep-alive Agent (or ProxyAgent) for the configuration, plus one per client
- * certificate that credentials bring (see `client-certificate.ts`).
+ * certificate that credentials bring (see `client-certificate.ts`). The proxy is `proxyUrl`, else
+ * the one the environment gives for the server by Go's rules (`proxy-env.ts`), as client-go.
  *
  * @throws {TransportError} `ECONFIG` for an unreadable PEM file, or a proxy URL that is invalid or
- *   not http/https.
+ *   not http/https (from the config or the environment).
  */
-export function baseDispatcher(config: ClientConfig): Dispatcher {
+export function baseDispatcher(config: ClientConfig, env: NodeJS.ProcessEnv = process.env): Dispatcher {
   const base = connectOptions(config.tls);
+  const proxyUrl = config.proxyUrl || proxyFromEnvironment(config.server, env);
   if (config.proxyUrl) {
     let proxy: URL;
     try {
@@ -98,11 +106,11 @@ export function baseDispatcher(config: ClientConfig): Dispatcher {
   const configuredCertificate = reloadingClientCertificate(config.tls);
   return new ClientCertificateDispatcher((certificate) => {
     const connect = certificate ? { ...base, cert: certificate.cert, key: certificate.key } : base;
-    if (config.proxyUrl) {
+    if (proxyUrl) {
       // Go dials an https proxy with the client's TLS config (CA included); user info in the
       // URL becomes Proxy-Authorization.
       return new ProxyAgent({
-        uri: config.proxyUrl,
+        uri: proxyUrl,
         requestTls: connect,
         proxyTls: base.ca ? { ca: base.ca } : {},
         keepAliveTimeout,
@@ -120,7 +128,9 @@ export function baseDispatcher(config: ClientConfig): Dispatcher {
  * const dispatcher = buildDispatcher(config, { logger: { level: 6, write: console.error } });
  */
 export function buildDispatcher(config: ClientConfig, options: TransportOptions = {}): Dispatcher {
-  const base = options.baseDispatcher ?? baseDispatcher(config);
+  // Also with a base dispatcher of the caller's: the config itself must make sense.
+  checkTlsConfig(config.tls);
+  const base = options.baseDispatcher ?? baseDispatcher(config, options.env);
   const bucket = options.rateLimiter ?? tokenBucketFor(config);
   const logger = options.logger;
   const layers: Dispatcher.DispatcherComposeInterceptor[] = [];

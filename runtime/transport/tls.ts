@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import type { PemSource, TlsConfig } from "../config/types.js";
+import { insecureWithCa, insecureWithCaReason } from "../core/tls-rules.js";
 import { TransportError } from "../errors.js";
 
 /**
@@ -35,8 +36,25 @@ export interface ConnectOptions {
   minVersion?: "TLSv1.2" | "TLSv1.3";
 }
 
-/** Connector options for a `TlsConfig`. */
+/**
+ * Checks a `TlsConfig` as the kubeconfig loader checks a cluster stanza, so a hand-built config
+ * cannot do what a kubeconfig may not.
+ *
+ * @throws {TransportError} `ECONFIG` for `insecureSkipVerify` together with a CA
+ */
+export function checkTlsConfig(tls: TlsConfig): void {
+  if (insecureWithCa({ insecureSkipVerify: tls.insecureSkipVerify, hasCa: tls.ca !== undefined }))
+    throw new TransportError("ECONFIG", `tls.insecureSkipVerify ${insecureWithCaReason} (tls.ca)`);
+}
+
+/**
+ * Connector options for a `TlsConfig`.
+ *
+ * @throws {TransportError} `ECONFIG` for a PEM file that cannot be read, or a config that
+ *   `checkTlsConfig` refuses
+ */
 export function connectOptions(tls: TlsConfig): ConnectOptions {
+  checkTlsConfig(tls);
   const options: ConnectOptions = { minVersion: "TLSv1.2" };
   if (tls.ca) options.ca = readPem(tls.ca, "certificate authority");
   if (tls.clientCertificate) {

@@ -171,6 +171,15 @@ describe("StatusError", () => {
     expect(err.url).toBe("https://host:6443/api/v1/secrets");
     expect(err.message).not.toMatch(/p4ss|token=|abc|frag/);
     expect(safeUrl("not a url?token=abc")).toBe("not a url");
+    // A password with "@", "#" or a space: whatever the parser makes of it, it is not shown.
+    for (const url of [
+      "https://admin:s3cr3t#1@host:6443/api",
+      "https://admin:12#s3cr3t@host/api",
+      "https://admin:pa@s3cr3t@host:99999/api",
+      "https://admin:s3 cr3t@host name/api",
+    ])
+      expect(safeUrl(url)).not.toMatch(/s3|admin/);
+    expect(safeUrl("https://host/api?labelSelector=a@b")).toBe("https://host/api");
   });
 });
 

@@ -1,9 +1,13 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { PassThrough } from "node:stream";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecCredentialSource, type ExecPluginConfig, ExecPluginError } from "../../../runtime/auth/exec.js";
 
+const run = promisify(execFile);
 const plugin = resolve(import.meta.dirname, "../../fixtures/exec-plugin/credential.mjs");
 let dir: string;
 beforeAll(async () => {
@@ -189,11 +193,67 @@ describe("ExecCredentialSource: errors name the plugin and never the credential"
     expect(err.message).toContain(`executable ${missing} does not exist`);
   });
 
-  it("a non-zero exit shows the exit code and the trimmed stderr", async () => {
-    const err = await errorOf(new ExecCredentialSource(config({}, { args: ["fail"] })).get());
-    expect(err.message).toBe(
-      `exec plugin ${JSON.stringify(plugin)} exited with code 3: plugin: the identity provider said no`,
+  it("a non-zero exit shows the exit code; its stderr goes to stderr, never into the error", async () => {
+    const stderr = new PassThrough();
+    let said = "";
+    stderr.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    const err = await errorOf(
+      new ExecCredentialSource(config({ PLUGIN_TOKEN: "s3cr3t" }, { args: ["fail"] }), { stderr }).get(),
     );
+    expect(err.message).toBe(
+      `exec plugin ${JSON.stringify(plugin)} exited with code 3 (its messages went to stderr)`,
+    );
+    expect((err as ExecPluginError).code).toBe("EEXIT");
+    expect(said).toBe("  plugin: the identity provider said no to s3cr3t\n\n");
+  });
+
+  it("by default hands the plugin this process's own stderr, as client-go", async () => {
+    // A child process, so that its stderr (fd 2, inherited by the plugin) can be read.
+    const script = [
+      `import { ExecCredentialSource } from ${JSON.stringify(resolve(import.meta.dirname, "../../../runtime/auth/exec.ts"))};`,
+      "const source = new ExecCredentialSource({",
+      '  apiVersion: "client.authentication.k8s.io/v1", interactiveMode: "Never",',
+      `  command: ${JSON.stringify(plugin)}, args: ["fail"],`,
+      "});",
+      "await source.get().catch((e) => process.stdout.write(e.message));",
+    ].join("\n");
+    const file = `${tmp("stderr")}.mts`;
+    await writeFile(file, script);
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", file], {
+      env: { ...process.env, PLUGIN_TOKEN: "t0k" },
+    });
+    expect(stdout).toBe(
+      `exec plugin ${JSON.stringify(plugin)} exited with code 3 (its messages went to stderr)`,
+    );
+    expect(stderr).toBe("  plugin: the identity provider said no to t0k\n\n");
+  });
+
+  it("a timeout kills the plugin and is reported as a timeout", async () => {
+    const pidFile = tmp("pid");
+    const started = Date.now();
+    const source = new ExecCredentialSource(config({ PLUGIN_PID_FILE: pidFile }, { args: ["hang"] }), {
+      timeout: 500,
+    });
+    const err = await errorOf(source.get());
+    expect(err).toBeInstanceOf(ExecPluginError);
+    expect((err as ExecPluginError).code).toBe("ETIMEOUT");
+    expect(err.message).toBe(`exec plugin ${JSON.stringify(plugin)} timed out after 500 ms and was stopped`);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const pid = Number(await readFile(pidFile, "utf8"));
+    expect(pid).toBeGreaterThan(0);
+    // Gone within a moment: kill(pid, 0) fails once the process no longer exists.
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive()).toBe(false);
   });
 
   it("output that is not JSON is reported without quoting it", async () => {
@@ -202,20 +262,29 @@ describe("ExecCredentialSource: errors name the plugin and never the credential"
     expect(err.message).not.toContain("this is not json");
   });
 
-  it("a wrong kind or apiVersion is rejected", async () => {
+  it("a wrong kind or apiVersion is rejected without echoing the output", async () => {
     const kind = await errorOf(
-      new ExecCredentialSource(config({ PLUGIN_TOKEN: "s3cr3t" }, { args: ["wrong-kind"] })).get(),
+      new ExecCredentialSource(
+        config({ PLUGIN_TOKEN: "s3cr3t", PLUGIN_KIND: "s3cr3t-kind" }, { args: ["wrong-kind"] }),
+      ).get(),
     );
-    expect(kind.message).toMatch(/its output has kind "Secret", not ExecCredential/);
+    expect(kind.message).toBe(
+      `exec plugin ${JSON.stringify(plugin)}: its output is not an ExecCredential (wrong kind)`,
+    );
+    expect((kind as ExecPluginError).code).toBe("EOUTPUT");
     const version = await errorOf(
       new ExecCredentialSource(
         config({ PLUGIN_TOKEN: "s3cr3t", PLUGIN_API_VERSION: "client.authentication.k8s.io/v1beta1" }),
       ).get(),
     );
     expect(version.message).toMatch(
-      /apiVersion "client.authentication.k8s.io\/v1beta1"; the kubeconfig asks for client.authentication.k8s.io\/v1/,
+      /has apiVersion client.authentication.k8s.io\/v1beta1; the kubeconfig asks for client.authentication.k8s.io\/v1$/,
     );
-    expect(`${kind.message}${version.message}`).not.toContain("s3cr3t");
+    const unknown = await errorOf(
+      new ExecCredentialSource(config({ PLUGIN_TOKEN: "t", PLUGIN_API_VERSION: "s3cr3t-version" })).get(),
+    );
+    expect(unknown.message).toMatch(/has an unknown apiVersion; the kubeconfig asks for/);
+    expect(`${kind.message}${version.message}${unknown.message}`).not.toContain("s3cr3t");
   });
 
   it("an ExecCredential with neither token nor certificate is rejected, and a failure is not cached", async () => {

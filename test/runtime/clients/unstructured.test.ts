@@ -28,6 +28,39 @@ describe("unstructured helpers", () => {
     expect(obj.spec).toEqual({ replicas: 2 });
   });
 
+  it("treat __proto__, constructor and prototype as ordinary keys, as JSON.parse does", () => {
+    const before = Object.getOwnPropertyNames(Object.prototype);
+    const set: Record<string, unknown> = {};
+    setNestedField(set, "v", "__proto__", "x");
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(Object.getPrototypeOf(set)).toBe(Object.prototype);
+    expect(JSON.stringify(set)).toBe('{"__proto__":{"x":"v"}}');
+    expect(set).toEqual(JSON.parse('{"__proto__":{"x":"v"}}'));
+    expect(nestedField(set, "__proto__", "x")).toBe("v");
+
+    removeNestedField({}, "__proto__", "hasOwnProperty");
+    removeNestedField({}, "constructor", "prototype", "toString");
+    expect(typeof Object.prototype.hasOwnProperty).toBe("function");
+    expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(before);
+
+    // Inherited members are not fields: nothing to read, and writing one makes an own field.
+    expect(nestedField({}, "constructor")).toBeUndefined();
+    expect(nestedField({}, "__proto__")).toBeUndefined();
+    expect(nestedString({}, "toString")).toBeUndefined();
+    const obj: Record<string, unknown> = {};
+    setNestedField(obj, 1, "constructor", "prototype", "polluted");
+    expect(JSON.stringify(obj)).toBe('{"constructor":{"prototype":{"polluted":1}}}');
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+    removeNestedField(obj, "constructor", "prototype", "polluted");
+    expect(JSON.stringify(obj)).toBe('{"constructor":{"prototype":{}}}');
+
+    // An own __proto__ from JSON is read and removed like any field.
+    const parsed = JSON.parse('{"__proto__":{"a":1}}') as Record<string, unknown>;
+    expect(nestedField(parsed, "__proto__", "a")).toBe(1);
+    removeNestedField(parsed, "__proto__");
+    expect(JSON.stringify(parsed)).toBe("{}");
+  });
+
   it("converts with a check of apiVersion and kind, copying", () => {
     const u = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } };
     const typed = fromUnstructured<{ apiVersion?: string; kind?: string; metadata?: { name?: string } }>(u, {

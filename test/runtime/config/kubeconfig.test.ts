@@ -104,6 +104,35 @@ describe("parseKubeconfig", () => {
     );
   });
 
+  it("keeps names such as __proto__ and constructor as data keys, never prototypes", () => {
+    const text = [
+      "clusters:",
+      "  - name: c",
+      "    cluster:",
+      "      server: https://c",
+      "      extensions: [{ name: __proto__, extension: { polluted: 1 } }]",
+      "users:",
+      "  - name: u",
+      "    user:",
+      "      as: me",
+      "      as-user-extra: { __proto__: [a], constructor: [b] }",
+      "      auth-provider: { name: p, config: { __proto__: x } }",
+      "",
+    ].join("\n");
+    const model = parseKubeconfig(text, "/k/config");
+    const extensions = model.clusters[0]!.value.extensions!;
+    expect(Object.getPrototypeOf(extensions)).toBe(Object.prototype);
+    expect(Object.keys(extensions)).toEqual(["__proto__"]);
+    expect((extensions as { polluted?: unknown }).polluted).toBeUndefined();
+    const user = model.users[0]!.value;
+    expect(JSON.stringify(user.asUserExtra)).toBe('{"__proto__":["a"],"constructor":["b"]}');
+    expect(JSON.stringify(user.authProvider?.config)).toBe('{"__proto__":"x"}');
+    // Inherited members are not fields: a stanza without `constructor` has none.
+    expect(parseKubeconfig("clusters: [{name: c, cluster: {}}]\n", "/k/config").clusters[0]!.value).toEqual(
+      {},
+    );
+  });
+
   it("reports a YAML syntax error with its line, without quoting the source (it may hold a secret)", () => {
     const text = 'users:\n  - name: u\n    user:\n      token: "s3cr3t\n';
     const err = (() => {
@@ -116,6 +145,52 @@ describe("parseKubeconfig", () => {
     })();
     expect(err.message).toMatch(/^\/k\/config:\d+: YAML syntax error: /);
     expect(err.message).not.toContain("s3cr3t");
+  });
+});
+
+describe("YAML aliases", () => {
+  const messageOf = (text: string) => {
+    try {
+      parseKubeconfig(text, "/k/config");
+    } catch (err) {
+      expect(err).toBeInstanceOf(KubeconfigError);
+      return (err as Error).message;
+    }
+    throw new Error("expected a KubeconfigError");
+  };
+
+  it("an alias without its anchor names the file and line, never the alias or a value", () => {
+    const message = messageOf("users:\n  - name: u\n    user:\n      token: *s3cr3t\n");
+    expect(message).toBe("/k/config:4: YAML alias error: an alias names no anchor before it");
+  });
+
+  it('refuses an alias bomb ("billion laughs") quickly, naming the file and never a value', () => {
+    const levels = ["a: &a [s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t, s3cr3t]"];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    const started = Date.now();
+    const message = messageOf(`${levels.join("\n")}\n`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(message).toMatch(/^\/k\/config: YAML aliases expand too much \(more than 100\)/);
+    expect(message).not.toContain("s3cr3t");
+  });
+
+  it("reads a kubeconfig with a few aliases as usual", () => {
+    const text = [
+      "clusters:",
+      "  - name: a",
+      "    cluster: &shared { server: https://c.example }",
+      "  - name: b",
+      "    cluster: *shared",
+      "",
+    ].join("\n");
+    expect(parseKubeconfig(text, "/k/config").clusters.map((c) => c.value.server)).toEqual([
+      "https://c.example",
+      "https://c.example",
+    ]);
   });
 });
 

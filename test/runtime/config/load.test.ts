@@ -245,6 +245,74 @@ describe("credentials only for https servers", () => {
   });
 });
 
+describe("exec plugins", () => {
+  it("get execTimeout: a plugin that hangs is killed and reported as a timeout", async () => {
+    const path = await file("exec-timeout.yaml", {
+      "current-context": "x",
+      clusters: [{ name: "c", cluster: { server: "https://c" } }],
+      users: [
+        {
+          name: "u",
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1",
+              interactiveMode: "Never",
+              command: resolve(import.meta.dirname, "../../fixtures/exec-plugin/credential.mjs"),
+              args: ["hang"],
+            },
+          },
+        },
+      ],
+      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
+    });
+    const config = await loadKubeconfig({ path, execTimeout: 300 });
+    await expect(sourceOf(config.auth).get()).rejects.toMatchObject({
+      name: "ExecPluginError",
+      code: "ETIMEOUT",
+    });
+  });
+});
+
+describe("a server URL with credentials", () => {
+  // Each fails to parse because of its password; none may show up in the error.
+  const servers = [
+    ["https://admin:s3cr3t#1@kube.example:6443", "https://kube.example:6443"],
+    ["https://admin:s3 cr3t@s3cr3t@kube example:6443", "https://kube example:6443"],
+    ["https://admin:pa@s3cr3t@kube.example:99999", "https://kube.example:99999"],
+    ["admin:s3cr3t#@kube.example", "kube.example"],
+  ] as const;
+
+  it("that fails to parse is printed without its user info, from a kubeconfig or the --server override", async () => {
+    for (const [server, shown] of servers) {
+      const path = await file("server-credentials.yaml", {
+        "current-context": "x",
+        clusters: [{ name: "c", cluster: { server } }],
+        contexts: [{ name: "x", context: { cluster: "c" } }],
+      });
+      const err = (await loadKubeconfig({ path }).catch((e: unknown) => e)) as KubeconfigError;
+      expect(err).toBeInstanceOf(KubeconfigError);
+      expect(err.message).toBe(
+        `${path}: clusters[0].cluster.server: ${JSON.stringify(shown)} (user info removed) is not a URL`,
+      );
+      const override = (await loadKubeconfig({ path, server }).catch((e: unknown) => e)) as Error;
+      expect(override.message).toBe(
+        `the server override: ${JSON.stringify(shown)} (user info removed) is not a URL`,
+      );
+      for (const message of [err.message, override.message]) expect(message).not.toMatch(/s3cr3t|admin/);
+    }
+  });
+
+  it("that parses is refused without printing it", async () => {
+    const path = await file("server-credentials-ok.yaml", {
+      "current-context": "x",
+      clusters: [{ name: "c", cluster: { server: "https://admin:s3cr3t @x#y@kube.example:6443" } }],
+      contexts: [{ name: "x", context: { cluster: "c" } }],
+    });
+    const err = (await loadKubeconfig({ path }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe(`${path}: clusters[0].cluster.server: must not contain credentials`);
+  });
+});
+
 describe("validation of the selected context only", () => {
   it("ignores broken entries that the selected context does not use", async () => {
     const path = await file("unused-broken.yaml", {

@@ -54,6 +54,12 @@ describe("toQuery + encodeQuery", () => {
   ];
   runCases(cases, (given) => encodeQuery(toQuery(given)));
 
+  it("keeps a __proto__ option as a parameter, not the query's prototype", () => {
+    const query = toQuery(JSON.parse('{"__proto__":["a"],"limit":1}') as object);
+    expect(Object.getPrototypeOf(query)).toBe(Object.prototype);
+    expect(encodeQuery(query)).toBe("__proto__=a&limit=1");
+  });
+
   it("refuses an object value, pointing delete options at the body", () => {
     expect(() => toQuery({ preconditions: { uid: "u" } })).toThrow(
       "option preconditions cannot be sent as a query parameter (delete options go in the body: deleteOptionsBody())",

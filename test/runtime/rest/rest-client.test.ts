@@ -36,6 +36,20 @@ describe("RESTClient request builder", () => {
     expect(core.get().absPath("/version").build().path).toBe("/version");
   });
 
+  it("keeps parameters and headers named __proto__ as data", () => {
+    const req = core
+      .get()
+      .resource("pods")
+      .param("__proto__", "1")
+      .param("__proto__", "2")
+      .params(JSON.parse('{"constructor":"c"}') as object)
+      .header("__proto__", "h")
+      .build();
+    expect(Object.getPrototypeOf(req.query)).toBe(Object.prototype);
+    expect(JSON.stringify(req.query)).toBe('{"__proto__":["1","2"],"constructor":"c"}');
+    expect(JSON.stringify(req.headers)).toBe('{"__proto__":"h"}');
+  });
+
   it("sets the patch type as content type", () => {
     const req = apps
       .patch(PatchTypes.strategicMerge)

@@ -136,6 +136,54 @@ describe("timeouts and cancellation", () => {
   });
 });
 
+describe("watch decoding", () => {
+  const added = (name: string) => `${JSON.stringify({ type: "ADDED", object: { metadata: { name } } })}\n`;
+
+  it("yields the events before a malformed line, then fails with EDECODE naming the line, not its text", async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200);
+      // The watch stays open and quiet after the bad line: the error must not wait for more.
+      res.write(`${added("a")}${added("b")}{"token":"s3cr3t"\n${added("c")}`);
+    });
+    const seen: string[] = [];
+    const started = Date.now();
+    const err = await (async () => {
+      for await (const e of client(url, {}, { watchIdleTimeout: 10_000 }).watch<{
+        metadata: { name: string };
+      }>({
+        method: "GET",
+        path: "/w",
+      }))
+        seen.push(e.object.metadata.name);
+    })().catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(seen).toEqual(["a", "b"]);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).code).toBe("EDECODE");
+    expect((err as TransportError).message).toBe(`GET ${url}/w: watch stream: line 3 is not JSON (17 bytes)`);
+  });
+
+  it("ends a watch whose line outgrows watchMaxLineBytes", async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200);
+      res.write(added("a"));
+      // Never a newline: without a limit this would be buffered for ever.
+      const timer = setInterval(() => res.write("x".repeat(1024)), 5);
+      res.on("close", () => clearInterval(timer));
+    });
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const e of client(url, {}, { watchMaxLineBytes: 16 * 1024 }).watch<{
+        metadata: { name: string };
+      }>({ method: "GET", path: "/w" }))
+        seen.push(e.object.metadata.name);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual(["a"]);
+    expect((err as TransportError).code).toBe("EDECODE");
+    expect((err as TransportError).message).toContain("line 2 is longer than the limit of 16384 bytes");
+  });
+});
+
 describe("headers and bodies", () => {
   it("decodes gzip, and asks for it only when compression is on", async () => {
     const { url, seen } = await serve((req, res) => {

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
+import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CredentialSource, Credentials } from "../../../runtime/config/types.js";
 import { isUnauthorized, StatusError, TransportError } from "../../../runtime/errors.js";
@@ -52,6 +53,69 @@ describe("broken connections", () => {
     const err = await failure(() => client(url).json({ method: "GET", path: "/x" }));
     expect((err as TransportError).code).toBe("ECONNECTION");
     expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it("prints a hand-built server URL that fails to parse without its user info", () => {
+    for (const [server, shown] of [
+      ["https://admin:s3cr3t#1@kube.example:6443/prefix", "https://kube.example:6443/prefix"],
+      ["https://admin:s3 cr3t@s3cr3t@kube example:6443", "https://kube example:6443"],
+      ["https://admin:pa@s3cr3t@kube.example:99999", "https://kube.example:99999"],
+    ] as const) {
+      const err = (() => {
+        try {
+          client(server);
+        } catch (e) {
+          return e as TransportError;
+        }
+        throw new Error("expected ECONFIG");
+      })();
+      expect(err.code).toBe("ECONFIG");
+      expect(err.message).toBe(`server ${JSON.stringify(shown)} is not a URL`);
+    }
+  });
+
+  it("rejects a hand-built config with insecureSkipVerify and a CA, as the kubeconfig loader does", async () => {
+    const tls = {
+      insecureSkipVerify: true,
+      ca: { pem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" },
+    };
+    const refused = (build: () => unknown) => {
+      try {
+        build();
+      } catch (e) {
+        return e as TransportError;
+      }
+      throw new Error("expected ECONFIG");
+    };
+    const config = {
+      server: "https://127.0.0.1:1",
+      namespace: "default",
+      auth: { type: "none" as const },
+      tls,
+    };
+    for (const err of [
+      refused(() => client("https://127.0.0.1:1", { tls })),
+      // Also when the caller brings the pool: the config is checked, not the pool.
+      refused(() => buildDispatcher(config, { baseDispatcher: new Agent() })),
+      refused(() =>
+        HttpClient.forConfig({ ...config, tls: { ...tls, ca: { file: "/nonexistent/ca.crt" } } }),
+      ),
+    ]) {
+      expect(err).toBeInstanceOf(TransportError);
+      expect(err.code).toBe("ECONFIG");
+      expect(err.message).toBe("tls.insecureSkipVerify cannot be used with a certificate authority (tls.ca)");
+    }
+    // The loader's message gives the same reason for the same rule.
+    const want = (
+      await readFile(
+        join(import.meta.dirname, "../../fixtures/kubeconfig/bad-ca-and-insecure/error.txt"),
+        "utf8",
+      )
+    ).trim();
+    expect(want.endsWith(": cannot be used with a certificate authority")).toBe(true);
+    // Either alone is fine.
+    expect(() => client("https://127.0.0.1:1", { tls: { insecureSkipVerify: true } })).not.toThrow();
+    expect(() => client("https://127.0.0.1:1", { tls: { ca: tls.ca } })).not.toThrow();
   });
 
   it("rejects a server URL or proxy it cannot use, with ECONFIG", () => {
