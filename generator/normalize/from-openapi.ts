@@ -11,7 +11,7 @@ import { compareStrings } from "../order.js";
 import { pruneUnreachable } from "./filter.js";
 import { narrowListMapKeys } from "./list-maps.js";
 import { accessorName, assignClientNames, moduleOfSchemaId, stabilityOf } from "./names.js";
-import { docsOf, schemaToShape } from "./schema.js";
+import { checkSchema, docsOf, schemaToShape } from "./schema.js";
 
 const refPrefix = "#/components/schemas/";
 const actionVerbs: Record<string, Verb> = {
@@ -189,6 +189,11 @@ function breakAliasCycles(defs: TypeDef[], names: Map<string, TypeRef>): TypeDef
   );
 }
 
+const isGvk = (v: unknown): boolean =>
+  typeof v === "object" &&
+  v !== null &&
+  ["group", "version", "kind"].every((k) => typeof (v as Record<string, unknown>)[k] === "string");
+
 /** Schemas merged by id: the first document (sorted by source) that defines one wins. */
 function mergedSchemas(documents: LoadedDocument[]): Map<string, { schema: SchemaObject; source: string }> {
   const schemas = new Map<string, { schema: SchemaObject; source: string }>();
@@ -204,6 +209,11 @@ function mergedSchemas(documents: LoadedDocument[]): Map<string, { schema: Schem
           `${source}${pointer}: the schema id ${JSON.stringify(id.slice(0, 60))} is not a dotted name`,
         );
       }
+      const at = `${source}#/components/schemas/${id}`;
+      checkSchema(schema, at);
+      const gvks: unknown = schema["x-kubernetes-group-version-kind"];
+      if (gvks !== undefined && !(Array.isArray(gvks) && gvks.every(isGvk)))
+        throw new Error(`${at}/x-kubernetes-group-version-kind: expected a list of {group, version, kind}`);
       if (!schemas.has(id)) schemas.set(id, { schema, source });
     }
   }
@@ -261,6 +271,11 @@ function resourceDrafts(documents: LoadedDocument[]): Map<string, Map<string, Re
     for (const [path, item] of Object.entries(document.paths ?? {})) {
       const parsed = parseResourcePath(path);
       if (!parsed) continue;
+      if (typeof item !== "object" || item === null || Array.isArray(item)) {
+        throw new Error(
+          `${source}#/paths/${path.replace(/~/g, "~0").replace(/\//g, "~1")}: expected a path item object`,
+        );
+      }
       // Group and version become module paths, the plural an accessor: Kubernetes' rules first.
       const validGroup = parsed.group === "" || isDnsSubdomain(parsed.group);
       if (!validGroup || !isDns1035Label(parsed.version) || !isDns1035Label(parsed.plural)) {
