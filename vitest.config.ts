@@ -16,6 +16,9 @@ export default defineConfig({
   },
   test: {
     testTimeout: 30_000,
+    // Every request logged at the highest level, and all output scanned for the suite's secrets.
+    env: { KUBEGEN_LOG_LEVEL: "9" },
+    setupFiles: ["test/support/secret-scan.ts"],
     hookTimeout: 60_000,
     maxWorkers: 2,
     projects: [

@@ -31,7 +31,7 @@ import { version } from "../version.js";
 import { ClientCertificateDispatcher } from "./client-certificate.js";
 import { auth } from "./interceptors/auth.js";
 import { impersonation, userAgent } from "./interceptors/headers.js";
-import { logging, type RequestLogger } from "./interceptors/logging.js";
+import { loggerFromEnvironment, logging, type RequestLogger } from "./interceptors/logging.js";
 import { rateLimit, type TokenBucket, tokenBucketFor } from "./interceptors/rate-limit.js";
 import { type RedirectOptions, redirect } from "./interceptors/redirect.js";
 import { type RetryOptions, retry } from "./interceptors/retry.js";
@@ -60,6 +60,7 @@ export interface TransportOptions {
   /** Redirect limit (default: 10 same-server redirects). */
   redirect?: RedirectOptions;
   /** Logs requests at kubectl's verbosities 6 to 9, secrets masked. */
+  /** Request logging; default: `KUBEGEN_LOG_LEVEL` (6 to 9) to stderr, else none. */
   logger?: RequestLogger;
   /** Replaces the base dispatcher (tests, custom pools). Layers still wrap it. */
   baseDispatcher?: Dispatcher;
@@ -132,7 +133,7 @@ export function buildDispatcher(config: ClientConfig, options: TransportOptions 
   checkTlsConfig(config.tls);
   const base = options.baseDispatcher ?? baseDispatcher(config, options.env);
   const bucket = options.rateLimiter ?? tokenBucketFor(config);
-  const logger = options.logger;
+  const logger = options.logger ?? loggerFromEnvironment(process.env);
   const layers: Dispatcher.DispatcherComposeInterceptor[] = [];
   // compose() applies the last layer first: push from the socket upwards.
   if (logger) layers.push(logging(logger));

@@ -22,6 +22,22 @@ export interface RequestLogger {
   write(line: string): void;
 }
 
+/** Starts every line of the environment's logger, so it can be told from the program's own output. */
+export const environmentLogPrefix = "[kubegen] ";
+
+/**
+ * The logger `KUBEGEN_LOG_LEVEL=6..9` asks for, writing to stderr, as kubectl's `-v` does; none
+ * when it is unset or out of range. Read when a client is built.
+ */
+export function loggerFromEnvironment(env: NodeJS.ProcessEnv): RequestLogger | undefined {
+  const level = Number(env.KUBEGEN_LOG_LEVEL);
+  if (!Number.isInteger(level) || level < 6) return undefined;
+  return {
+    level: Math.min(level, 9) as RequestLogger["level"],
+    write: (line) => process.stderr.write(`${environmentLogPrefix}${line}\n`),
+  };
+}
+
 /**
  * A header value fit for a log: `Bearer abc…` → `Bearer <masked>`, cookies and proxy credentials
  * masked whole, anything else unchanged.
