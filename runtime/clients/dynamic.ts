@@ -86,18 +86,16 @@ export class DynamicResourceClient extends ResourceClient<Unstructured, Unstruct
 
 /** A dynamic resource client: without `.namespace()` it addresses cluster-scoped objects, or all namespaces. */
 export class NamespaceableResourceClient extends DynamicResourceClient {
-  readonly #caller: ApiCaller;
   readonly gvr: GroupVersionResource;
 
   constructor(caller: ApiCaller, gvr: GroupVersionResource) {
     super(caller, descriptorFor(gvr, false));
-    this.#caller = caller;
     this.gvr = gvr;
   }
 
   /** The same resource in one namespace. */
   namespace(namespace: string): DynamicResourceClient {
-    return new DynamicResourceClient(this.#caller, descriptorFor(this.gvr, true), namespace);
+    return new DynamicResourceClient(this.caller, descriptorFor(this.gvr, true), namespace);
   }
 }
 
