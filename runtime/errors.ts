@@ -77,7 +77,7 @@ export class StatusError extends Error {
 
   constructor(status: Status, request?: { method?: string; url?: string }) {
     const code = status.code ?? 0;
-    const url = request?.url === undefined ? undefined : safeUrl(request.url);
+    const url = request?.url === undefined ? undefined : redactUrl(request.url);
     const where = request?.method && url ? ` (${request.method} ${url})` : "";
     super(`${status.message || status.reason || `HTTP ${code}`}${where}`);
     this.status = status;
