@@ -10,6 +10,7 @@
  * `cause` chains, as Go's `errors.As` does.
  */
 
+import { retryAfterSeconds } from "./core/retry-after.js";
 import { redactUrl } from "./core/url.js";
 
 /** `metav1.StatusCause` */
@@ -45,21 +46,14 @@ export interface Status {
 const statusErrorBrand = Symbol.for("kubegen.StatusError");
 
 /**
- * A URL fit for messages: no user info, no query (which may carry tokens), no fragment.
+ * A URL fit for messages: no user info, no query (which may carry tokens), no fragment. The
+ * runtime's one URL redactor (`redactUrl` of runtime/core/url.ts), under the name this module
+ * has always exported.
  *
  * @example
  * safeUrl("https://u:p@host/api/v1/pods?token=x") // "https://host/api/v1/pods"
  */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    // A "#" in a password ends the authority early: `https://u:12#x@host` parses as host `u:12`.
-    if (!u.hash.includes("@")) return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    // Not a URL: redacted as text below.
-  }
-  return redactUrl(url);
-}
+export const safeUrl: (url: string) => string = redactUrl;
 
 /**
  * An error answer from the apiserver, with its `Status` (client-go's `apierrors.StatusError`).
@@ -83,7 +77,7 @@ export class StatusError extends Error {
 
   constructor(status: Status, request?: { method?: string; url?: string }) {
     const code = status.code ?? 0;
-    const url = request?.url === undefined ? undefined : safeUrl(request.url);
+    const url = request?.url === undefined ? undefined : redactUrl(request.url);
     const where = request?.method && url ? ` (${request.method} ${url})` : "";
     super(`${status.message || status.reason || `HTTP ${code}`}${where}`);
     this.status = status;
@@ -162,9 +156,7 @@ export function errorFromResponse(
   }
   const text = body.trim();
   const excerpt = text.length > excerptLength ? `${text.slice(0, excerptLength)}…` : text;
-  const retryAfterText = Array.isArray(request.retryAfter) ? request.retryAfter[0] : request.retryAfter;
-  const retryAfterSeconds =
-    retryAfterText !== undefined && /^\s*\d+\s*$/.test(retryAfterText) ? Number(retryAfterText) : undefined;
+  const retryAfter = retryAfterSeconds(request.retryAfter);
   return new StatusError(
     {
       kind: "Status",
@@ -175,7 +167,7 @@ export function errorFromResponse(
       message: `the server answered ${code}${excerpt ? `: ${excerpt}` : " with an empty body"}`,
       details: {
         causes: [{ reason: "UnexpectedServerResponse", message: excerpt }],
-        ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+        ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
       },
     },
     request,

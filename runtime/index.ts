@@ -13,6 +13,8 @@ export * from "./clients/group.js";
 export * from "./clients/resource-client.js";
 export * from "./clients/rest-mapper.js";
 export * from "./clients/scale.js";
+export * from "./clients/subresources.js";
+export * from "./clients/typed-view.js";
 export * from "./clients/unstructured.js";
 export * from "./config/index.js";
 export * from "./core/group-version.js";

@@ -12,7 +12,7 @@ import type { ClientConfig } from "../config/types.js";
 import type { GroupVersionResource } from "../core/group-version.js";
 import type { Scale } from "../core/object.js";
 import type { DeleteOptions, ListOptions, PatchOptions } from "../core/options.js";
-import { type PatchType, PatchTypes } from "../core/patch.js";
+import type { PatchType } from "../core/patch.js";
 import type { CallOptions } from "../core/request.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import type { Status } from "../errors.js";
@@ -36,6 +36,9 @@ function descriptorFor(gvr: GroupVersionResource, namespaced: boolean): Resource
   };
 }
 
+/** The arguments of an unchecked patch: any body, any patch type (merge when left out). */
+type UncheckedPatch = [name: string, patch: unknown, type?: PatchType, options?: PatchOptions & CallOptions];
+
 /**
  * The generic resource client on unstructured objects. Nothing is known about the resource, so the
  * patch methods take any body with any patch type (strategic merge included: the server decides).
@@ -55,49 +58,32 @@ export class DynamicResourceClient extends ResourceClient<Unstructured, Unstruct
     return "items" in answer && Array.isArray(answer.items) ? withItemTypeMeta(answer) : answer;
   }
 
-  override patch(
-    name: string,
-    patch: unknown,
-    type: PatchType = PatchTypes.merge,
-    options: PatchOptions & CallOptions = {},
-  ): Promise<Unstructured> {
-    // One implementation serves every overload; only the static checks differ.
+  // One implementation serves every overload; only the static checks differ.
+  override patch(...[name, patch, type, options]: UncheckedPatch): Promise<Unstructured> {
     return super.patch(name, patch as never, type as never, options);
   }
 
-  override patchStatus(
-    name: string,
-    patch: unknown,
-    type: PatchType = PatchTypes.merge,
-    options: PatchOptions & CallOptions = {},
-  ): Promise<Unstructured> {
+  override patchStatus(...[name, patch, type, options]: UncheckedPatch): Promise<Unstructured> {
     return super.patchStatus(name, patch as never, type as never, options);
   }
 
-  override patchScale(
-    name: string,
-    patch: unknown,
-    type: PatchType = PatchTypes.merge,
-    options: PatchOptions & CallOptions = {},
-  ): Promise<Scale> {
+  override patchScale(...[name, patch, type, options]: UncheckedPatch): Promise<Scale> {
     return super.patchScale(name, patch as never, type as never, options);
   }
 }
 
 /** A dynamic resource client: without `.namespace()` it addresses cluster-scoped objects, or all namespaces. */
 export class NamespaceableResourceClient extends DynamicResourceClient {
-  readonly #caller: ApiCaller;
   readonly gvr: GroupVersionResource;
 
   constructor(caller: ApiCaller, gvr: GroupVersionResource) {
     super(caller, descriptorFor(gvr, false));
-    this.#caller = caller;
     this.gvr = gvr;
   }
 
   /** The same resource in one namespace. */
   namespace(namespace: string): DynamicResourceClient {
-    return new DynamicResourceClient(this.#caller, descriptorFor(this.gvr, true), namespace);
+    return new DynamicResourceClient(this.caller, descriptorFor(this.gvr, true), namespace);
   }
 }
 

@@ -9,7 +9,8 @@ import type { KubeList, KubeObject } from "../core/object.js";
 import type { TypedResource } from "../core/resource.js";
 import type { ApiCaller } from "../rest/api-caller.js";
 import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
-import { type ClientFor, ResourceClient } from "./resource-client.js";
+import { ResourceClient } from "./resource-client.js";
+import type { ClientFor } from "./typed-view.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: any resource type fits a group's map
 type AnyResource = TypedResource<any, any>;

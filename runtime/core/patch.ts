@@ -87,3 +87,8 @@ export type StrategicMergePatch<T> = T extends readonly (infer E)[]
   : T extends object
     ? { [K in keyof T]?: StrategicMergePatch<T[K]> | null } & StrategicMergeDirectives
     : T;
+
+/** `PatchTypes.strategicMerge` where the resource accepts it, else nothing (so it does not compile). */
+export type StrategicMergeType<SMP extends boolean> = true extends SMP
+  ? typeof PatchTypes.strategicMerge
+  : never;

@@ -123,6 +123,19 @@ export class HttpClient implements ApiCaller {
     return `${this.#base}${request.path}${query ? `?${query}` : ""}`;
   }
 
+  /**
+   * Where a request went, for messages: `GET https://host/api/v1/pods` (redacted: no user info,
+   * no query).
+   */
+  where(request: Pick<ApiRequest, "method" | "path">): string {
+    return `${request.method} ${this.#at(request).url}`;
+  }
+
+  /** The request as `StatusError` takes it: method and redacted URL. */
+  #at(request: Pick<ApiRequest, "method" | "path">): { method: string; url: string } {
+    return { method: request.method, url: redactUrl(this.url({ path: request.path })) };
+  }
+
   async #send(
     request: ApiRequest,
     signal: AbortSignal | undefined,
@@ -158,7 +171,7 @@ export class HttpClient implements ApiCaller {
 
   #transportError(err: unknown, request: ApiRequest, signal: AbortSignal | undefined): Error {
     if (err instanceof StatusError || err instanceof TransportError) return err;
-    const where = `${request.method} ${this.url({ path: request.path })}`;
+    const where = this.where(request);
     if (signal?.aborted) {
       const reason = signal.reason as unknown;
       if (reason instanceof DOMException && reason.name === "TimeoutError") {
@@ -191,9 +204,7 @@ export class HttpClient implements ApiCaller {
     const res = await this.#send(request, signal);
     let bytes: Buffer;
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of decodedBody(res)) chunks.push(chunk);
-      bytes = Buffer.concat(chunks);
+      bytes = await readBody(res);
     } catch (err) {
       throw this.#transportError(err, request, signal);
     }
@@ -214,11 +225,9 @@ export class HttpClient implements ApiCaller {
     request: ApiRequest,
     res: Pick<HttpResponse, "statusCode" | "headers" | "body">,
   ): StatusError | undefined {
-    const url = this.url({ path: request.path });
     if (res.statusCode < 200 || res.statusCode > 299) {
       return errorFromResponse(res.statusCode, res.body, {
-        method: request.method,
-        url,
+        ...this.#at(request),
         retryAfter: res.headers["retry-after"],
       });
     }
@@ -230,10 +239,7 @@ export class HttpClient implements ApiCaller {
         return undefined;
       }
       if (isStatusObject(parsed) && parsed.status === "Failure") {
-        return new StatusError(
-          { ...parsed, code: parsed.code || res.statusCode },
-          { method: request.method, url },
-        );
+        return new StatusError({ ...parsed, code: parsed.code || res.statusCode }, this.#at(request));
       }
     }
     return undefined;
@@ -244,38 +250,20 @@ export class HttpClient implements ApiCaller {
     const res = await this.response(request, options);
     const error = this.errorFor(request, res);
     if (error) throw error;
-    if (res.body === "") {
-      throw new TransportError(
-        "EDECODE",
-        `${request.method} ${this.url({ path: request.path })}: 0-length response`,
-      );
-    }
-    try {
-      return JSON.parse(res.body) as T;
-    } catch (err) {
-      throw new TransportError(
-        "EDECODE",
-        `${request.method} ${this.url({ path: request.path })}: the answer is not JSON: ${res.body.slice(0, 200)}`,
-        { cause: err },
-      );
-    }
+    return decodeJson<T>(res.body, this.where(request));
   }
 
   async #open(request: ApiRequest, options: CallOptions | undefined, controller: AbortController) {
     const signal = options?.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const res = await this.#send(request, signal, true);
     if (res.statusCode < 200 || res.statusCode > 299) {
-      let text = "";
-      try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of decodedBody(res)) chunks.push(chunk);
-        text = Buffer.concat(chunks).toString("utf8");
-      } catch {
-        // The status code says enough.
-      }
+      // A body that breaks off is left out: the status code says enough.
+      const text = await readBody(res).then(
+        (bytes) => bytes.toString("utf8"),
+        () => "",
+      );
       throw errorFromResponse(res.statusCode, text, {
-        method: request.method,
-        url: this.url({ path: request.path }),
+        ...this.#at(request),
         retryAfter: res.headers["retry-after"],
       });
     }
@@ -296,7 +284,7 @@ export class HttpClient implements ApiCaller {
     const idleError = () =>
       new TransportError(
         "EWATCHIDLE",
-        `watch ${this.url({ path: request.path })}: no data for ${idleMs / 1000}s; the connection looks dead`,
+        `watch ${this.#at(request).url}: no data for ${idleMs / 1000}s; the connection looks dead`,
       );
     const arm = () => {
       if (idleMs <= 0) return;
@@ -310,7 +298,7 @@ export class HttpClient implements ApiCaller {
       const toEvent = (raw: RawWatchEvent): WatchEvent<T> => {
         if (raw.type === "ERROR") {
           const status = raw.object as Status;
-          throw new StatusError(status, { method: "GET", url: this.url({ path: request.path }) });
+          throw new StatusError(status, { ...this.#at(request), method: "GET" });
         }
         return raw as WatchEvent<T>;
       };
@@ -372,6 +360,32 @@ export class HttpClient implements ApiCaller {
   destroy(): Promise<void> {
     return this.dispatcher.destroy();
   }
+}
+
+/**
+ * A JSON answer's body, parsed; an empty or non-JSON body is an `EDECODE` error saying `where`
+ * the request went (client-go's "0-length response"). `HttpClient.json` and the RESTClient's
+ * `Result.into` both decode with it.
+ *
+ * @example
+ * decodeJson<PodList>(res.body, http.where(request))
+ */
+export function decodeJson<T>(body: string, where: string): T {
+  if (body === "") throw new TransportError("EDECODE", `${where}: 0-length response`);
+  try {
+    return JSON.parse(body) as T;
+  } catch (err) {
+    throw new TransportError("EDECODE", `${where}: the answer is not JSON: ${body.slice(0, 200)}`, {
+      cause: err,
+    });
+  }
+}
+
+/** The whole (gunzipped) body of an answer. */
+async function readBody(res: Dispatcher.ResponseData): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of decodedBody(res)) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 /** The answer's body, gunzipped when the server compressed it. */

@@ -14,8 +14,7 @@ import { getOwn, setOwn } from "../core/own.js";
 import { type PatchType, PatchTypes } from "../core/patch.js";
 import { type ApiRequest, type CallOptions, checkPathSegment, type QueryValue } from "../core/request.js";
 import type { WatchEvent } from "../core/watch.js";
-import { TransportError } from "../errors.js";
-import { HttpClient, type HttpClientOptions } from "./http-client.js";
+import { decodeJson, HttpClient, type HttpClientOptions } from "./http-client.js";
 
 /** Where a `RESTClient`'s resource paths start. */
 export interface RESTClientOptions {
@@ -53,14 +52,7 @@ export class Result {
 
   /** The body parsed as JSON; an empty body is an error, as client-go's "0-length response". */
   into<T>(): T {
-    if (this.body === "") throw new TransportError("EDECODE", `${this.url}: 0-length response`);
-    try {
-      return JSON.parse(this.body) as T;
-    } catch (err) {
-      throw new TransportError("EDECODE", `${this.url}: the answer is not JSON: ${this.body.slice(0, 200)}`, {
-        cause: err,
-      });
-    }
+    return decodeJson<T>(this.body, this.url);
   }
 
   /** True for 201 Created. */
@@ -295,13 +287,7 @@ export class Request {
     const res = await http.response(request, this.#options);
     const error = http.errorFor(request, res);
     if (error) throw error;
-    return new Result(
-      res.statusCode,
-      res.headers,
-      res.body,
-      `${request.method} ${http.url({ path: request.path })}`,
-      res.warnings,
-    );
+    return new Result(res.statusCode, res.headers, res.body, http.where(request), res.warnings);
   }
 
   /** Opens a byte stream (pod logs with `follow`); rejects with the builder's errors. */

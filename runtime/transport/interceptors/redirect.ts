@@ -6,6 +6,7 @@
  * rather than followed: the request carries the cluster's credentials.
  */
 import type { Dispatcher } from "undici";
+import { redactUrl } from "../../core/url.js";
 import { TransportError } from "../../errors.js";
 import { type ReplayDecision, ReplayHandler } from "../replay-handler.js";
 import { flatHeaders, headerPairs } from "./headers.js";
@@ -32,7 +33,7 @@ function decide(
   // A 3xx without a Location is an answer like any other.
   if (!followed.has(status) || !target || !opts.origin) return { replay: false };
   const from = new URL(opts.path, String(opts.origin));
-  const where = `${opts.method} ${from.origin}${from.pathname}`;
+  const where = `${opts.method} ${redactUrl(from.href)}`;
   let to: URL;
   try {
     to = new URL(target, from);

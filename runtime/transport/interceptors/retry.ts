@@ -4,6 +4,7 @@
  * EOF is retried after 1 s for GET only. Streamed request bodies are never retried.
  */
 import type { Dispatcher } from "undici";
+import { retryAfterSeconds } from "../../core/retry-after.js";
 import { type ReplayDecision, ReplayHandler } from "../replay-handler.js";
 
 type Interceptor = Dispatcher.DispatcherComposeInterceptor;
@@ -22,13 +23,6 @@ export interface RetryOptions {
  * and waiting 10 s to say so helps nobody.
  */
 const connectionErrors = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
-
-/** Seconds from a `Retry-After` header (integer seconds, as the apiserver sends), else undefined. */
-export function retryAfterSeconds(value: string | string[] | undefined): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || !/^\s*\d+\s*$/.test(text)) return undefined;
-  return Number(text);
-}
 
 /**
  * The retry layer.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { retryAfterSeconds } from "../../../runtime/core/retry-after.js";
 import { impersonateExtraHeader } from "../../../runtime/transport/interceptors/headers.js";
 import { TokenBucket, tokenBucketFor } from "../../../runtime/transport/interceptors/rate-limit.js";
-import { retryAfterSeconds } from "../../../runtime/transport/interceptors/retry.js";
 import { parseWarning } from "../../../runtime/transport/interceptors/warnings.js";
 
 describe("TokenBucket", () => {

@@ -1,0 +1,212 @@
+/**
+ * The subresources of the generic resource client: scale, logs, eviction, token and binding,
+ * with their types, and the generic subresource methods for every other one. `SubresourceClient`
+ * is `ResourceClient`'s base class (the verbs are in resource-client.ts), as kube-rs keeps its
+ * `Api`'s subresource methods apart from the core ones. Requests are built by
+ * `runtime/core/resource-requests.ts`; this file only sends them.
+ */
+
+import type { ApplyConfiguration, KubeObject, Scale } from "../core/object.js";
+import type {
+  ApplyOptions,
+  CreateOptions,
+  DeleteOptions,
+  GetOptions,
+  PatchOptions,
+  UpdateOptions,
+} from "../core/options.js";
+import {
+  type JsonPatchOperation,
+  type MergePatch,
+  type PatchType,
+  PatchTypes,
+  type StrategicMergePatch,
+  type StrategicMergeType,
+} from "../core/patch.js";
+import type { CallOptions } from "../core/request.js";
+import type { ResourceDescriptor } from "../core/resource.js";
+import { buildRequest, type ResourceCall, scopeNamespace } from "../core/resource-requests.js";
+import type { Status } from "../errors.js";
+import type { ApiCaller } from "../rest/api-caller.js";
+
+/** Options of a pod log request (`/log`), with the apiserver's query names. */
+export interface PodLogOptions {
+  container?: string;
+  follow?: boolean;
+  previous?: boolean;
+  sinceSeconds?: number;
+  sinceTime?: string;
+  timestamps?: boolean;
+  tailLines?: number;
+  limitBytes?: number;
+  insecureSkipTLSVerifyBackend?: boolean;
+  stream?: "All" | "Stdout" | "Stderr";
+}
+
+/** `authentication.k8s.io/v1` TokenRequest, as far as `createToken` needs it. */
+export interface TokenRequest extends KubeObject {
+  spec: {
+    audiences?: string[];
+    expirationSeconds?: number;
+    boundObjectRef?: { kind?: string; name?: string; uid?: string };
+  };
+  status?: { token: string; expirationTimestamp: string };
+}
+
+/**
+ * The subresource half of a resource client, and what both halves share: the resource, the
+ * namespace and the caller. Use `ResourceClient` (or a clientset's typed view), not this class.
+ */
+export class SubresourceClient<T extends KubeObject, SMP extends boolean = boolean> {
+  readonly resource: ResourceDescriptor;
+  /** `undefined` means all namespaces (lists and watches) or a cluster-scoped resource. */
+  readonly namespaceName: string | undefined;
+  protected readonly caller: ApiCaller;
+
+  constructor(caller: ApiCaller, resource: ResourceDescriptor, namespace?: string) {
+    this.namespaceName = scopeNamespace(resource, namespace);
+    this.caller = caller;
+    this.resource = resource;
+  }
+
+  /** Builds the call's request and sends it, parsing the JSON answer. */
+  protected send<R>(call: ResourceCall, options: CallOptions): Promise<R> {
+    return this.caller.json<R>(this.request(call), { signal: options.signal, timeout: options.timeout });
+  }
+
+  /** The call's request, in this client's namespace. */
+  protected request(call: ResourceCall) {
+    return buildRequest(this.resource, this.namespaceName, call);
+  }
+
+  /** Reads the `scale` subresource. */
+  getScale(name: string, options: GetOptions & CallOptions = {}): Promise<Scale> {
+    return this.send<Scale>({ verb: "get", name, subresource: "scale", options }, options);
+  }
+
+  /** Replaces the `scale` subresource of the object called `name`. */
+  updateScale(name: string, scale: Scale, options: UpdateOptions & CallOptions = {}): Promise<Scale> {
+    return this.send<Scale>({ verb: "updateScale", name, scale, options }, options);
+  }
+
+  /** Patches the `scale` subresource (`{ spec: { replicas: 3 } }`); the body types are `patch()`'s. */
+  patchScale(
+    name: string,
+    patch: MergePatch<Scale>,
+    type?: typeof PatchTypes.merge,
+    options?: PatchOptions & CallOptions,
+  ): Promise<Scale>;
+  patchScale(
+    name: string,
+    patch: readonly JsonPatchOperation[],
+    type: typeof PatchTypes.json,
+    options?: PatchOptions & CallOptions,
+  ): Promise<Scale>;
+  patchScale(
+    name: string,
+    patch: StrategicMergePatch<Scale>,
+    type: StrategicMergeType<SMP>,
+    options?: PatchOptions & CallOptions,
+  ): Promise<Scale>;
+  patchScale(
+    name: string,
+    patch: unknown,
+    type: PatchType = PatchTypes.merge,
+    options: PatchOptions & CallOptions = {},
+  ): Promise<Scale> {
+    return this.send<Scale>(
+      { verb: "patch", name, subresource: "scale", patch, patchType: type, options },
+      options,
+    );
+  }
+
+  /** Server-side apply of the `scale` subresource. */
+  applyScale(
+    name: string,
+    configuration: ApplyConfiguration<Scale>,
+    options: ApplyOptions & CallOptions,
+  ): Promise<Scale> {
+    return this.send<Scale>({ verb: "applyScale", name, configuration, options }, options);
+  }
+
+  /** The logs of a pod's container, whole. */
+  async getLogs(name: string, options: PodLogOptions & CallOptions = {}): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.streamLogs(name, { ...options, follow: false }))
+      chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  /**
+   * The logs of a pod's container as a byte stream; with `follow: true` it stays open until the
+   * container ends or `signal` aborts.
+   */
+  streamLogs(name: string, options: PodLogOptions & CallOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    const { signal, timeout } = options;
+    return this.caller.stream(this.request({ verb: "logs", name, options }), { signal, timeout });
+  }
+
+  /**
+   * Evicts a pod through the `eviction` subresource, honouring PodDisruptionBudgets (a 429 means a
+   * budget forbids it now).
+   */
+  evict(
+    name: string,
+    deleteOptions: DeleteOptions = {},
+    options: CreateOptions & CallOptions = {},
+  ): Promise<Status> {
+    return this.send<Status>({ verb: "evict", name, deleteOptions, options }, options);
+  }
+
+  /**
+   * Requests a token for a service account (`token` subresource, `authentication.k8s.io/v1`
+   * TokenRequest).
+   */
+  createToken(
+    name: string,
+    request: TokenRequest,
+    options: CreateOptions & CallOptions = {},
+  ): Promise<TokenRequest> {
+    return this.send<TokenRequest>({ verb: "createToken", name, request, options }, options);
+  }
+
+  /** Binds a pod to a node (`binding` subresource), as a scheduler does. */
+  bind(
+    name: string,
+    binding: KubeObject & { target: { kind?: string; name?: string } },
+    options: CreateOptions & CallOptions = {},
+  ): Promise<Status> {
+    return this.send<Status>({ verb: "bind", name, binding, options }, options);
+  }
+
+  /** Reads any subresource of the object called `name`. */
+  getSubresource<R>(name: string, subresource: string, options: GetOptions & CallOptions = {}): Promise<R> {
+    return this.send<R>({ verb: "get", name, subresource, options }, options);
+  }
+
+  /** Creates (POST) to any subresource of the object called `name`. */
+  createSubresource<R>(
+    name: string,
+    subresource: string,
+    body: unknown,
+    options: CreateOptions & CallOptions = {},
+  ): Promise<R> {
+    return this.send<R>({ verb: "createSubresource", name, subresource, body, options }, options);
+  }
+
+  /** Replaces (PUT) any subresource of `object` (`ephemeralcontainers`, `resize`, `approval`, `finalize`...). */
+  updateSubresource(object: T, subresource: string, options: UpdateOptions & CallOptions = {}): Promise<T> {
+    return this.send<T>({ verb: "update", object, subresource, options }, options);
+  }
+
+  /** Patches any subresource of the object called `name`, with any patch type and an unchecked body. */
+  patchSubresource<R = T>(
+    name: string,
+    subresource: string,
+    patch: unknown,
+    type: PatchType = PatchTypes.merge,
+    options: PatchOptions & CallOptions = {},
+  ): Promise<R> {
+    return this.send<R>({ verb: "patch", name, subresource, patch, patchType: type, options }, options);
+  }
+}
