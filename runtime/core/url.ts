@@ -9,8 +9,9 @@ const schemePattern = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
  * `text` without user info, query or fragment. A `scheme://` URL that parses is printed from its
- * parts (scheme, host, path); any other text (or one whose fragment holds an `@`, where a `#` in a
- * password cut the authority short) loses everything between the scheme and the last `@`. It may
+ * parts (scheme, host, path); any other text (or one with an `@` after its authority, where a `#`,
+ * `/` or `?` in a password cut the authority short) loses everything between the scheme and the
+ * last `@`. It may
  * remove more than the user info, never less.
  *
  * @example
@@ -22,7 +23,10 @@ export function redactUrl(text: string): string {
   if (schemePattern.test(text)) {
     try {
       const url = new URL(text);
-      if (!url.hash.includes("@")) return `${url.protocol}//${url.host}${url.pathname}`;
+      // An `@` in the path or fragment (`https://admin:12/ab@host`: a `/` in a password cut it
+      // short) means the parser may have taken part of a password for the host.
+      const afterAuthority = url.pathname + url.hash;
+      if (!afterAuthority.includes("@")) return `${url.protocol}//${url.host}${url.pathname}`;
     } catch {
       // Not a URL: redacted as text below.
     }

@@ -26,6 +26,10 @@ describe("redactUrl", () => {
       { given: "https://admin:pa@s3cr3t@kube.example:99999", want: "https://kube.example:99999" },
     ],
     [
+      "a slash in a password, which a parser takes for the end of the host",
+      { given: "https://admin:1234/s3cr3t@kube.example/api", want: "https://kube.example/api" },
+    ],
+    [
       "text without a scheme is never read as scheme:path",
       { given: "admin:s3 cr3t@kube.example", want: "kube.example" },
     ],
