@@ -32,14 +32,18 @@ export function groupVersionPath(group: string, version: string): string {
   return group ? `/apis/${group}/${version}` : `/api/${version}`;
 }
 
-/** Rejects path segments that would change the URL's meaning, as client-go's `IsValidPathSegmentName`. */
+/**
+ * A path segment: rejects those that would change the URL's meaning, as client-go's
+ * `IsValidPathSegmentName`, and escapes the rest as Go's `url.PathEscape` does, so a `?` or `#`
+ * in a name stays in the path (`:` and `@`, as in `system:node-proxier`, stay as they are).
+ */
 export function checkPathSegment(kind: string, value: string): string {
   if (value === "" || value === "." || value === ".." || /[/%]/.test(value)) {
     throw new TypeError(
       `invalid ${kind} ${JSON.stringify(value)}: may not be empty, "." or "..", or contain "/" or "%"`,
     );
   }
-  return value;
+  return encodeURIComponent(value).replace(/%(3A|40|24|26|2B|2C|3B|3D)/gi, (m) => decodeURIComponent(m));
 }
 
 export interface ResourcePathParts {

@@ -841,6 +841,13 @@ describe("path segments", () => {
       },
     ],
     [
+      "a ? or # in a name is escaped, so it stays in the path (Go's url.PathEscape)",
+      {
+        given: { resource: deployments, namespace: "ns", call: { verb: "get", name: "a?b#c d" } },
+        want: { method: "GET", path: "/apis/apps/v1/namespaces/ns/deployments/a%3Fb%23c%20d", query: {} },
+      },
+    ],
+    [
       "a name with a slash is refused",
       {
         given: { resource: deployments, namespace: "ns", call: { verb: "get", name: "a/b" } },
