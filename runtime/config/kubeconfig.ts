@@ -1,8 +1,9 @@
 /**
  * Stage 1 of kubeconfig loading: one file's YAML text → a typed, shape-checked file model. Only
- * types are checked here (a string where a string belongs, base64 that decodes); whether the
- * selected context is usable is decided later (`load.ts`, as client-go's `validation.go`), so a
- * broken entry nobody uses does not stop the others from loading, as in client-go.
+ * what client-go's decoding checks is checked here (a string where a string belongs, base64 that
+ * decodes, names not repeated within a list); whether the selected context is usable is decided
+ * later (`validate.ts`, as client-go's `validation.go`), so a broken entry nobody uses does not
+ * stop the others from loading, as in client-go.
  *
  * Every error names the file, the line where one is known, and the field path:
  * `/home/me/.kube/config:14: users[0].user.token: must be a string`. Values never appear in
@@ -13,23 +14,20 @@
 import { type Document, isAlias, LineCounter, parseDocument, visit } from "yaml";
 import { getOwn, setOwn } from "../core/own.js";
 
-/** A `clusters[].cluster` stanza (kubeconfig v1 `Cluster`). `*Data` fields hold the decoded PEM. */
+/** A `clusters[].cluster` stanza (kubeconfig v1 `Cluster`). `*Data` fields hold the decoded text. */
 export interface KubeconfigCluster {
   server?: string;
   tlsServerName?: string;
   insecureSkipTlsVerify?: boolean;
   /** Path of a PEM file, as written in the file (relative paths resolved by `load.ts`). */
   certificateAuthority?: string;
-  /** PEM text, decoded from `certificate-authority-data`. */
+  /** Text decoded from `certificate-authority-data` (PEM once validated). */
   certificateAuthorityData?: string;
   proxyUrl?: string;
   disableCompression?: boolean;
   /** `extensions`, by name (e.g. `client.authentication.k8s.io/exec` for exec plugins). */
   extensions?: Record<string, unknown>;
 }
-
-/** Interactive mode of an exec plugin (`exec.interactiveMode`). */
-export type ExecInteractiveMode = "Never" | "IfAvailable" | "Always";
 
 /** A `users[].user.exec` stanza, as written (validated when the user is selected). */
 export interface KubeconfigExec {
@@ -45,10 +43,10 @@ export interface KubeconfigExec {
 /** A `users[].user` stanza (kubeconfig v1 `AuthInfo`). */
 export interface KubeconfigUser {
   clientCertificate?: string;
-  /** PEM text, decoded from `client-certificate-data`. */
+  /** Text decoded from `client-certificate-data` (PEM once validated). */
   clientCertificateData?: string;
   clientKey?: string;
-  /** PEM text, decoded from `client-key-data`. */
+  /** Text decoded from `client-key-data` (PEM once validated). */
   clientKeyData?: string;
   token?: string;
   tokenFile?: string;
@@ -162,16 +160,18 @@ class Reader {
     return v as string[];
   }
 
-  /** A base64 `*-data` field, decoded to PEM text. */
+  /**
+   * A base64 `*-data` field, decoded. Bad base64 fails the file, as client-go's decoding does;
+   * whether the text is PEM is checked only if the entry is used (`validate.ts`), as client-go
+   * finds out only when it builds the TLS config.
+   */
   data(obj: Obj, key: string, path: Path): string | undefined {
     const v = this.string(obj, key, path);
     if (v === undefined) return undefined;
     const compact = v.replace(/\s+/g, "");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0)
       this.fail([...path, key], "is not valid base64");
-    const text = Buffer.from(compact, "base64").toString("utf8");
-    if (!text.includes("-----BEGIN ")) this.fail([...path, key], "does not decode to PEM data");
-    return text;
+    return Buffer.from(compact, "base64").toString("utf8");
   }
 
   /** `extensions: [{name, extension}]` → a record by name. */
@@ -180,11 +180,15 @@ class Reader {
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) this.fail([...path, "extensions"], "must be a list");
     const out: Record<string, unknown> = {};
+    const seen = new Set<string>();
     v.forEach((item, i) => {
       const at = [...path, "extensions", i];
       const entry = this.object(item, at);
       const name = this.string(entry, "name", at);
       if (!name) this.fail([...at, "name"], "is required");
+      // As client-go's conversion to its map form: a repeated name would lose an extension.
+      if (seen.has(name)) this.fail([...at, "name"], `duplicate name ${JSON.stringify(name)}`);
+      seen.add(name);
       // Names are data: an extension called `__proto__` is a key, not the record's prototype.
       setOwn(out, name, getOwn(entry, "extension"));
     });
