@@ -95,7 +95,7 @@ export async function validateSelection(selection: KubeconfigSelection): Promise
     checks.push(...userChecks(user, https, at));
     if (Array.isArray(exec)) checks.push(...exec.map(([field, message]) => `${at(user, field)}: ${message}`));
   }
-  const problems = (await Promise.all(checks)).filter((p): p is string => typeof p === "string" && p !== "");
+  const problems = (await Promise.all(checks)).filter((p) => p !== undefined);
   if (problems.length || server.url === undefined) throw new KubeconfigError(problems);
   let validUser: Named<ValidUser> | undefined;
   if (user) {
@@ -120,7 +120,7 @@ function clusterChecks(
   const c = cluster.value;
   const proxyProblem = c.proxyUrl === undefined ? undefined : proxyUrlProblem(c.proxyUrl);
   return [
-    proxyProblem && `${at(cluster, "proxy-url")}: ${proxyProblem}`,
+    proxyProblem ? `${at(cluster, "proxy-url")}: ${proxyProblem}` : undefined,
     c.certificateAuthority && c.certificateAuthorityData
       ? `${at(cluster)}: certificate-authority and certificate-authority-data are both set; keep one`
       : undefined,
@@ -130,7 +130,9 @@ function clusterChecks(
     })
       ? `${at(cluster, "insecure-skip-tls-verify")}: ${insecureWithCaReason}`
       : undefined,
-    c.certificateAuthority && unreadable(c.certificateAuthority, at(cluster, "certificate-authority")),
+    c.certificateAuthority
+      ? unreadable(c.certificateAuthority, at(cluster, "certificate-authority"))
+      : undefined,
     https ? notPem(c.certificateAuthorityData, at(cluster, "certificate-authority-data")) : undefined,
   ];
 }
@@ -160,8 +162,8 @@ function userChecks(
     hasKey && !hasCert
       ? `${f("client-certificate")}: client-certificate or client-certificate-data is required with a client key`
       : undefined,
-    u.clientCertificate && unreadable(u.clientCertificate, f("client-certificate")),
-    u.clientKey && unreadable(u.clientKey, f("client-key")),
+    u.clientCertificate ? unreadable(u.clientCertificate, f("client-certificate")) : undefined,
+    u.clientKey ? unreadable(u.clientKey, f("client-key")) : undefined,
     https ? notPem(u.clientCertificateData, f("client-certificate-data")) : undefined,
     https ? notPem(u.clientKeyData, f("client-key-data")) : undefined,
     // client-go reads a token file only without an inline token; with one it never fails on it.
