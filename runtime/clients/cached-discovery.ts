@@ -16,14 +16,13 @@ import {
   type APIGroup,
   type APIResourceList,
   type CachedDiscoveryInterface,
+  DerivedDiscoveryCalls,
   DiscoveryClient,
   type DiscoveryInterface,
   defaultDiscoveryTtlMs,
   discoveryHttpClient,
   type GroupsAndResources,
   isCachedDiscovery,
-  serverPreferredNamespacedResources,
-  serverPreferredResources,
   type VersionInfo,
 } from "./discovery.js";
 
@@ -43,7 +42,7 @@ export interface MemoryCacheOptions {
 }
 
 /** Discovery cached in memory in front of a delegate. */
-export class CachedDiscoveryClient implements CachedDiscoveryInterface {
+export class CachedDiscoveryClient extends DerivedDiscoveryCalls implements CachedDiscoveryInterface {
   /** Where misses go. */
   readonly delegate: DiscoveryInterface;
   readonly ttlMs: number;
@@ -55,6 +54,7 @@ export class CachedDiscoveryClient implements CachedDiscoveryInterface {
    *   `new CachedDiscoveryClient(http)` caches the server's answers, as it always did)
    */
   constructor(delegate: DiscoveryInterface | HttpClient, options: MemoryCacheOptions = {}) {
+    super();
     this.delegate =
       delegate instanceof HttpClient
         ? new DiscoveryClient(delegate, { concurrency: options.concurrency })
@@ -104,14 +104,6 @@ export class CachedDiscoveryClient implements CachedDiscoveryInterface {
 
   serverGroupsAndResources(): Promise<GroupsAndResources> {
     return this.#cached("all", () => this.delegate.serverGroupsAndResources());
-  }
-
-  serverPreferredResources(): Promise<APIResourceList[]> {
-    return serverPreferredResources(this);
-  }
-
-  serverPreferredNamespacedResources(): Promise<APIResourceList[]> {
-    return serverPreferredNamespacedResources(this);
   }
 
   openAPIV3(): Promise<Map<string, string>> {

@@ -237,7 +237,9 @@ export const isSubresource = (resource: APIResource) => resource.name.includes("
  *
  * @throws GroupDiscoveryFailedError when a preferred group-version failed; it carries the rest
  */
-export async function serverPreferredResources(discovery: DiscoveryInterface): Promise<APIResourceList[]> {
+export async function serverPreferredResources(
+  discovery: Pick<DiscoveryInterface, "serverGroupsAndResources">,
+): Promise<APIResourceList[]> {
   const all = await discovery.serverGroupsAndResources();
   const preferredVersions = new Set(
     all.groups
@@ -254,12 +256,32 @@ export async function serverPreferredResources(discovery: DiscoveryInterface): P
 
 /** `serverPreferredResources(discovery)`, namespaced resources only (client-go's `ServerPreferredNamespacedResources`). */
 export async function serverPreferredNamespacedResources(
-  discovery: DiscoveryInterface,
+  discovery: Pick<DiscoveryInterface, "serverGroupsAndResources">,
 ): Promise<APIResourceList[]> {
   return (await serverPreferredResources(discovery)).map((l) => ({
     ...l,
     resources: l.resources.filter((r) => r.namespaced),
   }));
+}
+
+/**
+ * The calls every discovery client derives from its own `serverGroupsAndResources()`, written
+ * once for the three. client-go writes them as free functions that each client's method calls
+ * (as the two above); this base only saves that boilerplate, while the caches still get their
+ * behaviour from the delegate they wrap, not from a parent class.
+ */
+export abstract class DerivedDiscoveryCalls {
+  abstract serverGroupsAndResources(): Promise<GroupsAndResources>;
+
+  /** The resources of each group's preferred version (subresources left out), as `kubectl api-resources`. */
+  serverPreferredResources(): Promise<APIResourceList[]> {
+    return serverPreferredResources(this);
+  }
+
+  /** `serverPreferredResources()`, namespaced resources only. */
+  serverPreferredNamespacedResources(): Promise<APIResourceList[]> {
+    return serverPreferredNamespacedResources(this);
+  }
 }
 
 /** The URL of the document at `path` in an `/openapi/v3` index. */
@@ -276,11 +298,12 @@ export function splitPathAndQuery(pathAndQuery: string): { path: string; query: 
 }
 
 /** Asks the server every time; the caches wrap it. */
-export class DiscoveryClient implements DiscoveryInterface {
+export class DiscoveryClient extends DerivedDiscoveryCalls implements DiscoveryInterface {
   readonly http: HttpClient;
   readonly #concurrency: number;
 
   constructor(http: HttpClient, options: { concurrency?: number } = {}) {
+    super();
     this.http = http;
     this.#concurrency = options.concurrency ?? 8;
   }
@@ -345,14 +368,6 @@ export class DiscoveryClient implements DiscoveryInterface {
     ]);
     if (legacy.kind !== "APIGroupDiscoveryList" || apis.kind !== "APIGroupDiscoveryList") return undefined;
     return fromAggregated([legacy as APIGroupDiscoveryList, apis as APIGroupDiscoveryList]);
-  }
-
-  serverPreferredResources(): Promise<APIResourceList[]> {
-    return serverPreferredResources(this);
-  }
-
-  serverPreferredNamespacedResources(): Promise<APIResourceList[]> {
-    return serverPreferredNamespacedResources(this);
   }
 
   async #resourcesFor(gvs: string[]): Promise<{ resources: APIResourceList[]; failed: Map<string, Error> }> {

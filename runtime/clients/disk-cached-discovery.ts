@@ -26,14 +26,13 @@ import {
   type APIGroup,
   type APIResourceList,
   type CachedDiscoveryInterface,
+  DerivedDiscoveryCalls,
   type DiscoveryInterface,
   defaultDiscoveryTtlMs,
   discoveryHttpClient,
   type GroupsAndResources,
   isCachedDiscovery,
   openAPIV3DocumentUrl,
-  serverPreferredNamespacedResources,
-  serverPreferredResources,
   splitPathAndQuery,
   type VersionInfo,
 } from "./discovery.js";
@@ -86,7 +85,7 @@ const stderrWarning = (message: string) => {
 };
 
 /** Discovery cached on disk in front of a delegate. */
-export class DiskCachedDiscoveryClient implements CachedDiscoveryInterface {
+export class DiskCachedDiscoveryClient extends DerivedDiscoveryCalls implements CachedDiscoveryInterface {
   /** Where misses go. */
   readonly delegate: DiscoveryInterface;
   readonly dir: string;
@@ -105,6 +104,7 @@ export class DiskCachedDiscoveryClient implements CachedDiscoveryInterface {
    *   over the HTTP `DiscoveryClient` (so `new DiskCachedDiscoveryClient(http)` works as it always did)
    */
   constructor(delegate: DiscoveryInterface | HttpClient, options: DiskCacheOptions = {}) {
+    super();
     this.ttlMs = options.ttlMs ?? defaultDiscoveryTtlMs;
     this.#now = options.now ?? Date.now;
     this.delegate =
@@ -231,14 +231,6 @@ export class DiskCachedDiscoveryClient implements CachedDiscoveryInterface {
     await this.#writeGroups(all.groups);
     await Promise.all(all.resources.map((l) => this.#writeResources(l)));
     return all;
-  }
-
-  serverPreferredResources(): Promise<APIResourceList[]> {
-    return serverPreferredResources(this);
-  }
-
-  serverPreferredNamespacedResources(): Promise<APIResourceList[]> {
-    return serverPreferredNamespacedResources(this);
   }
 
   /** The index is asked of the delegate every time: its hash URLs are what changes. */

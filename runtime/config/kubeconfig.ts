@@ -237,6 +237,28 @@ function readExec(r: Reader, body: Obj, path: Path): KubeconfigExec {
   };
 }
 
+function readCluster(r: Reader, body: Obj, path: Path): KubeconfigCluster {
+  return {
+    server: r.string(body, "server", path),
+    tlsServerName: r.string(body, "tls-server-name", path),
+    insecureSkipTlsVerify: r.bool(body, "insecure-skip-tls-verify", path),
+    certificateAuthority: r.string(body, "certificate-authority", path),
+    certificateAuthorityData: r.data(body, "certificate-authority-data", path),
+    proxyUrl: r.string(body, "proxy-url", path),
+    disableCompression: r.bool(body, "disable-compression", path),
+    extensions: r.extensions(body, path),
+  };
+}
+
+function readContext(r: Reader, body: Obj, path: Path): KubeconfigContext {
+  return {
+    cluster: r.string(body, "cluster", path),
+    user: r.string(body, "user", path),
+    namespace: r.string(body, "namespace", path),
+    extensions: r.extensions(body, path),
+  };
+}
+
 function readUser(r: Reader, body: Obj, path: Path): KubeconfigUser {
   const user: KubeconfigUser = {
     clientCertificate: r.string(body, "client-certificate", path),
@@ -344,40 +366,22 @@ export function parseKubeconfig(text: string, file: string): KubeconfigFile {
   }
   const r = new Reader(file, doc, lines);
   const root = r.object(toJS(doc, file, lines), []);
-  const at = (path: Path) => showPath(path);
+  // Each named list's entries, with where they were defined.
+  const entries = <T extends object>(
+    key: string,
+    inner: string,
+    read: (r: Reader, body: Obj, path: Path) => T,
+  ) =>
+    r.named(root, key, inner).map(({ name, body, path }) => ({
+      name,
+      file,
+      path: showPath(path),
+      value: compact(read(r, body, path)),
+    }));
 
-  const clusters = r.named(root, "clusters", "cluster").map(({ name, body, path }) => ({
-    name,
-    file,
-    path: at(path),
-    value: compact<KubeconfigCluster>({
-      server: r.string(body, "server", path),
-      tlsServerName: r.string(body, "tls-server-name", path),
-      insecureSkipTlsVerify: r.bool(body, "insecure-skip-tls-verify", path),
-      certificateAuthority: r.string(body, "certificate-authority", path),
-      certificateAuthorityData: r.data(body, "certificate-authority-data", path),
-      proxyUrl: r.string(body, "proxy-url", path),
-      disableCompression: r.bool(body, "disable-compression", path),
-      extensions: r.extensions(body, path),
-    }),
-  }));
-  const users = r.named(root, "users", "user").map(({ name, body, path }) => ({
-    name,
-    file,
-    path: at(path),
-    value: compact(readUser(r, body, path)),
-  }));
-  const contexts = r.named(root, "contexts", "context").map(({ name, body, path }) => ({
-    name,
-    file,
-    path: at(path),
-    value: compact<KubeconfigContext>({
-      cluster: r.string(body, "cluster", path),
-      user: r.string(body, "user", path),
-      namespace: r.string(body, "namespace", path),
-      extensions: r.extensions(body, path),
-    }),
-  }));
+  const clusters = entries("clusters", "cluster", readCluster);
+  const users = entries("users", "user", readUser);
+  const contexts = entries("contexts", "context", readContext);
   return compact<KubeconfigFile>({
     file,
     clusters,

@@ -72,6 +72,9 @@ const interactiveModesText = `${execInteractiveModes.slice(0, -1).join(", ")} or
 /** A problem now, or one a file check may find; undefined for none. */
 type Check = string | undefined | Promise<string | undefined>;
 
+/** Names a field of an entry for a message (`describeField` with the selection's overrides). */
+type FieldNamer = (entry: Named<unknown>, field?: string) => string;
+
 /**
  * Validates a selection as client-go's `ConfirmUsable`, reading the files it names.
  *
@@ -81,7 +84,7 @@ type Check = string | undefined | Promise<string | undefined>;
  */
 export async function validateSelection(selection: KubeconfigSelection): Promise<ValidSelection> {
   const { cluster, user, overridden } = selection;
-  const at = (entry: Named<unknown>, field?: string) => describeField(entry, field, overridden);
+  const at: FieldNamer = (entry, field) => describeField(entry, field, overridden);
   const raw = cluster.value.server;
   const server = raw
     ? normalizeServer(raw, at(cluster, "server"), hasTlsSettings(cluster.value))
@@ -112,11 +115,8 @@ export async function validateSelection(selection: KubeconfigSelection): Promise
 const hasTlsSettings = (c: KubeconfigCluster) =>
   Boolean(c.certificateAuthority || c.certificateAuthorityData || c.insecureSkipTlsVerify);
 
-function clusterChecks(
-  cluster: Named<KubeconfigCluster>,
-  https: boolean,
-  at: (entry: Named<unknown>, field?: string) => string,
-): Check[] {
+/** client-go's `validateClusterInfo`; PEM data only for https, where it is used. */
+function clusterChecks(cluster: Named<KubeconfigCluster>, https: boolean, at: FieldNamer): Check[] {
   const c = cluster.value;
   const proxyProblem = c.proxyUrl === undefined ? undefined : proxyUrlProblem(c.proxyUrl);
   return [
@@ -137,11 +137,8 @@ function clusterChecks(
   ];
 }
 
-function userChecks(
-  user: Named<KubeconfigUser>,
-  https: boolean,
-  at: (entry: Named<unknown>, field?: string) => string,
-): Check[] {
+/** client-go's `validateAuthInfo`, plus what its `ClientConfig()` fails on for https servers. */
+function userChecks(user: Named<KubeconfigUser>, https: boolean, at: FieldNamer): Check[] {
   const u = user.value;
   const f = (field: string) => at(user, field);
   const hasCert = Boolean(u.clientCertificate || u.clientCertificateData);

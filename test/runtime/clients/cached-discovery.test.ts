@@ -16,6 +16,7 @@ import {
 import { DiskCachedDiscoveryClient } from "../../../runtime/clients/disk-cached-discovery.js";
 import { RESTMapper } from "../../../runtime/clients/rest-mapper.js";
 import { client, json, serve } from "../transport/local-server.js";
+import { legacyDiscoveryRoutes } from "./discovery-routes.js";
 
 let tmp: string;
 beforeAll(async () => {
@@ -23,39 +24,9 @@ beforeAll(async () => {
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-// Legacy discovery (no aggregated documents): one request per group-version, easy to count.
 const routes: Record<string, unknown> = {
+  ...legacyDiscoveryRoutes,
   "/version": { major: "1", minor: "37", gitVersion: "v1.37.2" },
-  "/api": { kind: "APIVersions", versions: ["v1"] },
-  "/apis": {
-    kind: "APIGroupList",
-    groups: [
-      {
-        name: "apps",
-        versions: [{ groupVersion: "apps/v1", version: "v1" }],
-        preferredVersion: { groupVersion: "apps/v1", version: "v1" },
-      },
-    ],
-  },
-  "/api/v1": {
-    kind: "APIResourceList",
-    groupVersion: "v1",
-    resources: [{ name: "pods", singularName: "pod", namespaced: true, kind: "Pod", verbs: ["get"] }],
-  },
-  "/apis/apps/v1": {
-    kind: "APIResourceList",
-    groupVersion: "apps/v1",
-    resources: [
-      {
-        name: "deployments",
-        singularName: "deployment",
-        namespaced: true,
-        kind: "Deployment",
-        verbs: ["get"],
-        shortNames: ["deploy"],
-      },
-    ],
-  },
 };
 
 async function server() {

@@ -26,6 +26,16 @@ async function file(name: string, content: unknown): Promise<string> {
   return path;
 }
 
+/** A kubeconfig whose one context `x` uses cluster `c` and, when given, user `u`. */
+function oneContext(cluster: Record<string, unknown>, user?: Record<string, unknown>) {
+  return {
+    "current-context": "x",
+    clusters: [{ name: "c", cluster }],
+    ...(user ? { users: [{ name: "u", user }] } : {}),
+    contexts: [{ name: "x", context: user ? { cluster: "c", user: "u" } : { cluster: "c" } }],
+  };
+}
+
 function sourceOf(auth: AuthConfig): CredentialSource {
   if (auth.type !== "source") throw new Error(`expected a credential source, got ${auth.type}`);
   return auth.source;
@@ -224,22 +234,15 @@ describe("credentials only for https servers", () => {
   });
 
   it("gives a server without a scheme https when TLS settings exist, else http", async () => {
-    const withCa = await file("noscheme-tls.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "c.example:6443", "insecure-skip-tls-verify": true } }],
-      users: [{ name: "u", user: { token: "t" } }],
-      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    });
+    const withCa = await file(
+      "noscheme-tls.yaml",
+      oneContext({ server: "c.example:6443", "insecure-skip-tls-verify": true }, { token: "t" }),
+    );
     expect(await loadKubeconfig({ path: withCa })).toMatchObject({
       server: "https://c.example:6443",
       auth: { type: "token" },
     });
-    const plain = await file("noscheme.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "c.example:8080" } }],
-      users: [{ name: "u", user: { token: "t" } }],
-      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    });
+    const plain = await file("noscheme.yaml", oneContext({ server: "c.example:8080" }, { token: "t" }));
     expect(await loadKubeconfig({ path: plain })).toMatchObject({
       server: "http://c.example:8080",
       auth: { type: "none" },
@@ -249,24 +252,20 @@ describe("credentials only for https servers", () => {
 
 describe("exec plugins", () => {
   it("get execTimeout: a plugin that hangs is killed and reported as a timeout", async () => {
-    const path = await file("exec-timeout.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "https://c" } }],
-      users: [
+    const path = await file(
+      "exec-timeout.yaml",
+      oneContext(
+        { server: "https://c" },
         {
-          name: "u",
-          user: {
-            exec: {
-              apiVersion: "client.authentication.k8s.io/v1",
-              interactiveMode: "Never",
-              command: resolve(import.meta.dirname, "../../fixtures/exec-plugin/credential.mjs"),
-              args: ["hang"],
-            },
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1",
+            interactiveMode: "Never",
+            command: resolve(import.meta.dirname, "../../fixtures/exec-plugin/credential.mjs"),
+            args: ["hang"],
           },
         },
-      ],
-      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    });
+      ),
+    );
     const config = await loadKubeconfig({ path, execTimeout: 300 });
     await expect(sourceOf(config.auth).get()).rejects.toMatchObject({
       name: "ExecPluginError",
@@ -286,11 +285,7 @@ describe("a server URL with credentials", () => {
 
   it("that fails to parse is printed without its user info, from a kubeconfig or the --server override", async () => {
     for (const [server, shown] of servers) {
-      const path = await file("server-credentials.yaml", {
-        "current-context": "x",
-        clusters: [{ name: "c", cluster: { server } }],
-        contexts: [{ name: "x", context: { cluster: "c" } }],
-      });
+      const path = await file("server-credentials.yaml", oneContext({ server }));
       const err = (await loadKubeconfig({ path }).catch((e: unknown) => e)) as KubeconfigError;
       expect(err).toBeInstanceOf(KubeconfigError);
       expect(err.message).toBe(
@@ -305,11 +300,10 @@ describe("a server URL with credentials", () => {
   });
 
   it("that parses is refused without printing it", async () => {
-    const path = await file("server-credentials-ok.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "https://admin:s3cr3t @x#y@kube.example:6443" } }],
-      contexts: [{ name: "x", context: { cluster: "c" } }],
-    });
+    const path = await file(
+      "server-credentials-ok.yaml",
+      oneContext({ server: "https://admin:s3cr3t @x#y@kube.example:6443" }),
+    );
     const err = (await loadKubeconfig({ path }).catch((e: unknown) => e)) as Error;
     expect(err.message).toBe(`${path}: clusters[0].cluster.server: must not contain credentials`);
   });
@@ -443,12 +437,13 @@ describe("client-go's clientcmd cases", () => {
   });
 
   it("reports an unreadable CA beside clashing auth methods, and a missing key beside a missing certificate", async () => {
-    const path = await file("aggregate.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "https://c", "certificate-authority": "missing-ca.crt" } }],
-      users: [{ name: "u", user: { token: "s3cr3t", username: "admin", password: "s3cr3t" } }],
-      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    });
+    const path = await file(
+      "aggregate.yaml",
+      oneContext(
+        { server: "https://c", "certificate-authority": "missing-ca.crt" },
+        { token: "s3cr3t", username: "admin", password: "s3cr3t" },
+      ),
+    );
     const err = (await loadKubeconfig({ path }).catch((e: unknown) => e)) as KubeconfigError;
     expect(err.problems).toEqual([
       `${path}: clusters[0].cluster.certificate-authority: file ${join(dir, "missing-ca.crt")} does not exist`,
@@ -466,12 +461,7 @@ describe("client-go's clientcmd cases", () => {
 
   it("sends the inline token beside a tokenFile that cannot be read, as client-go", async () => {
     const user = { token: "inline-token", tokenFile: "no-such-token" };
-    const path = await file("token-and-file.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "https://c" } }],
-      users: [{ name: "u", user }],
-      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    });
+    const path = await file("token-and-file.yaml", oneContext({ server: "https://c" }, user));
     const source = sourceOf((await loadKubeconfig({ path })).auth);
     expect(source).toBeInstanceOf(TokenFileSource);
     expect(await source.get()).toEqual({ token: "inline-token" });
@@ -480,12 +470,10 @@ describe("client-go's clientcmd cases", () => {
     source.invalidate();
     expect(await source.get()).toEqual({ token: "file-token" });
     // Without the inline token, the unreadable file is an error at load time.
-    const alone = await file("token-file-alone.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "https://c" } }],
-      users: [{ name: "u", user: { tokenFile: "missing-token" } }],
-      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    });
+    const alone = await file(
+      "token-file-alone.yaml",
+      oneContext({ server: "https://c" }, { tokenFile: "missing-token" }),
+    );
     await expect(loadKubeconfig({ path: alone })).rejects.toThrow(
       `${alone}: users[0].user.tokenFile: file ${join(dir, "missing-token")} does not exist`,
     );

@@ -3,26 +3,15 @@
  * proxy sees the target and the URL's login, TLS to the server runs inside the tunnel with the
  * config's CA, and a scheme no proxy rule knows is refused by the transport as by the loader.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { proxyUrlProblem } from "../../../runtime/core/proxy-rules.js";
 import { TransportError } from "../../../runtime/errors.js";
-import { createTestPki } from "../../cluster/pki.js";
-import { client, failure, json, serve, serveTls } from "./local-server.js";
+import { client, failure, json, serve, serveTls, useServingPki } from "./local-server.js";
 import { serveSocks5 } from "./socks5-server.js";
 
-let dir: string;
-const pem: Record<string, string> = {};
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "kubegen-socks5-"));
-  const pki = await createTestPki(dir);
-  pem.ca = await readFile(pki.caCert, "utf8");
-  pem.cert = await readFile(pki.servingCert, "utf8");
-  pem.key = await readFile(pki.servingKey, "utf8");
-}, 60_000);
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const pem = useServingPki();
 
 describe("a socks5 proxy", () => {
   it("from proxyUrl carries requests to an http server, logging in with the URL's user info", async () => {
@@ -37,9 +26,9 @@ describe("a socks5 proxy", () => {
   });
 
   it("tunnels TLS to an https server, verified with the config's CA", async () => {
-    const { url } = await serveTls({ cert: pem.cert!, key: pem.key! }, (_req, res) => json(res, 200, {}));
+    const { url } = await serveTls({ cert: pem.cert, key: pem.key }, (_req, res) => json(res, 200, {}));
     const proxy = await serveSocks5();
-    const trusted = client(url, { tls: { ca: { pem: pem.ca! } }, proxyUrl: proxy.url });
+    const trusted = client(url, { tls: { ca: { pem: pem.ca } }, proxyUrl: proxy.url });
     expect(await trusted.json({ method: "GET", path: "/secure" })).toEqual({});
     // Without the CA the server's certificate is not trusted, tunnel or not.
     const untrusted = client(url, { proxyUrl: proxy.url }, { retry: { maxRetries: 0 } });
