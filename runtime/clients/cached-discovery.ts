@@ -11,7 +11,7 @@
  * const discovery = new CachedDiscoveryClient(DiskCachedDiscoveryClient.forConfig(config));
  */
 import type { ClientConfig } from "../config/types.js";
-import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
+import type { HttpClient, HttpClientOptions } from "../rest/http-client.js";
 import {
   type APIGroup,
   type APIResourceList,
@@ -55,10 +55,11 @@ export class CachedDiscoveryClient extends DerivedDiscoveryCalls implements Cach
    */
   constructor(delegate: DiscoveryInterface | HttpClient, options: MemoryCacheOptions = {}) {
     super();
+    // By shape, not instanceof: an HttpClient of another copy of the package works too.
     this.delegate =
-      delegate instanceof HttpClient
-        ? new DiscoveryClient(delegate, { concurrency: options.concurrency })
-        : delegate;
+      "serverGroupsAndResources" in delegate
+        ? delegate
+        : new DiscoveryClient(delegate, { concurrency: options.concurrency });
     this.ttlMs = options.ttlMs ?? defaultDiscoveryTtlMs;
     this.#now = options.now ?? Date.now;
   }

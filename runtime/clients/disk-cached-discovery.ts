@@ -20,7 +20,7 @@ import { dirname, join } from "node:path";
 import type { ClientConfig } from "../config/types.js";
 import { parseGroupVersion } from "../core/group-version.js";
 import { errorFromResponse } from "../errors.js";
-import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
+import type { HttpClient, HttpClientOptions } from "../rest/http-client.js";
 import { CachedDiscoveryClient } from "./cached-discovery.js";
 import {
   type APIGroup,
@@ -108,9 +108,9 @@ export class DiskCachedDiscoveryClient extends DerivedDiscoveryCalls implements 
     this.ttlMs = options.ttlMs ?? defaultDiscoveryTtlMs;
     this.#now = options.now ?? Date.now;
     this.delegate =
-      delegate instanceof HttpClient
-        ? new CachedDiscoveryClient(delegate, { ttlMs: this.ttlMs, now: this.#now })
-        : delegate;
+      "serverGroupsAndResources" in delegate
+        ? delegate
+        : new CachedDiscoveryClient(delegate, { ttlMs: this.ttlMs, now: this.#now });
     this.dir = options.dir ?? defaultDiscoveryCacheDir(this.delegate.http.config.server);
     this.httpCacheDir = options.httpCacheDir ?? defaultHttpCacheDir();
     this.#onWarning = options.onWarning ?? stderrWarning;
