@@ -27,6 +27,25 @@ export const execApiVersions = [
 /** `client.authentication.k8s.io/v1` or `/v1beta1`. */
 export type ExecApiVersion = (typeof execApiVersions)[number];
 
+/** True for an exec credential API version client-go accepts. */
+export function isExecApiVersion(value: string): value is ExecApiVersion {
+  return (execApiVersions as readonly string[]).includes(value);
+}
+
+/**
+ * When a plugin may talk to the user (`exec.interactiveMode`): `Never`; `IfAvailable`, when stdin
+ * is a terminal; `Always`, failing when stdin is not a terminal.
+ */
+export const execInteractiveModes = ["Never", "IfAvailable", "Always"] as const;
+
+/** One of {@link execInteractiveModes}. */
+export type ExecInteractiveMode = (typeof execInteractiveModes)[number];
+
+/** True for one of {@link execInteractiveModes}. */
+export function isExecInteractiveMode(value: string): value is ExecInteractiveMode {
+  return (execInteractiveModes as readonly string[]).includes(value);
+}
+
 /** A validated exec plugin configuration (a kubeconfig user's `exec` stanza). */
 export interface ExecPluginConfig {
   apiVersion: ExecApiVersion;
@@ -40,7 +59,7 @@ export interface ExecPluginConfig {
   /** Put the cluster's details in `KUBERNETES_EXEC_INFO` (`spec.cluster`). */
   provideClusterInfo?: boolean;
   /** Default `IfAvailable` (v1 kubeconfigs must say it; v1beta1 defaults to it). */
-  interactiveMode?: "Never" | "IfAvailable" | "Always";
+  interactiveMode?: ExecInteractiveMode;
 }
 
 /** `spec.cluster` of `KUBERNETES_EXEC_INFO`, with client-go's JSON names. */

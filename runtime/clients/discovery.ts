@@ -1,12 +1,23 @@
 /**
- * `DiscoveryClient`: what the apiserver serves: its version, API groups, and the resources of each
- * group-version, as client-go's discovery client (uncached; legacy per-group requests).
+ * `DiscoveryClient`: what the apiserver serves: its version, API groups, the resources of each
+ * group-version, and its OpenAPI documents, as client-go's discovery client. It caches nothing.
+ *
+ * The whole API (`serverGroupsAndResources()`, and the preferred-resources calls built on it) comes
+ * from aggregated discovery (`apidiscovery.k8s.io/v2`): two requests, `/api` and `/apis`, each
+ * answering with every group and its resources. A server without it (before Kubernetes 1.30) is
+ * asked the legacy way: `/api` and `/apis` for the groups, then one request per group-version.
+ *
+ * `DiscoveryInterface` is what every discovery client answers: this one, and the caches that wrap
+ * one (`CachedDiscoveryClient` in memory, `DiskCachedDiscoveryClient` on disk), which take any
+ * `DiscoveryInterface` as their delegate, as client-go's `discovery/cached/memory` and
+ * `discovery/cached/disk` packages do, and so stack in either order.
  *
  * Discovery gets client-go's larger budget (burst 300, 32 s timeout), so a cluster with hundreds
  * of CRDs is not throttled by the client.
  */
 import type { ClientConfig } from "../config/types.js";
-import { parseGroupVersion } from "../core/group-version.js";
+import { formatGroupVersion, parseGroupVersion, sameGroupVersion } from "../core/group-version.js";
+import { groupVersionPath } from "../core/request.js";
 import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
 
 /** `version.Info` from `/version`. */
@@ -114,7 +125,7 @@ function fromAggregated(docs: APIGroupDiscoveryList[]): GroupsAndResources {
     for (const item of doc.items) {
       const name = item.metadata.name ?? "";
       const versions = item.versions.map((v) => ({
-        groupVersion: name ? `${name}/${v.version}` : v.version,
+        groupVersion: formatGroupVersion({ group: name, version: v.version }),
         version: v.version,
       }));
       // The server lists versions in preference order.
@@ -146,7 +157,7 @@ function fromAggregated(docs: APIGroupDiscoveryList[]): GroupsAndResources {
               name: `${r.resource}/${sub.subresource}`,
               singularName: "",
               namespaced: r.scope === "Namespaced",
-              ...(rk && (rk.group !== name || rk.version !== v.version)
+              ...(rk && !sameGroupVersion(rk, { group: name, version: v.version })
                 ? { group: rk.group, version: rk.version }
                 : {}),
               kind: rk?.kind ?? "",
@@ -162,6 +173,50 @@ function fromAggregated(docs: APIGroupDiscoveryList[]): GroupsAndResources {
 }
 
 /**
+ * What every discovery client answers: client-go's `DiscoveryInterface`. `DiscoveryClient` asks the
+ * server; the caches answer from memory or disk and ask their delegate, another
+ * `DiscoveryInterface`, for the rest.
+ */
+export interface DiscoveryInterface {
+  /** The HTTP layer requests go through (client-go's `RESTClient()`). */
+  readonly http: HttpClient;
+  /** `/version`. */
+  serverVersion(): Promise<VersionInfo>;
+  /** Every API group, the legacy core group (`""`) first, with its versions and preferred version. */
+  serverGroups(): Promise<APIGroup[]>;
+  /** The resources (and subresources) of one group-version: `v1`, `apps/v1`. */
+  serverResourcesForGroupVersion(groupVersion: string): Promise<APIResourceList>;
+  /** Groups and the resources of every version of every group; failures per group-version. */
+  serverGroupsAndResources(): Promise<GroupsAndResources>;
+  /** The resources of each group's preferred version (subresources left out), as `kubectl api-resources`. */
+  serverPreferredResources(): Promise<APIResourceList[]>;
+  /** `serverPreferredResources()`, namespaced resources only. */
+  serverPreferredNamespacedResources(): Promise<APIResourceList[]>;
+  /**
+   * The `/openapi/v3` index: each group-version path (`apis/apps/v1`) with its immutable URL
+   * (`/openapi/v3/apis/apps/v1?hash=...`), which may be cached forever.
+   */
+  openAPIV3(): Promise<Map<string, string>>;
+  /** One OpenAPI v3 document from `openAPIV3()`'s index (`apis/apps/v1`), through its hash URL. */
+  openAPIV3Document(path: string, index?: Map<string, string>): Promise<Record<string, unknown>>;
+  /** The OpenAPI v2 document (`/openapi/v2`). */
+  openAPISchema(): Promise<Record<string, unknown>>;
+  /** Closes the HTTP layer. */
+  close(): Promise<void>;
+}
+
+/** A discovery cache (client-go's `CachedDiscoveryInterface`): it can be told to forget. */
+export interface CachedDiscoveryInterface extends DiscoveryInterface {
+  /** Forgets what is cached here and in every cache below, so the next answers come from the server. */
+  invalidate(): void;
+}
+
+/** True for a delegate that caches, whose `invalidate()` a cache above it passes on. */
+export function isCachedDiscovery(discovery: DiscoveryInterface): discovery is CachedDiscoveryInterface {
+  return typeof (discovery as Partial<CachedDiscoveryInterface>).invalidate === "function";
+}
+
+/**
  * An HTTP layer with discovery's budget (QPS at least 50, burst 300, 32 s timeout), as client-go
  * and kubectl give discovery so a cluster with hundreds of CRDs is not throttled.
  */
@@ -170,14 +225,85 @@ export function discoveryHttpClient(config: ClientConfig, options: HttpClientOpt
   return HttpClient.forConfig({ ...config, qps, burst: 300, timeout: 32_000 }, options);
 }
 
+/** How long the caches keep an answer by default: 6 hours, kubectl's disk cache TTL. */
+export const defaultDiscoveryTtlMs = 6 * 60 * 60 * 1000;
+
 /** True for subresource entries (`pods/log`). */
 export const isSubresource = (resource: APIResource) => resource.name.includes("/");
 
-export class DiscoveryClient {
+/**
+ * The resources of each group's preferred version from any discovery client, subresources left
+ * out (client-go's `ServerPreferredResources`).
+ *
+ * @throws GroupDiscoveryFailedError when a preferred group-version failed; it carries the rest
+ */
+export async function serverPreferredResources(
+  discovery: Pick<DiscoveryInterface, "serverGroupsAndResources">,
+): Promise<APIResourceList[]> {
+  const all = await discovery.serverGroupsAndResources();
+  const preferredVersions = new Set(
+    all.groups
+      .map((g) => g.preferredVersion?.groupVersion ?? g.versions[0]?.groupVersion)
+      .filter((gv): gv is string => !!gv),
+  );
+  const preferred = all.resources
+    .filter((l) => preferredVersions.has(l.groupVersion))
+    .map((l) => ({ ...l, resources: l.resources.filter((r) => !isSubresource(r)) }));
+  const failed = new Map([...all.failed].filter(([gv]) => preferredVersions.has(gv)));
+  if (failed.size) throw new GroupDiscoveryFailedError(failed, preferred);
+  return preferred;
+}
+
+/** `serverPreferredResources(discovery)`, namespaced resources only (client-go's `ServerPreferredNamespacedResources`). */
+export async function serverPreferredNamespacedResources(
+  discovery: Pick<DiscoveryInterface, "serverGroupsAndResources">,
+): Promise<APIResourceList[]> {
+  return (await serverPreferredResources(discovery)).map((l) => ({
+    ...l,
+    resources: l.resources.filter((r) => r.namespaced),
+  }));
+}
+
+/**
+ * The calls every discovery client derives from its own `serverGroupsAndResources()`, written
+ * once for the three. client-go writes them as free functions that each client's method calls
+ * (as the two above); this base only saves that boilerplate, while the caches still get their
+ * behaviour from the delegate they wrap, not from a parent class.
+ */
+export abstract class DerivedDiscoveryCalls {
+  abstract serverGroupsAndResources(): Promise<GroupsAndResources>;
+
+  /** The resources of each group's preferred version (subresources left out), as `kubectl api-resources`. */
+  serverPreferredResources(): Promise<APIResourceList[]> {
+    return serverPreferredResources(this);
+  }
+
+  /** `serverPreferredResources()`, namespaced resources only. */
+  serverPreferredNamespacedResources(): Promise<APIResourceList[]> {
+    return serverPreferredNamespacedResources(this);
+  }
+}
+
+/** The URL of the document at `path` in an `/openapi/v3` index. */
+export function openAPIV3DocumentUrl(index: Map<string, string>, path: string): string {
+  const url = index.get(path);
+  if (!url) throw new Error(`/openapi/v3 lists no document ${JSON.stringify(path)}`);
+  return url;
+}
+
+/** A server-relative URL (`/openapi/v3/api/v1?hash=abc`) as the path and query of a request. */
+export function splitPathAndQuery(pathAndQuery: string): { path: string; query: Record<string, string> } {
+  const url = new URL(pathAndQuery, "http://placeholder");
+  return { path: url.pathname, query: Object.fromEntries(url.searchParams) };
+}
+
+/** Asks the server every time; the caches wrap it. */
+export class DiscoveryClient extends DerivedDiscoveryCalls implements DiscoveryInterface {
   readonly http: HttpClient;
   readonly #concurrency: number;
 
   constructor(http: HttpClient, options: { concurrency?: number } = {}) {
+    super();
     this.http = http;
     this.#concurrency = options.concurrency ?? 8;
   }
@@ -194,12 +320,11 @@ export class DiscoveryClient {
     return new DiscoveryClient(discoveryHttpClient(config, options));
   }
 
-  /** `/version`. */
   serverVersion(): Promise<VersionInfo> {
     return this.http.json<VersionInfo>({ method: "GET", path: "/version" });
   }
 
-  /** Every API group, the legacy core group (`""`) first, with its versions and preferred version. */
+  /** Legacy discovery: `/api` and `/apis`. */
   async serverGroups(): Promise<APIGroup[]> {
     const [legacy, groups] = await Promise.all([
       this.http.json<{ versions: string[] }>({ method: "GET", path: "/api" }),
@@ -210,18 +335,18 @@ export class DiscoveryClient {
     return [core, ...groups.groups];
   }
 
-  /** The resources (and subresources) of one group-version: `v1`, `apps/v1`. */
   async serverResourcesForGroupVersion(groupVersion: string): Promise<APIResourceList> {
     const { group, version } = parseGroupVersion(groupVersion);
-    const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
-    const list = await this.http.json<APIResourceList>({ method: "GET", path });
+    const list = await this.http.json<APIResourceList>({
+      method: "GET",
+      path: groupVersionPath(group, version),
+    });
     return { groupVersion: list.groupVersion ?? groupVersion, resources: list.resources ?? [] };
   }
 
   /**
-   * Groups and the resources of every version of every group; failures are reported per
-   * group-version. Uses aggregated discovery (two requests for the whole API) where the server
-   * has it, else one request per group-version.
+   * Aggregated discovery (two requests for the whole API) where the server has it, else
+   * `serverGroups()` and one request per group-version, `concurrency` at a time.
    */
   async serverGroupsAndResources(): Promise<GroupsAndResources> {
     const aggregated = await this.aggregated();
@@ -245,30 +370,6 @@ export class DiscoveryClient {
     return fromAggregated([legacy as APIGroupDiscoveryList, apis as APIGroupDiscoveryList]);
   }
 
-  /** The resources of each group's preferred version (subresources left out), as `kubectl api-resources`. */
-  async serverPreferredResources(): Promise<APIResourceList[]> {
-    const all = await this.serverGroupsAndResources();
-    const preferredVersions = new Set(
-      all.groups
-        .map((g) => g.preferredVersion?.groupVersion ?? g.versions[0]?.groupVersion)
-        .filter((gv): gv is string => !!gv),
-    );
-    const preferred = all.resources
-      .filter((l) => preferredVersions.has(l.groupVersion))
-      .map((l) => ({ ...l, resources: l.resources.filter((r) => !isSubresource(r)) }));
-    const failed = new Map([...all.failed].filter(([gv]) => preferredVersions.has(gv)));
-    if (failed.size) throw new GroupDiscoveryFailedError(failed, preferred);
-    return preferred;
-  }
-
-  /** `serverPreferredResources()`, namespaced resources only. */
-  async serverPreferredNamespacedResources(): Promise<APIResourceList[]> {
-    return (await this.serverPreferredResources()).map((l) => ({
-      ...l,
-      resources: l.resources.filter((r) => r.namespaced),
-    }));
-  }
-
   async #resourcesFor(gvs: string[]): Promise<{ resources: APIResourceList[]; failed: Map<string, Error> }> {
     const results = new Map<string, APIResourceList>();
     const failed = new Map<string, Error>();
@@ -287,10 +388,6 @@ export class DiscoveryClient {
     return { resources: gvs.filter((gv) => results.has(gv)).map((gv) => results.get(gv)!), failed };
   }
 
-  /**
-   * The `/openapi/v3` index: each group-version path (`apis/apps/v1`) with its immutable URL
-   * (`/openapi/v3/apis/apps/v1?hash=...`), which may be cached forever.
-   */
   async openAPIV3(): Promise<Map<string, string>> {
     const index = await this.http.json<{ paths?: Record<string, { serverRelativeURL?: string }> }>({
       method: "GET",
@@ -304,25 +401,19 @@ export class DiscoveryClient {
     );
   }
 
-  /** One OpenAPI v3 document from `openAPIV3()`'s index (`apis/apps/v1`), through its hash URL. */
   async openAPIV3Document(path: string, index?: Map<string, string>): Promise<Record<string, unknown>> {
-    const url = (index ?? (await this.openAPIV3())).get(path);
-    if (!url) throw new Error(`/openapi/v3 lists no document ${JSON.stringify(path)}`);
-    return this.fetchDocument(url);
+    return this.#fetchDocument(openAPIV3DocumentUrl(index ?? (await this.openAPIV3()), path));
   }
 
-  /** The OpenAPI v2 document (`/openapi/v2`). */
   openAPISchema(): Promise<Record<string, unknown>> {
-    return this.fetchDocument("/openapi/v2");
+    return this.#fetchDocument("/openapi/v2");
   }
 
-  /** GETs a server-relative URL (with its query) as JSON; the disk cache puts its HTTP cache here. */
-  protected fetchDocument(pathAndQuery: string): Promise<Record<string, unknown>> {
-    const url = new URL(pathAndQuery, "http://placeholder");
-    return this.http.json({ method: "GET", path: url.pathname, query: Object.fromEntries(url.searchParams) });
+  /** GETs a server-relative URL (with its query) as JSON. */
+  #fetchDocument(pathAndQuery: string): Promise<Record<string, unknown>> {
+    return this.http.json({ method: "GET", ...splitPathAndQuery(pathAndQuery) });
   }
 
-  /** Closes the HTTP layer. */
   close(): Promise<void> {
     return this.http.close();
   }

@@ -1,12 +1,17 @@
 /**
- * Discovery cached on disk in kubectl's layout, so kubectl and kubegen share one cache:
- * `~/.kube/cache/discovery/<host_port>/servergroups.json` and
+ * `DiskCachedDiscoveryClient`: discovery cached on disk in kubectl's layout, so kubectl and kubegen
+ * share one cache: `~/.kube/cache/discovery/<host_port>/servergroups.json` and
  * `.../<group>/<version>/serverresources.json`, fresh for 6 hours (by file time). Files are written
  * atomically with private permissions; a corrupt or truncated file is a miss, never a crash.
  * OpenAPI documents go through an HTTP cache in `~/.kube/cache/http/` (our own file format there):
  * immutable `?hash=` URLs are never fetched twice, others are revalidated with their ETag.
  * A cache folder that cannot be written (not a folder, no permission, read-only) turns the disk
- * cache off for the client, with one warning: discovery still answers, from the server.
+ * cache off for the client, with one warning: discovery still answers, from the delegate.
+ *
+ * Like client-go's `discovery/cached/disk`, it wraps a delegate, any `DiscoveryInterface`, and
+ * asks it on a miss. Built from an `HttpClient` (and by `forConfig`), the delegate is client-go's:
+ * a `CachedDiscoveryClient` (memory) over the HTTP `DiscoveryClient`, so disk is checked first,
+ * then memory, then the server. For memory first, wrap this client in a `CachedDiscoveryClient`.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -20,8 +25,16 @@ import { CachedDiscoveryClient } from "./cached-discovery.js";
 import {
   type APIGroup,
   type APIResourceList,
+  type CachedDiscoveryInterface,
+  DerivedDiscoveryCalls,
+  type DiscoveryInterface,
+  defaultDiscoveryTtlMs,
   discoveryHttpClient,
   type GroupsAndResources,
+  isCachedDiscovery,
+  openAPIV3DocumentUrl,
+  splitPathAndQuery,
+  type VersionInfo,
 } from "./discovery.js";
 
 /** `https://10.0.0.1:6443/prefix` → `10.0.0.1_6443/prefix`, as client-go names the folder. */
@@ -71,28 +84,40 @@ const stderrWarning = (message: string) => {
   process.stderr.write(`Warning: ${message}\n`);
 };
 
-export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
+/** Discovery cached on disk in front of a delegate. */
+export class DiskCachedDiscoveryClient extends DerivedDiscoveryCalls implements CachedDiscoveryInterface {
+  /** Where misses go. */
+  readonly delegate: DiscoveryInterface;
   readonly dir: string;
   readonly httpCacheDir: string;
+  /** How long a file is fresh, by its modification time (default 6 hours). */
+  readonly ttlMs: number;
+  readonly #now: () => number;
   /** After `invalidate()`, disk files are stale until rewritten. */
   #invalidatedAt = Number.NEGATIVE_INFINITY;
   /** Set after a write failed: the disk is neither read nor written any more. */
   #diskOff = false;
   readonly #onWarning: (message: string) => void;
 
-  constructor(http: HttpClient, options: DiskCacheOptions = {}) {
-    super(http, { ttlMs: options.ttlMs, now: options.now });
-    this.dir = options.dir ?? defaultDiscoveryCacheDir(http.config.server);
+  /**
+   * @param delegate where misses go; an `HttpClient` becomes client-go's delegate, a memory cache
+   *   over the HTTP `DiscoveryClient` (so `new DiskCachedDiscoveryClient(http)` works as it always did)
+   */
+  constructor(delegate: DiscoveryInterface | HttpClient, options: DiskCacheOptions = {}) {
+    super();
+    this.ttlMs = options.ttlMs ?? defaultDiscoveryTtlMs;
+    this.#now = options.now ?? Date.now;
+    this.delegate =
+      "serverGroupsAndResources" in delegate
+        ? delegate
+        : new CachedDiscoveryClient(delegate, { ttlMs: this.ttlMs, now: this.#now });
+    this.dir = options.dir ?? defaultDiscoveryCacheDir(this.delegate.http.config.server);
     this.httpCacheDir = options.httpCacheDir ?? defaultHttpCacheDir();
     this.#onWarning = options.onWarning ?? stderrWarning;
   }
 
-  /** False once a cache folder turned out unwritable; the memory cache still works. */
-  get diskCacheEnabled(): boolean {
-    return !this.#diskOff;
-  }
-
-  static override forConfig(
+  /** A disk cache over memory over a `DiscoveryClient` with discovery's budget (see `DiscoveryClient.forConfig`). */
+  static forConfig(
     config: ClientConfig,
     options: HttpClientOptions & DiskCacheOptions = {},
   ): DiskCachedDiscoveryClient {
@@ -104,6 +129,15 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
       now,
       onWarning,
     });
+  }
+
+  get http(): HttpClient {
+    return this.delegate.http;
+  }
+
+  /** False once a cache folder turned out unwritable; the delegate still answers. */
+  get diskCacheEnabled(): boolean {
+    return !this.#diskOff;
   }
 
   #groupsFile(): string {
@@ -120,7 +154,7 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
     if (this.#diskOff) return undefined;
     try {
       const info = await stat(file);
-      if (info.mtimeMs <= this.#invalidatedAt || this.now() - info.mtimeMs >= this.ttlMs) return undefined;
+      if (info.mtimeMs <= this.#invalidatedAt || this.#now() - info.mtimeMs >= this.ttlMs) return undefined;
       const value: unknown = JSON.parse(await readFile(file, "utf8"));
       return valid(value) ? value : undefined;
     } catch {
@@ -146,28 +180,45 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
     }
   }
 
-  override async serverGroups(): Promise<APIGroup[]> {
-    const cached = await this.#read(this.#groupsFile(), isGroupList);
-    if (cached) return cached.groups;
-    const groups = await super.serverGroups();
-    await this.#write(this.#groupsFile(), {
+  #writeGroups(groups: APIGroup[]): Promise<void> {
+    return this.#write(this.#groupsFile(), {
       kind: "APIGroupList",
       apiVersion: "v1",
       groups,
     } satisfies GroupListFile);
+  }
+
+  #writeResources(list: APIResourceList): Promise<void> {
+    return this.#write(this.#resourcesFile(list.groupVersion), {
+      kind: "APIResourceList",
+      apiVersion: "v1",
+      ...list,
+    });
+  }
+
+  /** Not cached on disk (kubectl keeps no file for it); the delegate answers. */
+  serverVersion(): Promise<VersionInfo> {
+    return this.delegate.serverVersion();
+  }
+
+  async serverGroups(): Promise<APIGroup[]> {
+    const cached = await this.#read(this.#groupsFile(), isGroupList);
+    if (cached) return cached.groups;
+    const groups = await this.delegate.serverGroups();
+    await this.#writeGroups(groups);
     return groups;
   }
 
-  override async serverResourcesForGroupVersion(groupVersion: string): Promise<APIResourceList> {
-    const file = this.#resourcesFile(groupVersion);
-    const cached = await this.#read(file, isResourceList);
+  async serverResourcesForGroupVersion(groupVersion: string): Promise<APIResourceList> {
+    const cached = await this.#read(this.#resourcesFile(groupVersion), isResourceList);
     if (cached) return cached;
-    const list = await super.serverResourcesForGroupVersion(groupVersion);
-    await this.#write(file, { kind: "APIResourceList", apiVersion: "v1", ...list });
+    const list = await this.delegate.serverResourcesForGroupVersion(groupVersion);
+    await this.#writeResources(list);
     return list;
   }
 
-  override async serverGroupsAndResources(): Promise<GroupsAndResources> {
+  /** From disk when the group file and every group-version's file are fresh; else from the delegate. */
+  async serverGroupsAndResources(): Promise<GroupsAndResources> {
     const groups = await this.#read(this.#groupsFile(), isGroupList);
     if (groups) {
       const gvs = groups.groups.flatMap((g) => g.versions.map((v) => v.groupVersion));
@@ -176,18 +227,25 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
         return { groups: groups.groups, resources: lists, failed: new Map() };
       }
     }
-    const all = await super.serverGroupsAndResources();
-    await this.#write(this.#groupsFile(), {
-      kind: "APIGroupList",
-      apiVersion: "v1",
-      groups: all.groups,
-    } satisfies GroupListFile);
-    await Promise.all(
-      all.resources.map((l) =>
-        this.#write(this.#resourcesFile(l.groupVersion), { kind: "APIResourceList", apiVersion: "v1", ...l }),
-      ),
-    );
+    const all = await this.delegate.serverGroupsAndResources();
+    await this.#writeGroups(all.groups);
+    await Promise.all(all.resources.map((l) => this.#writeResources(l)));
     return all;
+  }
+
+  /** The index is asked of the delegate every time: its hash URLs are what changes. */
+  openAPIV3(): Promise<Map<string, string>> {
+    return this.delegate.openAPIV3();
+  }
+
+  /** Through the HTTP cache: a `?hash=` URL is fetched once. */
+  async openAPIV3Document(path: string, index?: Map<string, string>): Promise<Record<string, unknown>> {
+    return this.#cachedGet(openAPIV3DocumentUrl(index ?? (await this.openAPIV3()), path));
+  }
+
+  /** Through the HTTP cache, revalidated with its ETag. */
+  openAPISchema(): Promise<Record<string, unknown>> {
+    return this.#cachedGet("/openapi/v2");
   }
 
   /**
@@ -206,19 +264,16 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
       entry = undefined;
     }
     if (entry && /[?&]hash=/.test(pathAndQuery)) return entry.body as Record<string, unknown>;
-    const url = new URL(pathAndQuery, "http://placeholder");
+    const { path, query } = splitPathAndQuery(pathAndQuery);
     const res = await this.http.response({
       method: "GET",
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+      path,
+      query,
       headers: entry?.etag ? { "if-none-match": entry.etag } : {},
     });
     if (res.statusCode === 304 && entry) return entry.body as Record<string, unknown>;
     if (res.statusCode < 200 || res.statusCode > 299) {
-      throw errorFromResponse(res.statusCode, res.body, {
-        method: "GET",
-        url: this.http.url({ path: url.pathname }),
-      });
+      throw errorFromResponse(res.statusCode, res.body, { method: "GET", url: this.http.url({ path }) });
     }
     const body = JSON.parse(res.body) as Record<string, unknown>;
     const etag = res.headers.etag;
@@ -230,15 +285,14 @@ export class DiskCachedDiscoveryClient extends CachedDiscoveryClient {
     return body;
   }
 
-  /** OpenAPI documents go through the HTTP cache. */
-  protected override fetchDocument(pathAndQuery: string): Promise<Record<string, unknown>> {
-    return this.#cachedGet(pathAndQuery);
+  /** Treats the disk files as stale until they are rewritten, and tells a caching delegate to forget. */
+  invalidate(): void {
+    this.#invalidatedAt = this.#now();
+    if (isCachedDiscovery(this.delegate)) this.delegate.invalidate();
   }
 
-  /** Forgets the memory cache and treats the disk files as stale until they are rewritten. */
-  override invalidate(): void {
-    super.invalidate();
-    this.#invalidatedAt = this.now();
+  close(): Promise<void> {
+    return this.delegate.close();
   }
 }
 

@@ -4,20 +4,23 @@
  * and refreshes discovery once on a miss (a CRD installed after it was built) before failing, as
  * client-go's deferred discovery mapper does.
  *
+ * It takes any discovery cache (`CachedDiscoveryClient`, `DiskCachedDiscoveryClient`, or one
+ * stacked on the other): it needs `invalidate()` to refresh.
+ *
  * @example
  * const mapper = new RESTMapper(CachedDiscoveryClient.forConfig(config));
  * await mapper.resourceFor("deploy");   // { group: "apps", version: "v1", resource: "deployments" }
  * await mapper.kindFor("deployments.apps"); // { group: "apps", version: "v1", kind: "Deployment" }
  */
 import {
+  formatGroupKind,
   formatGroupResource,
   type GroupVersionKind,
   type GroupVersionResource,
   parseGroupVersion,
   parseResourceArg,
 } from "../core/group-version.js";
-import type { CachedDiscoveryClient } from "./cached-discovery.js";
-import { isSubresource } from "./discovery.js";
+import { type CachedDiscoveryInterface, isSubresource } from "./discovery.js";
 
 /** What the mapper knows of one resource in one group-version. */
 export interface RESTMapping {
@@ -37,10 +40,10 @@ export class NoMatchError extends Error {
 }
 
 export class RESTMapper {
-  readonly discovery: CachedDiscoveryClient;
+  readonly discovery: CachedDiscoveryInterface;
   #mappings: Promise<RESTMapping[]> | undefined;
 
-  constructor(discovery: CachedDiscoveryClient) {
+  constructor(discovery: CachedDiscoveryInterface) {
     this.discovery = discovery;
   }
 
@@ -116,7 +119,7 @@ export class RESTMapper {
 
   /** The mapping of a kind (`{ group: "apps", kind: "Deployment" }`), in `version` or the preferred one. */
   restMapping(groupKind: { group: string; kind: string }, version?: string): Promise<RESTMapping> {
-    const label = `kind ${groupKind.group ? `${groupKind.kind}.${groupKind.group}` : groupKind.kind}${version ? ` in version ${version}` : ""}`;
+    const label = `kind ${formatGroupKind(groupKind)}${version ? ` in version ${version}` : ""}`;
     return this.#withRefresh(label, (all) =>
       all.find(
         (m) =>

@@ -10,13 +10,18 @@
  * await scales.scales("default").update("deployments.apps", { ...scale, spec: { replicas: 3 } });
  */
 import type { ClientConfig } from "../config/types.js";
-import { formatGroupResource, type GroupResource, parseResourceArg } from "../core/group-version.js";
+import {
+  formatGroupResource,
+  formatGroupVersion,
+  type GroupResource,
+  parseResourceArg,
+} from "../core/group-version.js";
 import type { Scale } from "../core/object.js";
 import type { UpdateOptions } from "../core/options.js";
 import { type PatchType, PatchTypes } from "../core/patch.js";
 import type { CallOptions } from "../core/request.js";
 import { resourcePath } from "../core/request.js";
-import { DiscoveryClient } from "./discovery.js";
+import { DiscoveryClient, type DiscoveryInterface } from "./discovery.js";
 
 /** Where a group-resource's scale subresource is served, and as which kind. */
 export interface ScaleTarget {
@@ -34,10 +39,11 @@ export class ScaleNotSupportedError extends Error {
 }
 
 export class ScaleClient {
-  readonly discovery: DiscoveryClient;
+  readonly discovery: DiscoveryInterface;
   readonly #targets = new Map<string, Promise<ScaleTarget>>();
 
-  constructor(discovery: DiscoveryClient) {
+  /** @param discovery any discovery client: a cache saves the lookups across clients */
+  constructor(discovery: DiscoveryInterface) {
     this.discovery = discovery;
   }
 
@@ -87,9 +93,10 @@ export class ScaleClient {
       );
     const scale = list.resources.find((r) => r.name === `${gr.resource}/scale`);
     if (!scale) throw new ScaleNotSupportedError(`${formatGroupResource(gr)} has no scale subresource`);
-    const scaleGroupVersion = scale.group
-      ? `${scale.group}/${scale.version}`
-      : (scale.version ?? "autoscaling/v1");
+    const scaleGroupVersion =
+      scale.group !== undefined && scale.version !== undefined
+        ? formatGroupVersion({ group: scale.group, version: scale.version })
+        : "autoscaling/v1";
     return {
       group: gr.group,
       version: gv.version,

@@ -10,6 +10,7 @@ import { KubeconfigError } from "./kubeconfig.js";
 import { loadKubeconfig, mergeKubeconfigs, selectContext } from "./load.js";
 import { resolveClientConfig } from "./resolve.js";
 import type { ClientConfig } from "./types.js";
+import { validateSelection } from "./validate.js";
 
 /** Test seams of {@link buildConfigFromFlags}: the in-cluster environment and root folder. */
 export interface BuildConfigFromFlagsOptions {
@@ -47,5 +48,7 @@ export async function buildConfigFromFlags(
   }
   if (kubeconfigPath) return loadKubeconfig({ path: kubeconfigPath, server: masterUrl || undefined });
   // Only a server: client-go's loading rules are empty then, so no file is read at all.
-  return resolveClientConfig(selectContext(mergeKubeconfigs([]), { server: masterUrl }));
+  return resolveClientConfig(
+    await validateSelection(selectContext(mergeKubeconfigs([]), { server: masterUrl })),
+  );
 }

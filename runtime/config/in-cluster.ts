@@ -4,7 +4,8 @@
  * `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT` (IPv6 hosts bracketed); the credential
  * is the pod's service-account token, re-read as kubelet rotates it; the CA and the namespace come
  * from the same mounted folder. The namespace is `POD_NAMESPACE`, else the mounted `namespace`
- * file, else `default`.
+ * file, else `default`. `loadKubeconfig` falls back to it when no kubeconfig says anything, and
+ * `buildConfigFromFlags` when given neither flag, as client-go's do.
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,8 +1,9 @@
 /**
  * Stage 1 of kubeconfig loading: one file's YAML text → a typed, shape-checked file model. Only
- * types are checked here (a string where a string belongs, base64 that decodes); whether the
- * selected context is usable is decided later (`load.ts`, as client-go's `validation.go`), so a
- * broken entry nobody uses does not stop the others from loading, as in client-go.
+ * what client-go's decoding checks is checked here (a string where a string belongs, base64 that
+ * decodes, names not repeated within a list); whether the selected context is usable is decided
+ * later (`validate.ts`, as client-go's `validation.go`), so a broken entry nobody uses does not
+ * stop the others from loading, as in client-go.
  *
  * Every error names the file, the line where one is known, and the field path:
  * `/home/me/.kube/config:14: users[0].user.token: must be a string`. Values never appear in
@@ -13,23 +14,20 @@
 import { type Document, isAlias, LineCounter, parseDocument, visit } from "yaml";
 import { getOwn, setOwn } from "../core/own.js";
 
-/** A `clusters[].cluster` stanza (kubeconfig v1 `Cluster`). `*Data` fields hold the decoded PEM. */
+/** A `clusters[].cluster` stanza (kubeconfig v1 `Cluster`). `*Data` fields hold the decoded text. */
 export interface KubeconfigCluster {
   server?: string;
   tlsServerName?: string;
   insecureSkipTlsVerify?: boolean;
   /** Path of a PEM file, as written in the file (relative paths resolved by `load.ts`). */
   certificateAuthority?: string;
-  /** PEM text, decoded from `certificate-authority-data`. */
+  /** Text decoded from `certificate-authority-data` (PEM once validated). */
   certificateAuthorityData?: string;
   proxyUrl?: string;
   disableCompression?: boolean;
   /** `extensions`, by name (e.g. `client.authentication.k8s.io/exec` for exec plugins). */
   extensions?: Record<string, unknown>;
 }
-
-/** Interactive mode of an exec plugin (`exec.interactiveMode`). */
-export type ExecInteractiveMode = "Never" | "IfAvailable" | "Always";
 
 /** A `users[].user.exec` stanza, as written (validated when the user is selected). */
 export interface KubeconfigExec {
@@ -45,10 +43,10 @@ export interface KubeconfigExec {
 /** A `users[].user` stanza (kubeconfig v1 `AuthInfo`). */
 export interface KubeconfigUser {
   clientCertificate?: string;
-  /** PEM text, decoded from `client-certificate-data`. */
+  /** Text decoded from `client-certificate-data` (PEM once validated). */
   clientCertificateData?: string;
   clientKey?: string;
-  /** PEM text, decoded from `client-key-data`. */
+  /** Text decoded from `client-key-data` (PEM once validated). */
   clientKeyData?: string;
   token?: string;
   tokenFile?: string;
@@ -162,16 +160,18 @@ class Reader {
     return v as string[];
   }
 
-  /** A base64 `*-data` field, decoded to PEM text. */
+  /**
+   * A base64 `*-data` field, decoded. Bad base64 fails the file, as client-go's decoding does;
+   * whether the text is PEM is checked only if the entry is used (`validate.ts`), as client-go
+   * finds out only when it builds the TLS config.
+   */
   data(obj: Obj, key: string, path: Path): string | undefined {
     const v = this.string(obj, key, path);
     if (v === undefined) return undefined;
     const compact = v.replace(/\s+/g, "");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0)
       this.fail([...path, key], "is not valid base64");
-    const text = Buffer.from(compact, "base64").toString("utf8");
-    if (!text.includes("-----BEGIN ")) this.fail([...path, key], "does not decode to PEM data");
-    return text;
+    return Buffer.from(compact, "base64").toString("utf8");
   }
 
   /** `extensions: [{name, extension}]` → a record by name. */
@@ -180,11 +180,15 @@ class Reader {
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) this.fail([...path, "extensions"], "must be a list");
     const out: Record<string, unknown> = {};
+    const seen = new Set<string>();
     v.forEach((item, i) => {
       const at = [...path, "extensions", i];
       const entry = this.object(item, at);
       const name = this.string(entry, "name", at);
       if (!name) this.fail([...at, "name"], "is required");
+      // As client-go's conversion to its map form: a repeated name would lose an extension.
+      if (seen.has(name)) this.fail([...at, "name"], `duplicate name ${JSON.stringify(name)}`);
+      seen.add(name);
       // Names are data: an extension called `__proto__` is a key, not the record's prototype.
       setOwn(out, name, getOwn(entry, "extension"));
     });
@@ -230,6 +234,28 @@ function readExec(r: Reader, body: Obj, path: Path): KubeconfigExec {
     installHint: r.string(body, "installHint", path),
     provideClusterInfo: r.bool(body, "provideClusterInfo", path),
     interactiveMode: r.string(body, "interactiveMode", path),
+  };
+}
+
+function readCluster(r: Reader, body: Obj, path: Path): KubeconfigCluster {
+  return {
+    server: r.string(body, "server", path),
+    tlsServerName: r.string(body, "tls-server-name", path),
+    insecureSkipTlsVerify: r.bool(body, "insecure-skip-tls-verify", path),
+    certificateAuthority: r.string(body, "certificate-authority", path),
+    certificateAuthorityData: r.data(body, "certificate-authority-data", path),
+    proxyUrl: r.string(body, "proxy-url", path),
+    disableCompression: r.bool(body, "disable-compression", path),
+    extensions: r.extensions(body, path),
+  };
+}
+
+function readContext(r: Reader, body: Obj, path: Path): KubeconfigContext {
+  return {
+    cluster: r.string(body, "cluster", path),
+    user: r.string(body, "user", path),
+    namespace: r.string(body, "namespace", path),
+    extensions: r.extensions(body, path),
   };
 }
 
@@ -340,40 +366,22 @@ export function parseKubeconfig(text: string, file: string): KubeconfigFile {
   }
   const r = new Reader(file, doc, lines);
   const root = r.object(toJS(doc, file, lines), []);
-  const at = (path: Path) => showPath(path);
+  // Each named list's entries, with where they were defined.
+  const entries = <T extends object>(
+    key: string,
+    inner: string,
+    read: (r: Reader, body: Obj, path: Path) => T,
+  ) =>
+    r.named(root, key, inner).map(({ name, body, path }) => ({
+      name,
+      file,
+      path: showPath(path),
+      value: compact(read(r, body, path)),
+    }));
 
-  const clusters = r.named(root, "clusters", "cluster").map(({ name, body, path }) => ({
-    name,
-    file,
-    path: at(path),
-    value: compact<KubeconfigCluster>({
-      server: r.string(body, "server", path),
-      tlsServerName: r.string(body, "tls-server-name", path),
-      insecureSkipTlsVerify: r.bool(body, "insecure-skip-tls-verify", path),
-      certificateAuthority: r.string(body, "certificate-authority", path),
-      certificateAuthorityData: r.data(body, "certificate-authority-data", path),
-      proxyUrl: r.string(body, "proxy-url", path),
-      disableCompression: r.bool(body, "disable-compression", path),
-      extensions: r.extensions(body, path),
-    }),
-  }));
-  const users = r.named(root, "users", "user").map(({ name, body, path }) => ({
-    name,
-    file,
-    path: at(path),
-    value: compact(readUser(r, body, path)),
-  }));
-  const contexts = r.named(root, "contexts", "context").map(({ name, body, path }) => ({
-    name,
-    file,
-    path: at(path),
-    value: compact<KubeconfigContext>({
-      cluster: r.string(body, "cluster", path),
-      user: r.string(body, "user", path),
-      namespace: r.string(body, "namespace", path),
-      extensions: r.extensions(body, path),
-    }),
-  }));
+  const clusters = entries("clusters", "cluster", readCluster);
+  const users = entries("users", "user", readUser);
+  const contexts = entries("contexts", "context", readContext);
   return compact<KubeconfigFile>({
     file,
     clusters,

@@ -1,8 +1,8 @@
 /**
  * Stage 2 of kubeconfig loading, and the entry point `loadKubeconfig()`: which files to read
- * (client-go's default loading rules), how they merge, which context, cluster and user are
- * selected, how overrides apply, and whether the selection is usable (client-go's
- * `validation.go`). Stage 3, `resolve.ts`, turns the selection into the `ClientConfig`.
+ * (client-go's default loading rules), how they merge, and which context, cluster and user are
+ * selected, overrides applied (`overrides.ts`). Stage 3, `validate.ts`, checks the selection is
+ * usable; stage 4, `resolve.ts`, turns it into the `ClientConfig`.
  *
  * - An explicit `path` replaces everything (a missing one is an error). Else the `KUBECONFIG`
  *   list (`:`-separated, `;` on Windows): the first file that defines a named cluster, user or
@@ -10,14 +10,15 @@
  *   skipped unless all are missing. Else `~/.kube/config`.
  * - Relative paths (`certificate-authority`, `client-certificate`, `client-key`, `tokenFile`, and
  *   an exec `command` containing `/`) resolve against the folder of the file that defined them.
+ * - No kubeconfig at all (or only empty ones) inside a pod: the in-cluster configuration, with
+ *   the server, token, CA and namespace overrides applied, as client-go's deferred loader does.
  *
  * @see https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/
  */
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { execApiVersions } from "../auth/exec.js";
-import { insecureWithCa, insecureWithCaReason } from "../core/tls-rules.js";
+import { inClusterConfig, isInCluster } from "./in-cluster.js";
 import {
   decodeKubeconfigBytes,
   describeField,
@@ -29,59 +30,27 @@ import {
   type Named,
   parseKubeconfig,
 } from "./kubeconfig.js";
-import { type KubeconfigSelection, resolveClientConfig } from "./resolve.js";
+import { type ConfigOverrides, hasUserOverride, overrideCluster, overrideUser } from "./overrides.js";
+import { resolveClientConfig } from "./resolve.js";
 import type { ClientConfig } from "./types.js";
-
-/**
- * Overrides, as kubectl's flags (client-go's `ConfigOverrides`). Empty values count as unset.
- * Paths are used as given (relative to the working directory).
- */
-export interface ConfigOverrides {
-  /** `--context`: the context to use instead of `current-context`. */
-  context?: string;
-  /** `--cluster`: the cluster to use instead of the context's. */
-  cluster?: string;
-  /** `--user`: the user to use instead of the context's. */
-  user?: string;
-  /** `--namespace`: wins over the context's namespace. */
-  namespace?: string;
-  /** `--server`: replaces the cluster's server and drops its `tls-server-name`. */
-  server?: string;
-  /** `--tls-server-name`. */
-  tlsServerName?: string;
-  /** `--insecure-skip-tls-verify`: drops the kubeconfig's CA settings. */
-  insecureSkipTlsVerify?: boolean;
-  /** `--certificate-authority`: a CA file; drops the kubeconfig's CA settings and insecure flag. */
-  certificateAuthority?: string;
-  /** `--client-certificate` (a file; replaces the user's certificate). */
-  clientCertificate?: string;
-  /** `--client-key` (a file; replaces the user's key). */
-  clientKey?: string;
-  /** `--token`: replaces the user's token and token file. */
-  token?: string;
-  /** `--username` / `--password`. */
-  username?: string;
-  password?: string;
-  /** `--as`, `--as-uid`, `--as-group`: impersonation. */
-  as?: string;
-  asUid?: string;
-  asGroups?: string[];
-  /** `--proxy-url`. */
-  proxyUrl?: string;
-  /** `--disable-compression`. */
-  disableCompression?: boolean;
-  /** `--request-timeout`, in milliseconds. */
-  timeout?: number;
-}
+import { type KubeconfigSelection, validateSelection } from "./validate.js";
 
 /** Options of {@link loadKubeconfig}: where to read, overrides, and the environment to use. */
 export interface LoadKubeconfigOptions extends ConfigOverrides {
   /** Explicit kubeconfig file (kubectl's `--kubeconfig`): replaces `KUBECONFIG` and the default. */
   path?: string;
-  /** Environment for `KUBECONFIG` (default `process.env`). */
+  /**
+   * Environment for `KUBECONFIG`, and for `KUBERNETES_SERVICE_HOST`/`_PORT` and `POD_NAMESPACE`
+   * of the in-cluster fallback (default `process.env`).
+   */
   env?: NodeJS.ProcessEnv;
   /** Home folder for `~/.kube/config` (default `os.homedir()`). */
   home?: string;
+  /**
+   * Filesystem root under which the in-cluster fallback looks for the service-account files
+   * (`/var/run/secrets/kubernetes.io/serviceaccount/`; default `/`).
+   */
+  root?: string;
   /** Milliseconds an exec credential plugin may run before it is killed (default: no limit). */
   execTimeout?: number;
 }
@@ -91,9 +60,9 @@ export interface LoadKubeconfigOptions extends ConfigOverrides {
  * context's namespace, else `default`) plus where it came from.
  */
 export interface LoadedClientConfig extends ClientConfig {
-  /** Name of the selected context. */
+  /** Name of the selected context (empty for the in-cluster configuration). */
   contextName: string;
-  /** The kubeconfig files read, in precedence order. */
+  /** The kubeconfig files read, in precedence order (none for the in-cluster configuration). */
   files: string[];
 }
 
@@ -195,75 +164,12 @@ export function mergeKubeconfigs(files: KubeconfigFile[]): MergedKubeconfig {
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** Applies cluster overrides (`--server` drops `tls-server-name`; a CA or insecure override drops all CA settings). */
-function overrideCluster(
-  c: KubeconfigCluster,
-  o: ConfigOverrides,
-  overridden: Set<string>,
-): KubeconfigCluster {
-  const out = { ...c };
-  const mark = (...fields: string[]) => {
-    for (const f of fields) overridden.add(f);
-  };
-  if (o.server) {
-    out.server = o.server;
-    delete out.tlsServerName;
-    mark("server");
-  }
-  if (o.tlsServerName) {
-    out.tlsServerName = o.tlsServerName;
-    mark("tls-server-name");
-  }
-  if (o.insecureSkipTlsVerify || o.certificateAuthority) {
-    delete out.certificateAuthority;
-    delete out.certificateAuthorityData;
-    delete out.insecureSkipTlsVerify;
-    if (o.insecureSkipTlsVerify) out.insecureSkipTlsVerify = true;
-    if (o.certificateAuthority) out.certificateAuthority = resolve(o.certificateAuthority);
-    mark("certificate-authority", "insecure-skip-tls-verify");
-  }
-  if (o.proxyUrl) {
-    out.proxyUrl = o.proxyUrl;
-    mark("proxy-url");
-  }
-  if (o.disableCompression) out.disableCompression = true;
-  return out;
-}
-
-/** Applies user overrides; an override replaces the matching kubeconfig fields (file and data). */
-function overrideUser(u: KubeconfigUser, o: ConfigOverrides, overridden: Set<string>): KubeconfigUser {
-  const out = { ...u };
-  if (o.clientCertificate) {
-    out.clientCertificate = resolve(o.clientCertificate);
-    delete out.clientCertificateData;
-    overridden.add("client-certificate");
-  }
-  if (o.clientKey) {
-    out.clientKey = resolve(o.clientKey);
-    delete out.clientKeyData;
-    overridden.add("client-key");
-  }
-  if (o.token) {
-    out.token = o.token;
-    delete out.tokenFile;
-    overridden.add("token");
-  }
-  if (o.username) out.username = o.username;
-  if (o.password) out.password = o.password;
-  if (o.as) {
-    out.as = o.as;
-    overridden.add("as");
-  }
-  if (o.asUid) out.asUid = o.asUid;
-  if (o.asGroups?.length) out.asGroups = o.asGroups;
-  return out;
-}
-
 /**
- * Picks the context, cluster and user (overrides first), applies the overrides, and validates the
- * selection as client-go's `validation.go` does, reporting every problem found at once.
+ * Picks the context, cluster and user (overrides first) and applies the overrides. Whether the
+ * stanzas are usable is `validateSelection`'s question.
  *
- * @throws KubeconfigError naming the file and field of each problem
+ * @throws KubeconfigError when the context, its cluster or user does not exist, or the namespace
+ *   is no DNS-1123 label (every such problem at once)
  */
 export function selectContext(
   merged: MergedKubeconfig,
@@ -273,9 +179,15 @@ export function selectContext(
   const at = (entry: Named<unknown>, field?: string) => describeField(entry, field);
   const contextName = overrides.context || merged.currentContext;
   if (!contextName) {
-    if (overrides.server && !overrides.cluster) return serverOnlySelection(merged, overrides);
-    if (merged.files.length === 0 || (merged.clusters.size === 0 && merged.contexts.size === 0))
-      throw new KubeconfigError(`${where}: ${noConfiguration}`);
+    if (overrides.server && !overrides.cluster) {
+      // No context, but a server: client-go builds a config from the overrides alone.
+      if (overrides.user && !merged.users.has(overrides.user))
+        throw new KubeconfigError(
+          `user ${JSON.stringify(overrides.user)} (the user override) does not exist`,
+        );
+      return withOverrides({ contextName: "", namespace: overrides.namespace || "default" }, overrides);
+    }
+    if (isEmpty(merged)) throw new KubeconfigError(`${where}: ${noConfiguration}`);
     throw new KubeconfigError(`${where}: current-context is not set, and no context was given`);
   }
   const context = merged.contexts.get(contextName);
@@ -317,132 +229,55 @@ export function selectContext(
     );
   }
   if (problems.length || !cluster) throw new KubeconfigError(problems);
-
-  const overridden = new Set<string>();
-  const selection: KubeconfigSelection = {
-    contextName,
-    context,
-    namespace,
-    cluster: { ...cluster, value: overrideCluster(cluster.value, overrides, overridden) },
-    user: user
-      ? { ...user, value: overrideUser(user.value, overrides, overridden) }
-      : hasUserOverride(overrides)
-        ? { name: "", file: "", path: "", value: overrideUser({}, overrides, overridden) }
-        : undefined,
-    overridden,
-  };
-  validateSelection(selection);
-  return selection;
+  return withOverrides({ contextName, context, namespace }, overrides, cluster, user);
 }
 
-const hasUserOverride = (o: ConfigOverrides) =>
-  Boolean(o.clientCertificate || o.clientKey || o.token || o.username || o.password || o.as || o.asUid);
+/** An entry made of overrides alone: no file, no name. */
+const unnamed = <T>(value: T): Named<T> => ({ name: "", file: "", path: "", value });
 
-/** No context, but a server override: client-go then builds a config from the overrides alone. */
-function serverOnlySelection(merged: MergedKubeconfig, o: ConfigOverrides): KubeconfigSelection {
+/** The selection with the overrides applied to its cluster and user (or to empty ones). */
+function withOverrides(
+  base: Pick<KubeconfigSelection, "contextName" | "context" | "namespace">,
+  o: ConfigOverrides,
+  cluster: Named<KubeconfigCluster> = unnamed({}),
+  user?: Named<KubeconfigUser>,
+): KubeconfigSelection {
   const overridden = new Set<string>();
-  const selection: KubeconfigSelection = {
-    contextName: "",
-    namespace: o.namespace || "default",
-    cluster: { name: "", file: "", path: "", value: overrideCluster({}, o, overridden) },
-    user: hasUserOverride(o)
-      ? { name: "", file: "", path: "", value: overrideUser({}, o, overridden) }
-      : undefined,
+  const userEntry = user ?? (hasUserOverride(o) ? unnamed({}) : undefined);
+  return {
+    ...base,
+    cluster: { ...cluster, value: overrideCluster(cluster.value, o, overridden) },
+    user: userEntry && { ...userEntry, value: overrideUser(userEntry.value, o, overridden) },
     overridden,
   };
-  if (o.user && !merged.users.has(o.user))
-    throw new KubeconfigError(`user ${JSON.stringify(o.user)} (the user override) does not exist`);
-  validateSelection(selection);
-  return selection;
+}
+
+/** client-go's `IsConfigEmpty`: nothing was loaded that could name a cluster. */
+function isEmpty(merged: MergedKubeconfig): boolean {
+  return merged.files.length === 0 || (merged.clusters.size === 0 && merged.contexts.size === 0);
 }
 
 /**
- * client-go's `validateClusterInfo` and `validateAuthInfo` for the selected stanzas (file checks
- * happen in `resolve.ts`, which reads the files).
+ * The in-cluster configuration with the overrides client-go applies to it (server, token, CA,
+ * namespace), for `loadKubeconfig` when no kubeconfig says anything.
  */
-function validateSelection({ cluster, user, overridden }: KubeconfigSelection): void {
-  const problems: string[] = [];
-  const at = (entry: Named<unknown>, field?: string) => describeField(entry, field, overridden);
-  const c = cluster.value;
-  if (!c.server)
-    problems.push(
-      `${at(cluster, "server")}: is required (no server found for cluster ${JSON.stringify(cluster.name)})`,
-    );
-  if (c.certificateAuthority && c.certificateAuthorityData)
-    problems.push(
-      `${at(cluster)}: certificate-authority and certificate-authority-data are both set; keep one`,
-    );
-  if (
-    insecureWithCa({
-      insecureSkipVerify: c.insecureSkipTlsVerify,
-      hasCa: Boolean(c.certificateAuthority || c.certificateAuthorityData),
-    })
-  )
-    problems.push(`${at(cluster, "insecure-skip-tls-verify")}: ${insecureWithCaReason}`);
-  if (c.proxyUrl) {
-    let scheme = "";
-    try {
-      scheme = new URL(c.proxyUrl).protocol;
-    } catch {
-      problems.push(`${at(cluster, "proxy-url")}: is not a URL`);
-    }
-    if (scheme && !["http:", "https:", "socks5:"].includes(scheme))
-      problems.push(
-        `${at(cluster, "proxy-url")}: the scheme must be http, https or socks5, not ${scheme.slice(0, -1)}`,
-      );
-  }
-  if (user) {
-    const u = user.value;
-    const f = (field: string) => at(user, field);
-    if ((u.token || u.tokenFile) && (u.username || u.password))
-      problems.push(
-        `${at(user)}: more than one authentication method: username/password or a bearer token may be set, but not both`,
-      );
-    if (u.clientCertificate && u.clientCertificateData)
-      problems.push(`${at(user)}: client-certificate and client-certificate-data are both set; keep one`);
-    if (u.clientKey && u.clientKeyData)
-      problems.push(`${at(user)}: client-key and client-key-data are both set; keep one`);
-    if ((u.clientCertificate || u.clientCertificateData) && !u.clientKey && !u.clientKeyData)
-      problems.push(
-        `${f("client-key")}: client-key or client-key-data is required with a client certificate`,
-      );
-    if ((u.clientKey || u.clientKeyData) && !u.clientCertificate && !u.clientCertificateData)
-      problems.push(
-        `${f("client-certificate")}: client-certificate or client-certificate-data is required with a client key`,
-      );
-    if (!u.as && (u.asUid || u.asGroups?.length || u.asUserExtra))
-      problems.push(`${f("as")}: is required with as-uid, as-groups or as-user-extra (impersonating a user)`);
-    if (u.exec) {
-      const e = u.exec;
-      if (u.authProvider) problems.push(`${at(user)}: exec and auth-provider cannot be used together`);
-      if (!e.command) problems.push(`${f("exec.command")}: is required`);
-      if (!e.apiVersion) problems.push(`${f("exec.apiVersion")}: is required`);
-      else if (!(execApiVersions as readonly string[]).includes(e.apiVersion))
-        problems.push(
-          `${f("exec.apiVersion")}: must be ${execApiVersions.join(" or ")}, not ${JSON.stringify(e.apiVersion)}`,
-        );
-      if (e.interactiveMode === undefined && e.apiVersion === "client.authentication.k8s.io/v1")
-        problems.push(
-          `${f("exec.interactiveMode")}: is required for client.authentication.k8s.io/v1 (Never, IfAvailable or Always)`,
-        );
-      else if (
-        e.interactiveMode !== undefined &&
-        !["Never", "IfAvailable", "Always"].includes(e.interactiveMode)
-      )
-        problems.push(`${f("exec.interactiveMode")}: must be Never, IfAvailable or Always`);
-      e.env?.forEach((v, i) => {
-        if (!v.name) problems.push(`${f(`exec.env[${i}].name`)}: is required`);
-      });
-    }
-  }
-  if (problems.length) throw new KubeconfigError(problems);
+async function inClusterWithOverrides(options: LoadKubeconfigOptions): Promise<LoadedClientConfig> {
+  const config = await inClusterConfig(options);
+  if (options.server) config.server = options.server;
+  if (options.token) config.auth = { type: "token", token: options.token };
+  if (options.certificateAuthority) config.tls.ca = { file: resolve(options.certificateAuthority) };
+  if (options.namespace) config.namespace = options.namespace;
+  if (options.timeout) config.timeout = options.timeout;
+  return { ...config, contextName: "", files: [] };
 }
 
 /**
  * Loads the kubeconfig by client-go's default loading rules, selects the context, applies
  * overrides, validates, and resolves the result into a `ClientConfig` (see `resolve.ts`).
  * Credentials, the CA, `insecure-skip-tls-verify` and `tls-server-name` are used only for
- * `https://` servers, as client-go does.
+ * `https://` servers, as client-go does. With no kubeconfig (or only empty ones) and no context,
+ * cluster, user or server override, inside a pod it returns the in-cluster configuration, as
+ * client-go's deferred loading does.
  *
  * @throws KubeconfigError naming the file and field at fault (never a secret's value)
  * @example
@@ -454,13 +289,15 @@ export async function loadKubeconfig(options: LoadKubeconfigOptions = {}): Promi
   const { paths, explicit } = kubeconfigPaths(options);
   const files = await readKubeconfigFiles(paths, explicit);
   const merged = mergeKubeconfigs(files);
+  const named = options.context || options.cluster || options.user || options.server;
+  if (isEmpty(merged) && !named && (await isInCluster(options))) return inClusterWithOverrides(options);
   if (files.length === 0 && !options.server) {
     const what = (options.env ?? process.env).KUBECONFIG
       ? "none of the KUBECONFIG files exists"
       : "no kubeconfig";
     throw new KubeconfigError(`${noConfiguration} (${what}: ${paths.join(", ")})`);
   }
-  const selection = selectContext(merged, options);
+  const selection = await validateSelection(selectContext(merged, options));
   const config = await resolveClientConfig(selection, {
     timeout: options.timeout,
     execTimeout: options.execTimeout,

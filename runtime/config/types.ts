@@ -43,7 +43,7 @@ export interface ClientConfig {
   tls: TlsConfig;
   auth: AuthConfig;
   impersonate?: ImpersonationConfig;
-  /** `http://`, `https://` (or `socks5://`) proxy for every request. */
+  /** `http://`, `https://` or `socks5://` proxy for every request (`core/proxy-rules.ts`). */
   proxyUrl?: string;
   /** Do not ask for gzip-compressed responses. */
   disableCompression?: boolean;

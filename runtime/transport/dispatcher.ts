@@ -24,8 +24,10 @@
  * answers are decoded by `HttpClient`, which asks for them.
  */
 import { arch, platform } from "node:os";
-import { Agent, type Dispatcher, ProxyAgent } from "undici";
+import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from "undici";
 import type { ClientConfig } from "../config/types.js";
+import { proxyUrlProblem } from "../core/proxy-rules.js";
+import { redactUrl } from "../core/url.js";
 import { TransportError } from "../errors.js";
 import { version } from "../version.js";
 import { ClientCertificateDispatcher } from "./client-certificate.js";
@@ -80,33 +82,31 @@ export interface TransportOptions {
 const keepAliveTimeout = 30_000;
 
 /**
- * The base pool: a keep-alive Agent (or ProxyAgent) for the configuration, plus one per client
+ * The base pool: a keep-alive Agent (or a proxy agent) for the configuration, plus one per client
  * certificate that credentials bring (see `client-certificate.ts`). The proxy is `proxyUrl`, else
- * the one the environment gives for the server by Go's rules (`proxy-env.ts`), as client-go.
+ * the one the environment gives for the server by Go's rules (`proxy-env.ts`), as client-go; an
+ * http or https proxy is reached through undici's ProxyAgent (a CONNECT tunnel), a socks5 one
+ * through its Socks5ProxyAgent (undici marks it experimental and warns once per process).
  *
- * @throws {TransportError} `ECONFIG` for an unreadable PEM file, or a proxy URL that is invalid or
- *   not http/https (from the config or the environment).
+ * @throws {TransportError} `ECONFIG` for an unreadable PEM file, or a `proxyUrl` that is not a URL
+ *   or not http, https or socks5 (`core/proxy-rules.ts`, the loader's rule for `proxy-url`).
  */
 export function baseDispatcher(config: ClientConfig, env: NodeJS.ProcessEnv = process.env): Dispatcher {
   const base = connectOptions(config.tls);
-  const proxyUrl = config.proxyUrl || proxyFromEnvironment(config.server, env);
   if (config.proxyUrl) {
-    let proxy: URL;
-    try {
-      proxy = new URL(config.proxyUrl);
-    } catch {
-      throw new TransportError("ECONFIG", "proxy-url is not a valid URL");
-    }
-    if (proxy.protocol !== "http:" && proxy.protocol !== "https:") {
-      throw new TransportError(
-        "ECONFIG",
-        `proxy-url ${proxy.protocol}//${proxy.host}: only http and https proxies are supported`,
-      );
-    }
+    const problem = proxyUrlProblem(config.proxyUrl);
+    if (problem) throw new TransportError("ECONFIG", `proxy-url ${redactUrl(config.proxyUrl)}: ${problem}`);
   }
+  const proxyUrl = config.proxyUrl || proxyFromEnvironment(config.server, env);
+  const socks = proxyUrl !== undefined && new URL(proxyUrl).protocol === "socks5:";
   const configuredCertificate = reloadingClientCertificate(config.tls);
   return new ClientCertificateDispatcher((certificate) => {
     const connect = certificate ? { ...base, cert: certificate.cert, key: certificate.key } : base;
+    if (proxyUrl && socks) {
+      // TLS to the server runs inside the SOCKS tunnel, with the client's settings.
+      const options: Socks5ProxyAgent.Options & { requestTls: typeof connect } = { requestTls: connect };
+      return new Socks5ProxyAgent(proxyUrl, options);
+    }
     if (proxyUrl) {
       // Go dials an https proxy with the client's TLS config (CA included); user info in the
       // URL becomes Proxy-Authorization.

@@ -4,8 +4,9 @@
  *
  * - `HTTPS_PROXY` for `https://` servers, `HTTP_PROXY` for `http://` ones (the upper-case name
  *   first, then the lower-case one; an empty value counts as unset). One never stands in for the
- *   other. A value without an http, https or socks5 scheme is read as `http://<value>`, as Go
- *   reads it; a value that is not a URL even then is ignored.
+ *   other. A value without an http, https or socks5 scheme (`core/proxy-rules.ts`, the rule
+ *   `proxy-url` follows too) is read as `http://<value>`, as Go reads it; a value that is not a
+ *   URL even then is ignored.
  * - `localhost` and loopback addresses (127.0.0.0/8, ::1) are never proxied.
  * - `NO_PROXY` (then `no_proxy`): comma-separated; `*` alone turns proxying off; `1.2.3.4` and
  *   `1.2.3.4:80` match that IP (and port); `10.0.0.0/8` and `fd00::/8` match addresses inside;
@@ -16,10 +17,8 @@
  */
 import { isIP } from "node:net";
 import { domainToASCII } from "node:url";
+import { proxySchemeOf } from "../core/proxy-rules.js";
 import { TransportError } from "../errors.js";
-
-/** A proxy URL, shown without its user info (proxy URLs may carry a password). */
-const shown = (url: URL) => `${url.protocol}//${url.host}`;
 
 /** The value of the first of `names` that is set and not empty, with the name it came from. */
 function getEnvAny(env: NodeJS.ProcessEnv, ...names: string[]): { name: string; value: string } | undefined {
@@ -38,7 +37,7 @@ function parseProxy(value: string): URL | undefined {
   } catch {
     url = undefined;
   }
-  if (url && ["http:", "https:", "socks5:"].includes(url.protocol)) return url;
+  if (url && proxySchemeOf(url)) return url;
   try {
     return new URL(`http://${value}`);
   } catch {
@@ -204,8 +203,7 @@ function useProxy(host: string, port: string, noProxy: string): boolean {
  * The proxy the environment gives for requests to `target` (a server URL), or undefined for a
  * direct connection.
  *
- * @throws {TransportError} `ECONFIG` for a socks5 proxy (undici speaks only http and https to
- *   proxies), and for `HTTP_PROXY` under CGI (`REQUEST_METHOD` set), as Go
+ * @throws {TransportError} `ECONFIG` for `HTTP_PROXY` under CGI (`REQUEST_METHOD` set), as Go
  * @example
  * proxyFromEnvironment("https://10.0.0.1:6443", { HTTPS_PROXY: "proxy:3128", NO_PROXY: "10.0.0.0/8" }) // undefined
  */
@@ -237,11 +235,5 @@ export function proxyFromEnvironment(
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = url.port || (https ? "443" : "80");
   if (!useProxy(host, port, getEnvAny(env, "NO_PROXY", "no_proxy")?.value ?? "")) return undefined;
-  if (proxy.protocol === "socks5:") {
-    throw new TransportError(
-      "ECONFIG",
-      `${setting.name} ${shown(proxy)}: only http and https proxies are supported`,
-    );
-  }
   return proxy.href;
 }

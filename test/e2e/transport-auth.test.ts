@@ -1,15 +1,19 @@
 /**
  * Credentials from sources, through the HTTP layer against the real apiserver: a token file whose
  * token the apiserver rejects is re-read after the 401 (the request succeeds on its one retry), and
- * an exec plugin that returns a client certificate instead of a token.
+ * an exec plugin that returns a client certificate instead of a token. Then a kubeconfig's socks5
+ * `proxy-url`: TLS to the apiserver inside a local SOCKS5 tunnel.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
 import { ExecCredentialSource } from "../../runtime/auth/exec.js";
 import { TokenFileSource } from "../../runtime/auth/token-file.js";
+import { loadKubeconfig } from "../../runtime/config/load.js";
 import { HttpClient } from "../../runtime/rest/http-client.js";
+import { serveSocks5 } from "../runtime/transport/socks5-server.js";
 import { adminConfig, clientConfigFor } from "../support/client-config.js";
 import { testCluster } from "../support/cluster.js";
 
@@ -70,3 +74,27 @@ it.runIf(testCluster().managed)(
     }
   },
 );
+
+// The harness kubeconfig holds its certificates inline, so a copy elsewhere loads the same.
+it.runIf(testCluster().managed)("reaches the apiserver through a kubeconfig's socks5 proxy-url", async () => {
+  const cluster = testCluster();
+  const proxy = await serveSocks5({ login: true });
+  const file = parse(await readFile(cluster.kubeconfig, "utf8")) as {
+    clusters: { cluster: Record<string, unknown> }[];
+  };
+  for (const entry of file.clusters)
+    entry.cluster["proxy-url"] = proxy.url.replace("socks5://", "socks5://kubegen:proxy-pass@");
+  const path = join(dir, "socks5.yaml");
+  await writeFile(path, stringify(file));
+  const config = await loadKubeconfig({ path, context: cluster.contexts.admin || undefined });
+  expect(config.proxyUrl).toMatch(/^socks5:\/\/kubegen:proxy-pass@127\.0\.0\.1:\d+$/);
+  const http = HttpClient.forConfig(config);
+  try {
+    const list = await http.json<{ kind: string }>({ method: "GET", path: "/api/v1/namespaces" });
+    expect(list.kind).toBe("NamespaceList");
+  } finally {
+    await http.close();
+  }
+  expect(proxy.seen.logins).toEqual([{ user: "kubegen", password: "proxy-pass" }]);
+  expect(proxy.seen.targets).toEqual([new URL(config.server).host]);
+});

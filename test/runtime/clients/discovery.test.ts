@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { DiscoveryClient, GroupDiscoveryFailedError } from "../../../runtime/clients/discovery.js";
 import { HttpClient } from "../../../runtime/rest/http-client.js";
+import { appsGroup, legacyDiscoveryRoutes } from "./discovery-routes.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -84,44 +85,16 @@ describe("aggregated discovery", () => {
 
 describe("legacy discovery", () => {
   it("falls back to per-group requests and reports a group answering 503, keeping the others", async () => {
+    const ok = (body: unknown) => (): [number, unknown] => [200, body];
     const { client, seen } = await fakeApiserver({
-      "/api": () => [200, { kind: "APIVersions", versions: ["v1"] }],
-      "/apis": () => [
-        200,
-        {
-          kind: "APIGroupList",
-          groups: [
-            {
-              name: "apps",
-              versions: [{ groupVersion: "apps/v1", version: "v1" }],
-              preferredVersion: { groupVersion: "apps/v1", version: "v1" },
-            },
-            { name: "broken.example", versions: [{ groupVersion: "broken.example/v1", version: "v1" }] },
-          ],
-        },
-      ],
-      "/api/v1": () => [
-        200,
-        {
-          groupVersion: "v1",
-          resources: [{ name: "pods", singularName: "pod", namespaced: true, kind: "Pod", verbs: [] }],
-        },
-      ],
-      "/apis/apps/v1": () => [
-        200,
-        {
-          groupVersion: "apps/v1",
-          resources: [
-            {
-              name: "deployments",
-              singularName: "deployment",
-              namespaced: true,
-              kind: "Deployment",
-              verbs: [],
-            },
-          ],
-        },
-      ],
+      ...Object.fromEntries(Object.entries(legacyDiscoveryRoutes).map(([url, body]) => [url, ok(body)])),
+      "/apis": ok({
+        kind: "APIGroupList",
+        groups: [
+          appsGroup,
+          { name: "broken.example", versions: [{ groupVersion: "broken.example/v1", version: "v1" }] },
+        ],
+      }),
       "/apis/broken.example/v1": () => [
         503,
         { kind: "Status", code: 503, reason: "ServiceUnavailable", message: "service unavailable" },

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DiskCachedDiscoveryClient } from "../../../runtime/clients/disk-cached-discovery.js";
+import { legacyDiscoveryRoutes } from "./discovery-routes.js";
 
 let tmp: string;
 beforeAll(async () => {
@@ -25,27 +26,7 @@ afterEach(async () => {
 });
 
 const routes: Record<string, unknown> = {
-  "/api": { kind: "APIVersions", versions: ["v1"] },
-  "/apis": {
-    kind: "APIGroupList",
-    groups: [
-      {
-        name: "apps",
-        versions: [{ groupVersion: "apps/v1", version: "v1" }],
-        preferredVersion: { groupVersion: "apps/v1", version: "v1" },
-      },
-    ],
-  },
-  "/api/v1": {
-    kind: "APIResourceList",
-    groupVersion: "v1",
-    resources: [{ name: "pods", namespaced: true, kind: "Pod", verbs: ["get"] }],
-  },
-  "/apis/apps/v1": {
-    kind: "APIResourceList",
-    groupVersion: "apps/v1",
-    resources: [{ name: "deployments", namespaced: true, kind: "Deployment", verbs: ["get"] }],
-  },
+  ...legacyDiscoveryRoutes,
   "/openapi/v3": { paths: { "api/v1": { serverRelativeURL: "/openapi/v3/api/v1?hash=abc" } } },
   "/openapi/v3/api/v1?hash=abc": { openapi: "3.0.0" },
 };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ExecCredentialSource } from "../../../runtime/auth/exec.js";
 import { TokenFileSource } from "../../../runtime/auth/token-file.js";
+import { serviceAccountPath } from "../../../runtime/config/in-cluster.js";
 import { KubeconfigError } from "../../../runtime/config/kubeconfig.js";
 import { kubeconfigPaths, loadKubeconfig } from "../../../runtime/config/load.js";
 import type { AuthConfig, CredentialSource } from "../../../runtime/config/types.js";
@@ -23,6 +24,16 @@ async function file(name: string, content: unknown): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, typeof content === "string" ? content : stringify(content));
   return path;
+}
+
+/** A kubeconfig whose one context `x` uses cluster `c` and, when given, user `u`. */
+function oneContext(cluster: Record<string, unknown>, user?: Record<string, unknown>) {
+  return {
+    "current-context": "x",
+    clusters: [{ name: "c", cluster }],
+    ...(user ? { users: [{ name: "u", user }] } : {}),
+    contexts: [{ name: "x", context: user ? { cluster: "c", user: "u" } : { cluster: "c" } }],
+  };
 }
 
 function sourceOf(auth: AuthConfig): CredentialSource {
@@ -209,35 +220,29 @@ describe("overrides", () => {
 });
 
 describe("credentials only for https servers", () => {
-  it("drops the token, impersonation, CA and tls-server-name of an http:// server", async () => {
+  it("drops the token, CA and tls-server-name of an http:// server, and keeps impersonation (as client-go)", async () => {
     const config = await loadKubeconfig({ path: fixture("http-server", "config.yaml") });
     expect(config).toEqual({
       server: "http://127.0.0.1:8080",
       namespace: "default",
       tls: {},
       auth: { type: "none" },
+      impersonate: { user: "bob" },
       contextName: "plain",
       files: [fixture("http-server", "config.yaml")],
     });
   });
 
   it("gives a server without a scheme https when TLS settings exist, else http", async () => {
-    const withCa = await file("noscheme-tls.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "c.example:6443", "insecure-skip-tls-verify": true } }],
-      users: [{ name: "u", user: { token: "t" } }],
-      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    });
+    const withCa = await file(
+      "noscheme-tls.yaml",
+      oneContext({ server: "c.example:6443", "insecure-skip-tls-verify": true }, { token: "t" }),
+    );
     expect(await loadKubeconfig({ path: withCa })).toMatchObject({
       server: "https://c.example:6443",
       auth: { type: "token" },
     });
-    const plain = await file("noscheme.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "c.example:8080" } }],
-      users: [{ name: "u", user: { token: "t" } }],
-      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    });
+    const plain = await file("noscheme.yaml", oneContext({ server: "c.example:8080" }, { token: "t" }));
     expect(await loadKubeconfig({ path: plain })).toMatchObject({
       server: "http://c.example:8080",
       auth: { type: "none" },
@@ -247,24 +252,20 @@ describe("credentials only for https servers", () => {
 
 describe("exec plugins", () => {
   it("get execTimeout: a plugin that hangs is killed and reported as a timeout", async () => {
-    const path = await file("exec-timeout.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "https://c" } }],
-      users: [
+    const path = await file(
+      "exec-timeout.yaml",
+      oneContext(
+        { server: "https://c" },
         {
-          name: "u",
-          user: {
-            exec: {
-              apiVersion: "client.authentication.k8s.io/v1",
-              interactiveMode: "Never",
-              command: resolve(import.meta.dirname, "../../fixtures/exec-plugin/credential.mjs"),
-              args: ["hang"],
-            },
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1",
+            interactiveMode: "Never",
+            command: resolve(import.meta.dirname, "../../fixtures/exec-plugin/credential.mjs"),
+            args: ["hang"],
           },
         },
-      ],
-      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    });
+      ),
+    );
     const config = await loadKubeconfig({ path, execTimeout: 300 });
     await expect(sourceOf(config.auth).get()).rejects.toMatchObject({
       name: "ExecPluginError",
@@ -284,11 +285,7 @@ describe("a server URL with credentials", () => {
 
   it("that fails to parse is printed without its user info, from a kubeconfig or the --server override", async () => {
     for (const [server, shown] of servers) {
-      const path = await file("server-credentials.yaml", {
-        "current-context": "x",
-        clusters: [{ name: "c", cluster: { server } }],
-        contexts: [{ name: "x", context: { cluster: "c" } }],
-      });
+      const path = await file("server-credentials.yaml", oneContext({ server }));
       const err = (await loadKubeconfig({ path }).catch((e: unknown) => e)) as KubeconfigError;
       expect(err).toBeInstanceOf(KubeconfigError);
       expect(err.message).toBe(
@@ -303,11 +300,10 @@ describe("a server URL with credentials", () => {
   });
 
   it("that parses is refused without printing it", async () => {
-    const path = await file("server-credentials-ok.yaml", {
-      "current-context": "x",
-      clusters: [{ name: "c", cluster: { server: "https://admin:s3cr3t @x#y@kube.example:6443" } }],
-      contexts: [{ name: "x", context: { cluster: "c" } }],
-    });
+    const path = await file(
+      "server-credentials-ok.yaml",
+      oneContext({ server: "https://admin:s3cr3t @x#y@kube.example:6443" }),
+    );
     const err = (await loadKubeconfig({ path }).catch((e: unknown) => e)) as Error;
     expect(err.message).toBe(`${path}: clusters[0].cluster.server: must not contain credentials`);
   });
@@ -370,4 +366,116 @@ describe("bad input names the file and the field, never a secret", async () => {
       expect(message).not.toMatch(/s3cr3t/);
     });
   }
+});
+
+describe("client-go's clientcmd cases", () => {
+  it("falls back to the in-cluster configuration inside a pod when no kubeconfig says anything", async () => {
+    const root = join(dir, "pod");
+    const sa = join(root, serviceAccountPath);
+    await mkdir(sa, { recursive: true });
+    await writeFile(join(sa, "token"), "sa-token\n");
+    await writeFile(join(sa, "ca.crt"), caPem);
+    await writeFile(join(sa, "namespace"), "team-a\n");
+    const env = { KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" };
+    const home = join(dir, "home-without-kubeconfig");
+
+    const config = await loadKubeconfig({ env, home, root });
+    expect(config).toMatchObject({
+      server: "https://10.96.0.1:443",
+      namespace: "team-a",
+      tls: { ca: { file: join(sa, "ca.crt") } },
+      contextName: "",
+      files: [],
+    });
+    expect(await sourceOf(config.auth).get()).toEqual({ token: "sa-token" });
+    // Only empty kubeconfigs count as none too.
+    const empty = await loadKubeconfig({
+      env: { ...env, KUBECONFIG: fixture("bad-empty", "kubeconfig") },
+      root,
+    });
+    expect(empty.server).toBe("https://10.96.0.1:443");
+    // The overrides client-go applies to the in-cluster configuration.
+    const ca = fixture("relative", "pki", "ca.crt");
+    expect(
+      await loadKubeconfig({
+        env,
+        home,
+        root,
+        namespace: "mine",
+        token: "override",
+        certificateAuthority: ca,
+      }),
+    ).toMatchObject({
+      namespace: "mine",
+      auth: { type: "token", token: "override" },
+      tls: { ca: { file: ca } },
+    });
+
+    // A context override asks for a kubeconfig; outside a pod there is none; a kubeconfig wins.
+    await expect(loadKubeconfig({ env, home, root, context: "x" })).rejects.toThrow(
+      /no configuration has been provided/,
+    );
+    await expect(loadKubeconfig({ env: {}, home, root })).rejects.toThrow(
+      /no configuration has been provided/,
+    );
+    const withConfig = join(dir, "home-with-kubeconfig");
+    await mkdir(join(withConfig, ".kube"), { recursive: true });
+    await writeFile(join(withConfig, ".kube", "config"), await readFile(fixture("merge", "b.yaml"), "utf8"));
+    expect((await loadKubeconfig({ env, home: withConfig, root })).server).toBe("https://only-b.example");
+  });
+
+  it("loads a file whose unused entries hold *-data that is base64 but not PEM, failing only when they are used", async () => {
+    const path = fixture("unused-not-pem", "kubeconfig");
+    expect((await loadKubeconfig({ path })).auth).toEqual({ type: "token", token: "good-token" });
+    const err = (await loadKubeconfig({ path, context: "odd" }).catch((e: unknown) => e)) as KubeconfigError;
+    expect(err).toBeInstanceOf(KubeconfigError);
+    expect(err.problems).toEqual([
+      `${path}: clusters[1].cluster.certificate-authority-data: does not decode to PEM data`,
+      `${path}: users[1].user.client-certificate-data: does not decode to PEM data`,
+      `${path}: users[1].user.client-key-data: does not decode to PEM data`,
+    ]);
+  });
+
+  it("reports an unreadable CA beside clashing auth methods, and a missing key beside a missing certificate", async () => {
+    const path = await file(
+      "aggregate.yaml",
+      oneContext(
+        { server: "https://c", "certificate-authority": "missing-ca.crt" },
+        { token: "s3cr3t", username: "admin", password: "s3cr3t" },
+      ),
+    );
+    const err = (await loadKubeconfig({ path }).catch((e: unknown) => e)) as KubeconfigError;
+    expect(err.problems).toEqual([
+      `${path}: clusters[0].cluster.certificate-authority: file ${join(dir, "missing-ca.crt")} does not exist`,
+      `${path}: users[0].user: more than one authentication method: username/password or a bearer token may be set, but not both`,
+    ]);
+    expect(err.message).not.toContain("s3cr3t");
+
+    const both = fixture("bad-missing-client-cert", "kubeconfig");
+    const missing = (await loadKubeconfig({ path: both }).catch((e: unknown) => e)) as KubeconfigError;
+    expect(missing.problems).toEqual([
+      `${both}: users[0].user.client-certificate: file ${fixture("bad-missing-client-cert", "missing.crt")} does not exist`,
+      `${both}: users[0].user.client-key: file ${fixture("bad-missing-client-cert", "missing.key")} does not exist`,
+    ]);
+  });
+
+  it("sends the inline token beside a tokenFile that cannot be read, as client-go", async () => {
+    const user = { token: "inline-token", tokenFile: "no-such-token" };
+    const path = await file("token-and-file.yaml", oneContext({ server: "https://c" }, user));
+    const source = sourceOf((await loadKubeconfig({ path })).auth);
+    expect(source).toBeInstanceOf(TokenFileSource);
+    expect(await source.get()).toEqual({ token: "inline-token" });
+    // Once the file can be read, its token is used, as client-go's bearer round tripper does.
+    await writeFile(join(dir, "no-such-token"), "file-token\n");
+    source.invalidate();
+    expect(await source.get()).toEqual({ token: "file-token" });
+    // Without the inline token, the unreadable file is an error at load time.
+    const alone = await file(
+      "token-file-alone.yaml",
+      oneContext({ server: "https://c" }, { tokenFile: "missing-token" }),
+    );
+    await expect(loadKubeconfig({ path: alone })).rejects.toThrow(
+      `${alone}: users[0].user.tokenFile: file ${join(dir, "missing-token")} does not exist`,
+    );
+  });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ExecCredentialSource } from "../../../runtime/auth/exec.js";
 import { TokenFileSource } from "../../../runtime/auth/token-file.js";
 import type { KubeconfigCluster, KubeconfigUser } from "../../../runtime/config/kubeconfig.js";
-import { type KubeconfigSelection, resolveClientConfig } from "../../../runtime/config/resolve.js";
+import { type ResolveOptions, resolveClientConfig as resolveValid } from "../../../runtime/config/resolve.js";
+import { type KubeconfigSelection, validateSelection } from "../../../runtime/config/validate.js";
 
 const pki = resolve(import.meta.dirname, "../../fixtures/kubeconfig/relative/pki");
 const caPem = "-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n";
@@ -18,6 +19,10 @@ function selection(cluster: KubeconfigCluster, user?: KubeconfigUser): Kubeconfi
   };
 }
 const https = { server: "https://c.example:6443" };
+
+/** Validation, then resolution, as `loadKubeconfig` does them. */
+const resolveClientConfig = async (s: KubeconfigSelection, options?: ResolveOptions) =>
+  resolveValid(await validateSelection(s), options);
 
 describe("resolveClientConfig", () => {
   it("maps each auth kind", async () => {

@@ -125,13 +125,18 @@ describe("broken connections", () => {
     );
     const err = (() => {
       try {
-        client("http://127.0.0.1:1", { proxyUrl: "socks5://user:pw@127.0.0.1:1080" });
+        client("http://127.0.0.1:1", { proxyUrl: "gopher://user:pw@127.0.0.1:70" });
       } catch (e) {
         return e as TransportError;
       }
     })();
     expect(err?.code).toBe("ECONFIG");
-    expect(err?.message).toBe("proxy-url socks5://127.0.0.1:1080: only http and https proxies are supported");
+    expect(err?.message).toBe(
+      "proxy-url gopher://127.0.0.1:70: the scheme must be http, https or socks5, not gopher",
+    );
+    expect(() => client("http://127.0.0.1:1", { proxyUrl: "no url" })).toThrow(
+      "proxy-url no url: is not a URL",
+    );
   });
 });
 

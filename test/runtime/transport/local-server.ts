@@ -2,13 +2,17 @@
  * Local HTTP(S) servers on 127.0.0.1:0 for transport tests: each records the requests it saw
  * (method, URL, headers, body, time, client certificate) so tests can assert the sequence.
  */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
-import { afterEach } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import type { ClientConfig } from "../../../runtime/config/types.js";
 import { HttpClient, type HttpClientOptions } from "../../../runtime/rest/http-client.js";
+import { createTestPki } from "../../cluster/pki.js";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void;
 
@@ -81,6 +85,24 @@ export async function serveTls(
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+/**
+ * A CA and a serving certificate (for 127.0.0.1 and localhost) as PEM text for `serveTls`, made
+ * before the tests of the calling file or `describe` and removed after them.
+ */
+export function useServingPki(): { ca: string; cert: string; key: string } {
+  const pem = { ca: "", cert: "", key: "" };
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kubegen-pki-"));
+    const pki = await createTestPki(dir);
+    pem.ca = await readFile(pki.caCert, "utf8");
+    pem.cert = await readFile(pki.servingCert, "utf8");
+    pem.key = await readFile(pki.servingKey, "utf8");
+  }, 60_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  return pem;
 }
 
 /** Registers a server made elsewhere (a proxy) for closing after the test. */
