@@ -1,7 +1,7 @@
 /**
  * The generator's one ordering: by UTF-16 code units, as `Array.prototype.sort` does by default.
  * `localeCompare` would depend on the machine's ICU data and locale, and the output must be the
- * same on every machine (P14).
+ * same on every machine (ARCHITECTURE.md, "The generator, stage by stage": deterministic output).
  */
 
 /** Compares two strings by code units: stable across locales, Node versions and machines. */

@@ -1,7 +1,8 @@
 /**
- * Template of what the generator emits for a kind of a group-version (principle P6): a real module,
- * type-checked against the runtime with the rest of the repository (`npm run typecheck`), so a
- * runtime change that breaks the emitted shape breaks this file first. The emitter prints these
+ * Template of what the generator emits for a kind of a group-version (ARCHITECTURE.md, "The
+ * generator, stage by stage"): a real module, type-checked against the runtime with the rest of the
+ * repository (`npm run typecheck`), so a runtime change that breaks the emitted shape breaks this
+ * file first. The emitter prints these
  * declarations itself (fast, and with no template files to ship); test/generator/templates.test.ts
  * fills in the placeholders and requires every `#region` to appear verbatim in its output, so the
  * two cannot drift apart.

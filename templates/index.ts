@@ -1,6 +1,7 @@
 /**
- * Template of the emitted index's clientset (principle P6; see group-version.ts for how templates
- * are held to the emitter). Placeholders: `__Clientset__`, `__clientName__`.
+ * Template of the emitted index's clientset (ARCHITECTURE.md, "The generator, stage by stage"; see
+ * group-version.ts for how templates are held to the emitter). Placeholders: `__Clientset__`,
+ * `__clientName__`.
  */
 import { defineClientset } from "../runtime/index.js";
 import { groupVersion as __clientName__ } from "./group-version.js";

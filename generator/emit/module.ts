@@ -7,8 +7,9 @@
  * plain declarations whose layout is fixed here, so a printer adds nothing but time (parsing,
  * formatting and printing the built-in tree with ts-morph alone takes ~750 ms; this whole emitter
  * ~60 ms), and openapi-typescript's `transformSchemaObject` maps a schema straight to a TS AST with
- * its own rules, leaving no place for our model (P4) or for Kubernetes' extensions. ts-morph does
- * what it is good at in the tests: compile-checking emitted code in memory.
+ * its own rules, leaving no place for our model (ARCHITECTURE.md, "The generator, stage by stage")
+ * or for Kubernetes' extensions. ts-morph does what it is good at in the tests: compile-checking
+ * emitted code in memory.
  */
 
 import { clientNameOf, isIdentifierName, safeIdentifier } from "../model/identifiers.js";
