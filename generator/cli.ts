@@ -156,6 +156,7 @@ async function readCluster(
 ): Promise<LiveInput> {
   const { HttpClient } = await import("../runtime/rest/http-client.js");
   const { DiscoveryClient, isSubresource } = await import("../runtime/clients/discovery.js");
+  const { parseGroupVersion } = await import("../runtime/core/group-version.js");
   // A few retries only: a generator run against a cluster that is down should fail in seconds.
   const http = HttpClient.forConfig({ ...config, qps: -1 }, { retry: { maxRetries: 2 } });
   const progress = (line: string) => io.stderr(`${line}\n`);
@@ -174,11 +175,7 @@ async function readCluster(
     }));
     const { resources } = await new DiscoveryClient(http).serverGroupsAndResources();
     const discovered = resources.flatMap((list) => {
-      const slash = list.groupVersion.indexOf("/");
-      const [group, version] =
-        slash < 0
-          ? ["", list.groupVersion]
-          : [list.groupVersion.slice(0, slash), list.groupVersion.slice(slash + 1)];
+      const { group, version } = parseGroupVersion(list.groupVersion);
       return list.resources
         .filter((r) => !isSubresource(r))
         .map((r) => ({

@@ -5,7 +5,7 @@
  * `content["application/json"]`. v2 spells int-or-string as `type: string, format: int-or-string`,
  * which the schema rules already map.
  */
-import type { OpenApiDocument, SchemaObject } from "./openapi-v3.js";
+import type { OpenApiDocument, SchemaObject } from "./openapi-types.js";
 
 export interface SwaggerV2Document {
   swagger: "2.0";

@@ -1,7 +1,8 @@
 /**
  * The layer rules of ARCHITECTURE.md ("Rules the layout enforces"), as a test: every relative
- * import of every source file is checked against the table below, and the checker itself is
- * shown to catch a wrong import.
+ * import of every source file is checked against the table below, no two files import each
+ * other (directly or round a cycle), and the checkers are shown to catch a wrong import and a
+ * cycle.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, posix, relative } from "node:path";
@@ -83,6 +84,51 @@ function violations(file: string, specifiers: string[]): string[] {
   return out;
 }
 
+/** Each cycle of a graph once, as its files sorted (iterative Tarjan: no recursion on input). */
+function cyclesOf(graph: Map<string, string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  for (const start of graph.keys()) {
+    if (index.has(start)) continue;
+    const work: [string, number][] = [[start, 0]];
+    while (work.length) {
+      const frame = work[work.length - 1]!;
+      const [node, i] = frame;
+      if (i === 0) {
+        index.set(node, counter);
+        low.set(node, counter++);
+        stack.push(node);
+        onStack.add(node);
+      }
+      const next = (graph.get(node) ?? [])[i];
+      if (next !== undefined) {
+        frame[1]++;
+        if (!index.has(next)) work.push([next, 0]);
+        else if (onStack.has(next)) low.set(node, Math.min(low.get(node)!, index.get(next)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(node)!));
+      if (low.get(node) === index.get(node)) {
+        const component: string[] = [];
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== node);
+        if (component.length > 1) cycles.push(component.sort());
+      }
+    }
+  }
+  return cycles.sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+
 /** Specifiers of a file's static and dynamic imports and re-exports. */
 function specifiersOf(text: string): string[] {
   const found = [
@@ -113,6 +159,33 @@ describe("layer rules", () => {
       expect(broken).toEqual([]);
     });
   }
+
+  it("has no import cycles between files", async () => {
+    const graph = new Map<string, string[]>();
+    for (const root of ["runtime", "generator"]) {
+      for (const file of (await sourceFiles(root)).filter((f) => !f.startsWith("generator/snapshot/"))) {
+        const text = await readFile(join(repo, file), "utf8");
+        graph.set(
+          file,
+          specifiersOf(text)
+            .filter((s) => s.startsWith("."))
+            .map((s) => posix.normalize(posix.join(posix.dirname(file), s)).replace(/\.js$/, ".ts")),
+        );
+      }
+    }
+    expect(cyclesOf(graph)).toEqual([]);
+    // And the check sees a cycle when there is one.
+    expect(
+      cyclesOf(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["c"]],
+          ["c", ["a"]],
+          ["d", ["a"]],
+        ]),
+      ),
+    ).toEqual([["a", "b", "c"]]);
+  });
 
   it("catches a wrong import", () => {
     expect(violations("runtime/core/request.ts", ["../transport/dispatcher.js", "undici"])).toEqual([
