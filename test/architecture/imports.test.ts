@@ -35,6 +35,11 @@ const rules: Record<string, { layers: string[]; packages: RegExp }> = {
     layers: ["runtime/core", "runtime/errors.ts", "runtime/config", "runtime/transport", "runtime/rest"],
     packages: /^(node:|undici$)/,
   },
+  // The controller toolkit (client-go's tools/ and util/): on top of the clients.
+  "runtime/tools": {
+    layers: ["runtime/core", "runtime/errors.ts", "runtime/config", "runtime/rest", "runtime/clients"],
+    packages: /^(node:)/,
+  },
   "runtime/index.ts": { layers: ["runtime"], packages: /^$/ },
   "generator/order.ts": { layers: [], packages: /^$/ },
   "generator/model": { layers: ["generator/order.ts"], packages: /^$/ },
