@@ -1,0 +1,3 @@
+export * from "./clock.js";
+export * from "./queue.js";
+export * from "./rate-limiters.js";
