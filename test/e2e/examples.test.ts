@@ -82,6 +82,14 @@ describe("examples", () => {
     expect(out).toContain("name: deployments, group: apps, version: v1");
   });
 
+  it("workqueue.ts processes each queued ConfigMap once, retrying the one that fails", async () => {
+    expect((await runExample("workqueue.ts")).trim().split("\n")).toEqual([
+      "queued-a done after 0 retries",
+      "queued-b done after 1 retries",
+      "queued-c done after 0 retries",
+    ]);
+  });
+
   it("scale.ts scales a Deployment", async () => {
     expect((await runExample("scale.ts")).trim().split("\n")).toEqual([
       "replicas before: 1",

@@ -12,14 +12,13 @@ export interface Clock {
   clearTimer(handle: unknown): void;
 }
 
-/** Real time: `performance.now()` and unref'd Node timers (a pending retry keeps no process alive). */
+/**
+ * Real time: `performance.now()` and Node timers. Timers are not unref'd: a pending delayed add is
+ * work the process still has to do (workers awaiting `get()` hold no handle); shutdown clears it.
+ */
 export const realClock: Clock = {
   now: () => performance.now(),
-  setTimer(callback, ms) {
-    const timer = setTimeout(callback, ms);
-    timer.unref?.();
-    return timer;
-  },
+  setTimer: (callback, ms) => setTimeout(callback, ms),
   clearTimer(handle) {
     clearTimeout(handle as ReturnType<typeof setTimeout>);
   },
