@@ -135,6 +135,29 @@ export class MaxOfRateLimiter<T> implements RateLimiter<T> {
 }
 
 /**
+ * Another limiter with its delays capped at `maxMs` (client-go's `WithMaxWaitRateLimiter`); the
+ * failure counts are the wrapped limiter's.
+ */
+export class WithMaxWaitRateLimiter<T> implements RateLimiter<T> {
+  constructor(
+    readonly limiter: RateLimiter<T>,
+    readonly maxMs: number,
+  ) {}
+
+  when(item: T): number {
+    return Math.min(this.limiter.when(item), this.maxMs);
+  }
+
+  forget(item: T): void {
+    this.limiter.forget(item);
+  }
+
+  numRequeues(item: T): number {
+    return this.limiter.numRequeues(item);
+  }
+}
+
+/**
  * client-go's `DefaultControllerRateLimiter`: per item 5 ms doubling up to 1000 s, and overall
  * 10 retries per second with a burst of 100.
  */

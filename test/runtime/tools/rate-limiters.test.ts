@@ -9,6 +9,7 @@ import {
   ItemExponentialFailureRateLimiter,
   ItemFastSlowRateLimiter,
   MaxOfRateLimiter,
+  WithMaxWaitRateLimiter,
 } from "../../../runtime/index.js";
 
 describe("ItemExponentialFailureRateLimiter", () => {
@@ -53,6 +54,17 @@ describe("BucketRateLimiter", () => {
   it("rejects a non-positive qps or a burst below 1", () => {
     expect(() => new BucketRateLimiter(0, 1)).toThrow(RangeError);
     expect(() => new BucketRateLimiter(1, 0)).toThrow(RangeError);
+  });
+});
+
+describe("WithMaxWaitRateLimiter", () => {
+  it("caps the wrapped limiter's delays and passes counts through", () => {
+    const inner = new ItemExponentialFailureRateLimiter<string>(5, 1_000_000);
+    const limiter = new WithMaxWaitRateLimiter(inner, 15);
+    expect([1, 2, 3, 4].map(() => limiter.when("a"))).toEqual([5, 10, 15, 15]);
+    expect(limiter.numRequeues("a")).toBe(4);
+    limiter.forget("a");
+    expect(inner.numRequeues("a")).toBe(0);
   });
 });
 
