@@ -44,11 +44,11 @@ const history: Wire[] = [
 ];
 
 /** What each call does after sending `count` events: cut the socket, end, hang or send 410. */
-type Step = { count: number; then: "cut" | "end" | "hang" | "expire" };
+type Step = { count: number; after: "cut" | "end" | "hang" | "expire" };
 
 async function scriptedServer(steps: Step[]) {
   return serve((req, res, _body, n) => {
-    const step = steps[n - 1] ?? { count: 0, then: "hang" };
+    const step = steps[n - 1] ?? { count: 0, after: "hang" };
     const from = Number(new URL(req.url!, "http://x").searchParams.get("resourceVersion"));
     const next = history.filter(
       (e) =>
@@ -57,14 +57,14 @@ async function scriptedServer(steps: Step[]) {
     );
     res.writeHead(200, { "content-type": "application/json" });
     for (const e of next.slice(0, step.count)) res.write(line(e));
-    finish(res, step.then);
+    finish(res, step.after);
   });
 }
 
-function finish(res: ServerResponse, then: Step["then"]) {
-  if (then === "end") res.end();
-  else if (then === "expire") res.end(line(expired as Wire));
-  else if (then === "cut") {
+function finish(res: ServerResponse, after: Step["after"]) {
+  if (after === "end") res.end();
+  else if (after === "expire") res.end(line(expired as Wire));
+  else if (after === "cut") {
     // Half a line, then the connection drops.
     res.write('{"type":"ADDED","object":{"metadata":{"na');
     setTimeout(() => res.socket?.destroy(), 20);
@@ -77,10 +77,10 @@ const names = (events: WatchEvent<ConfigMap>[]) =>
 describe("RetryWatcher", () => {
   it("resumes after a cut, a server timeout and an idle stream; ends with WatchExpiredError on 410", async () => {
     const { url, seen } = await scriptedServer([
-      { count: 2, then: "cut" },
-      { count: 2, then: "end" },
-      { count: 2, then: "hang" },
-      { count: 2, then: "expire" },
+      { count: 2, after: "cut" },
+      { count: 2, after: "end" },
+      { count: 2, after: "hang" },
+      { count: 2, after: "expire" },
     ]);
     const cm = new ResourceClient<ConfigMap>(client(url), configMaps, "ns");
     const restarts: string[] = [];
@@ -120,8 +120,8 @@ describe("RetryWatcher", () => {
 
   it("keeps bookmarks to itself when asked, and still resumes after them", async () => {
     const { url, seen } = await scriptedServer([
-      { count: 4, then: "end" },
-      { count: 1, then: "expire" },
+      { count: 4, after: "end" },
+      { count: 1, after: "expire" },
     ]);
     const cm = new ResourceClient<ConfigMap>(client(url), configMaps, "ns");
     const watcher = new RetryWatcher(cm, "10", { minRestartDelayMs: 10, skipBookmarks: true });
@@ -204,7 +204,7 @@ describe("RetryWatcher", () => {
     expect(() => new RetryWatcher(cm, "")).toThrow(RangeError);
     expect(() => new RetryWatcher(cm, "0")).toThrow(RangeError);
 
-    const { url, seen } = await scriptedServer([{ count: 1, then: "hang" }]);
+    const { url, seen } = await scriptedServer([{ count: 1, after: "hang" }]);
     const abort = new AbortController();
     const watcher = new RetryWatcher(new ResourceClient<ConfigMap>(client(url), configMaps, "ns"), "10", {
       signal: abort.signal,
