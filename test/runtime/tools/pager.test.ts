@@ -97,7 +97,7 @@ describe("ListPager", () => {
     const first = await items.next();
     expect(first.value?.metadata?.name).toBe("cm-0");
     // Page 1 is being handled; pages 2 and 3 fill the buffer, and page 4 waits for room.
-    await expect.poll(() => seen.length).toBe(3);
+    await expect.poll(() => seen.length, { timeout: 5000 }).toBe(3);
     await new Promise((r) => setTimeout(r, 50));
     expect(seen).toHaveLength(3);
     const rest: string[] = [];
@@ -119,7 +119,7 @@ describe("ListPager", () => {
     const more = buffered.eachListItem();
     await more.next();
     // Page 1 handled, page 2 fetched ahead; then the loop stops and page 3 is never asked for.
-    await expect.poll(() => seen.length).toBe(3);
+    await expect.poll(() => seen.length, { timeout: 5000 }).toBe(3);
     await more.return(undefined);
     await new Promise((r) => setTimeout(r, 50));
     expect(seen).toHaveLength(3);

@@ -86,7 +86,7 @@ describe("RetryWatcher", () => {
     const restarts: string[] = [];
     const watcher = new RetryWatcher(cm, "10", {
       minRestartDelayMs: 10,
-      idleTimeoutMs: 300,
+      idleTimeoutMs: 1000,
       timeoutSeconds: 30,
       onRestart: (rv) => restarts.push(rv),
     });
@@ -189,14 +189,24 @@ describe("RetryWatcher", () => {
       else json(res, 410, expired.object);
     });
     const cm = new ResourceClient<ConfigMap>(client(url), configMaps, "ns");
+    // The times the watcher starts its calls (the server's clock would add network delays).
+    const starts: number[] = [];
+    const timed = {
+      watch: (o: Parameters<typeof cm.watch>[0]) => {
+        starts.push(Date.now());
+        return cm.watch(o);
+      },
+    };
     await expect(
       (async () => {
-        for await (const _ of new RetryWatcher(cm, "10", { minRestartDelayMs: 200 })) break;
+        for await (const _ of new RetryWatcher(timed, "10", { minRestartDelayMs: 200 })) break;
       })(),
     ).rejects.toBeInstanceOf(WatchExpiredError);
     expect(seen).toHaveLength(3);
-    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(190);
-    expect(seen[2]!.at - seen[1]!.at).toBeGreaterThanOrEqual(990);
+    expect(starts).toHaveLength(3);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(195);
+    // The 500 asked for a second: that, not the 200 ms, sets the wait.
+    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(995);
   });
 
   it("rejects resourceVersion '' and '0', and stops quietly when the signal aborts", async () => {
