@@ -84,11 +84,15 @@ describe("RetryWatcher", () => {
     ]);
     const cm = new ResourceClient<ConfigMap>(client(url), configMaps, "ns");
     const restarts: string[] = [];
+    const causes: boolean[] = [];
     const watcher = new RetryWatcher(cm, "10", {
       minRestartDelayMs: 10,
       idleTimeoutMs: 1000,
       timeoutSeconds: 30,
-      onRestart: (rv) => restarts.push(rv),
+      onRestart: (rv, err) => {
+        restarts.push(rv);
+        causes.push(err !== undefined);
+      },
     });
     const delivered: WatchEvent<ConfigMap>[] = [];
     const err = await (async () => {
@@ -109,6 +113,8 @@ describe("RetryWatcher", () => {
       "MODIFIED cm-18 19",
     ]);
     expect(restarts).toEqual(["12", "15", "17"]);
+    // The cut and the watchdog end a call with an error; the server's timeout ends it cleanly.
+    expect(causes).toEqual([true, false, true]);
     const queries = seen.map((s) => new URL(s.url, "http://x").searchParams);
     expect(queries.map((q) => q.get("resourceVersion"))).toEqual(["10", "12", "15", "17"]);
     for (const q of queries) {
