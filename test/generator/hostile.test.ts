@@ -99,7 +99,7 @@ describe("generated safely", () => {
     });
   }
 
-  it("compiles under --strict and runs nothing when imported", async () => {
+  it("compiles under --strict and runs nothing when imported", { timeout: 120_000 }, async () => {
     expect(Object.keys(trees)).toHaveLength(cases.length);
     expect(compileDiagnostics(trees)).toEqual([]);
     const marker = globalThis as { pwned?: unknown; X?: unknown };
