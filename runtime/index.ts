@@ -28,6 +28,7 @@ export * from "./errors.js";
 export * from "./rest/api-caller.js";
 export * from "./rest/http-client.js";
 export * from "./rest/rest-client.js";
+export * from "./tools/events.js";
 export * from "./tools/leader-election.js";
 export * from "./transport/dispatcher.js";
 export type { RequestLogger } from "./transport/interceptors/logging.js";
