@@ -28,6 +28,8 @@ export * from "./errors.js";
 export * from "./rest/api-caller.js";
 export * from "./rest/http-client.js";
 export * from "./rest/rest-client.js";
+export * from "./tools/events.js";
+export * from "./tools/leader-election.js";
 export * from "./tools/pager.js";
 export * from "./tools/retry-watcher.js";
 export * from "./tools/workqueue/index.js";
