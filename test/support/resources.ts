@@ -35,3 +35,22 @@ export const namespaces = defineResource<Namespace, KubeList<Namespace>>()({
   verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
   subresources: ["status", "finalize"],
 });
+
+/** A kind with a spec and a status, for tests of the verbs. */
+export interface Thing extends KubeObject {
+  spec?: { size?: number };
+  status?: { ready?: boolean };
+}
+
+/** `apps/v1` deployments, every verb, scale and status: the descriptor the verb tests use. */
+export const deployments = defineResource<Thing, KubeList<Thing>>()({
+  group: "apps",
+  version: "v1",
+  plural: "deployments",
+  singular: "deployment",
+  kind: "Deployment",
+  listKind: "DeploymentList",
+  namespaced: true,
+  verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+  subresources: ["scale", "status"],
+});

@@ -1,26 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ResourceClient } from "../../../runtime/clients/resource-client.js";
-import type { KubeList, KubeObject } from "../../../runtime/core/object.js";
+import type { KubeList } from "../../../runtime/core/object.js";
 import { PatchTypes } from "../../../runtime/core/patch.js";
 import { defineResource } from "../../../runtime/core/resource.js";
+import { deployments, type Thing } from "../../support/resources.js";
 import { RecordingCaller } from "./fake-caller.js";
-
-interface Thing extends KubeObject {
-  spec?: { size?: number };
-  status?: { ready?: boolean };
-}
-
-const deployments = defineResource<Thing, KubeList<Thing>>()({
-  group: "apps",
-  version: "v1",
-  plural: "deployments",
-  singular: "deployment",
-  kind: "Deployment",
-  listKind: "DeploymentList",
-  namespaced: true,
-  verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
-  subresources: ["scale", "status"],
-});
 
 const nodes = defineResource<Thing, KubeList<Thing>>()({
   group: "",

@@ -9,18 +9,9 @@ import type { ApiRequest } from "../../../runtime/core/request.js";
 import type { ResourceDescriptor } from "../../../runtime/core/resource.js";
 import { buildRequest, type ResourceCall } from "../../../runtime/core/resource-requests.js";
 import { type Cases, runCases } from "../../support/cases.js";
+import { deployments as deploymentsDescriptor } from "../../support/resources.js";
 
-const deployments: ResourceDescriptor = {
-  group: "apps",
-  version: "v1",
-  plural: "deployments",
-  singular: "deployment",
-  kind: "Deployment",
-  listKind: "DeploymentList",
-  namespaced: true,
-  verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
-  subresources: ["scale", "status"],
-};
+const deployments: ResourceDescriptor = deploymentsDescriptor;
 const pods: ResourceDescriptor = {
   ...deployments,
   group: "",
