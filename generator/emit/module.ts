@@ -333,6 +333,11 @@ export function emitModule(module: Module, ctx: EmitContext, header: string): st
   return f.toString(header);
 }
 
+/** `Clientset` → `InformerFactory`, `CrdClientset` → `CrdInformerFactory`. */
+export function informerFactoryName(clientsetName: string): string {
+  return `${clientsetName.replace(/Clientset$/, "")}InformerFactory`;
+}
+
 /**
  * The index: every emitted module re-exported as a namespace (`appsV1.Deployment`, `metaV1.ObjectMeta`)
  * and the clientset over the group-versions that serve resources.
@@ -382,6 +387,29 @@ export function emitIndex(
     "",
     ...jsDoc([`An instance of \`${clientsetName}\`.`]),
     `export type ${clientsetName} = InstanceType<typeof ${clientsetName}>;`,
+  );
+  // informer-gen and lister-gen's output: a typed factory over the runtime's one implementation.
+  const factoryName = informerFactoryName(clientsetName);
+  const defineInformerFactory = f.importValue("defineInformerFactory", ctx.runtime);
+  const informable = first?.resources.find((r) => r.verbs.includes("list") && r.verbs.includes("watch"));
+  f.print(
+    "",
+    ...jsDoc([
+      "Shared informers and listers of the clientset's resources: one list and one watch per resource,",
+      "however many consumers ask for it.",
+      "",
+      "@example",
+      `const factory = new ${factoryName}(clientset);`,
+      first && informable
+        ? `const { informer, lister } = factory.${first.groupVersion!.clientName}.${informable.accessor}();`
+        : "",
+      "factory.start(signal);",
+      "await factory.waitForCacheSync(signal);",
+    ]),
+    `export const ${factoryName} = /*@__PURE__*/ ${defineInformerFactory}(${clientsetName});`,
+    "",
+    ...jsDoc([`An instance of \`${factoryName}\`.`]),
+    `export type ${factoryName} = InstanceType<typeof ${factoryName}>;`,
   );
   return f.toString(header);
 }

@@ -20,6 +20,7 @@ const values: Record<string, string> = {
   accessor: "widgets",
   clientName: "exampleV1",
   Clientset: "Clientset",
+  InformerFactory: "InformerFactory",
 };
 
 const model: ApiModel = {
@@ -83,7 +84,7 @@ describe("templates", () => {
 
   it("index.ts matches the emitted clientset", async () => {
     const found = await regions("index.ts");
-    expect([...found.keys()]).toEqual(["clientset"]);
-    expect(files.get("index.ts")).toContain(found.get("clientset"));
+    expect([...found.keys()]).toEqual(["clientset", "informers"]);
+    for (const [name, text] of found) expect(files.get("index.ts"), name).toContain(text);
   });
 });

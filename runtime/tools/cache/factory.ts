@@ -4,9 +4,9 @@
  * for it, all scoped alike, started and synced together.
  */
 
+import type { DynamicClient } from "../../clients/dynamic.js";
 import type { ClientsetClass, ClientsetOf, GroupVersionDefinition } from "../../clients/group.js";
 import { ResourceClient } from "../../clients/resource-client.js";
-import type { DynamicClient } from "../../clients/dynamic.js";
 import type { Unstructured } from "../../clients/unstructured.js";
 import type { GroupVersionResource } from "../../core/group-version.js";
 import type { KubeList, KubeObject } from "../../core/object.js";
@@ -155,7 +155,11 @@ type AnyGroups = Record<string, GroupVersionDefinition<Record<string, AnyResourc
 
 /** The resources of a group-version that can be informed on (they allow both list and watch). */
 type InformableKeys<R> = {
-  [K in keyof R]: R[K] extends TypedResource<unknown, unknown, infer V> ? ("list" | "watch" extends V ? K : never) : never;
+  [K in keyof R]: R[K] extends TypedResource<unknown, unknown, infer V>
+    ? "list" | "watch" extends V
+      ? K
+      : never
+    : never;
 }[keyof R];
 
 type ObjectOf<R> = R extends TypedResource<infer T, unknown> ? (T extends KubeObject ? T : never) : never;
@@ -204,7 +208,8 @@ export function defineInformerFactory<const G extends AnyGroups>(
           const accessors: Record<string, () => unknown> = {};
           for (const [key, resource] of Object.entries(definition.resources)) {
             const verbs = resource.verbs as readonly Verb[];
-            if (verbs.includes("list") && verbs.includes("watch")) accessors[key] = () => this.forResource(resource);
+            if (verbs.includes("list") && verbs.includes("watch"))
+              accessors[key] = () => this.forResource(resource);
           }
           informers = Object.freeze(accessors);
           cache.set(this, informers);
@@ -239,7 +244,10 @@ export class DynamicInformerFactory {
   }
 
   /** The shared informer and lister of a resource. */
-  forResource(gvr: GroupVersionResource, options: ResourceInformerOptions<Unstructured> = {}): ResourceInformer<Unstructured> {
+  forResource(
+    gvr: GroupVersionResource,
+    options: ResourceInformerOptions<Unstructured> = {},
+  ): ResourceInformer<Unstructured> {
     return this.#factory.forResource<Unstructured>(
       {
         group: gvr.group,
