@@ -1,8 +1,10 @@
 /**
  * Type-level tests, checked by `npm run typecheck` (never executed): the generated typed clients
- * fit ListPager's list function and RetryWatcher's source, with their own object types.
+ * fit ListPager's list function and RetryWatcher's source, with their own object types; the
+ * generated informer factory is typed per resource.
  */
-import type { Clientset } from "kubegen/kubernetes";
+import { type Clientset, InformerFactory } from "kubegen/kubernetes";
+import { DeletedFinalStateUnknown } from "../../runtime/tools/cache/store.js";
 import { ListPager } from "../../runtime/tools/pager.js";
 import { RetryWatcher } from "../../runtime/tools/retry-watcher.js";
 
@@ -21,4 +23,23 @@ export async function typedClientsFit(clientset: Clientset): Promise<void> {
   new RetryWatcher({ list: () => Promise.resolve() }, "1");
   void name;
   void data;
+}
+
+/** The generated informer factory: typed informers and listers, only for resources that list and watch. */
+export function informerFactoryTyped(clientset: Clientset): void {
+  const factory = new InformerFactory(clientset, { namespace: "default" });
+  const { informer, lister } = factory.coreV1.pods();
+  const pod = lister.namespace("default").get("web-0");
+  const phase: string | undefined = pod.status?.phase;
+  informer.addEventHandler({
+    onUpdate: (old, next) => void [old.spec?.nodeName, next.status?.podIP],
+    onDelete: (obj) => void (obj instanceof DeletedFinalStateUnknown ? obj.obj.spec : obj.spec),
+  });
+  const replicas: number | undefined = factory.appsV1.deployments().lister.list("app=web")[0]?.spec?.replicas;
+  // @ts-expect-error componentstatuses cannot be watched: no informer
+  factory.coreV1.componentStatuses;
+  // @ts-expect-error a Pod has no data
+  lister.list()[0]?.data;
+  void phase;
+  void replicas;
 }
