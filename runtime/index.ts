@@ -18,6 +18,7 @@ export * from "./clients/typed-view.js";
 export * from "./clients/unstructured.js";
 export * from "./config/index.js";
 export * from "./core/group-version.js";
+export * from "./core/labels.js";
 export * from "./core/object.js";
 export * from "./core/options.js";
 export * from "./core/patch.js";
