@@ -128,21 +128,21 @@ export function toPartialObjectMetadata(
  * @throws {TypeError} when the answer is not a list, or an item does not look like an object.
  */
 export function toPartialObjectMetadataList(answer: unknown, what: string): PartialObjectMetadataList {
-  if (!isPlainObject(answer) || !Array.isArray(answer.items)) {
+  // An empty list comes as `"items": null` (a nil Go slice).
+  if (!isPlainObject(answer) || !(Array.isArray(answer.items) || answer.items === null)) {
     throw new TypeError(`${what}: expected PartialObjectMetadataList, got ${describeAnswer(answer)}`);
   }
+  // Items of a real PartialObjectMetadataList carry their type; checking them keeps the promise.
+  const items = (answer.items ?? []).map((item, i) => toPartialObjectMetadata(item, `${what}: item ${i}`));
   if (answer.apiVersion === metaApiVersion && answer.kind === "PartialObjectMetadataList") {
-    // Items of a real PartialObjectMetadataList carry their type; checking them keeps the promise.
-    const items = answer.items.map((item, i) => toPartialObjectMetadata(item, `${what}: item ${i}`));
     return { ...(answer as unknown as PartialObjectMetadataList), items };
   }
+  const metadata = isPlainObject(answer.metadata) ? answer.metadata : {};
   return {
     apiVersion: metaApiVersion,
     kind: "PartialObjectMetadataList",
-    metadata: isPlainObject(answer.metadata)
-      ? (answer.metadata as PartialObjectMetadataList["metadata"])
-      : {},
-    items: answer.items.map((item, i) => toPartialObjectMetadata(item, `${what}: item ${i}`)),
+    metadata: metadata as PartialObjectMetadataList["metadata"],
+    items,
   };
 }
 

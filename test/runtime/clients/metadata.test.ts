@@ -283,6 +283,13 @@ describe("the answers", () => {
     ]);
   });
 
+  it("reads an empty list's null items as no items", async () => {
+    answers = [
+      { apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadataList", metadata: {}, items: null },
+    ];
+    expect((await secrets().list()).items).toEqual([]);
+  });
+
   it("passes a delete's Status through", async () => {
     const status = { apiVersion: "v1", kind: "Status", metadata: {}, status: "Success" };
     answers = [status, status];
