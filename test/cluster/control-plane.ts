@@ -41,12 +41,14 @@ export interface ControlPlaneOptions {
   /**
    * The apiserver's `--etcd-compaction-interval` (a Go duration such as `"10s"`; upstream's default
    * is 5 minutes). Each tick compacts etcd to the revision seen at the tick before, so a watch from
-   * a resourceVersion older than two intervals gets 410 Gone.
+   * a resourceVersion older than two intervals gets 410 (reason Expired), provided it reaches etcd:
+   * see `watchCache`.
    */
   etcdCompactionInterval?: string;
   /**
    * `false` starts the apiserver with `--watch-cache=false`: watches and lists go to etcd, so they
-   * see its compaction at once instead of through the watch cache's own window.
+   * see its compaction at once. With the cache on, a watch from an old resourceVersion is served
+   * from the cache's own window of events, which compaction does not shorten.
    */
   watchCache?: boolean;
 }
