@@ -212,7 +212,9 @@ export class MetadataResourceClient {
   /**
    * Watches for changes; each event carries the object's metadata only, bookmarks included. The
    * connection closes when the loop stops or `signal` aborts; an `ERROR` event is thrown as a
-   * `StatusError` (410 means: list again).
+   * `StatusError` (410 means: list again). Full objects from a server that ignores `as=` are
+   * reduced as `get()`'s answers are (client-go's watch decoder would end the watch instead), so
+   * every verb gives the same result from the same server.
    */
   async *watch(
     options: ListOptions & CallOptions = {},
