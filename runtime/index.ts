@@ -10,6 +10,7 @@ export * from "./clients/discovery.js";
 export * from "./clients/disk-cached-discovery.js";
 export * from "./clients/dynamic.js";
 export * from "./clients/group.js";
+export * from "./clients/metadata.js";
 export * from "./clients/resource-client.js";
 export * from "./clients/rest-mapper.js";
 export * from "./clients/scale.js";

@@ -21,7 +21,11 @@ import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
 import { ResourceClient } from "./resource-client.js";
 import { type Unstructured, type UnstructuredList, withItemTypeMeta } from "./unstructured.js";
 
-function descriptorFor(gvr: GroupVersionResource, namespaced: boolean): ResourceDescriptor {
+/**
+ * The descriptor of a resource named at run time: its group, version and plural, every verb,
+ * and no kind (the objects carry their own). Shared by the dynamic and metadata clients.
+ */
+export function descriptorForResource(gvr: GroupVersionResource, namespaced: boolean): ResourceDescriptor {
   return {
     group: gvr.group,
     version: gvr.version,
@@ -77,13 +81,13 @@ export class NamespaceableResourceClient extends DynamicResourceClient {
   readonly gvr: GroupVersionResource;
 
   constructor(caller: ApiCaller, gvr: GroupVersionResource) {
-    super(caller, descriptorFor(gvr, false));
+    super(caller, descriptorForResource(gvr, false));
     this.gvr = gvr;
   }
 
   /** The same resource in one namespace. */
   namespace(namespace: string): DynamicResourceClient {
-    return new DynamicResourceClient(this.caller, descriptorFor(this.gvr, true), namespace);
+    return new DynamicResourceClient(this.caller, descriptorForResource(this.gvr, true), namespace);
   }
 }
 

@@ -179,7 +179,9 @@ function requirementString(r: LabelRequirement): string {
       return `!${r.key}`;
     case "in":
     case "notin":
-      return `${r.key} ${r.operator} (${sortedValues(r.values).join(",")})`;
+      // Without duplicates: labels.Parse refuses some repeated empty values (`a in (,,)`), and
+      // a set means the same with or without them.
+      return `${r.key} ${r.operator} (${sortedValues([...new Set(r.values)]).join(",")})`;
     case "gt":
       return `${r.key}>${r.values[0]}`;
     case "lt":

@@ -38,6 +38,19 @@ export interface ControlPlaneOptions {
   log?: Log;
   /** Milliseconds to wait for /readyz. */
   readyTimeout?: number;
+  /**
+   * The apiserver's `--etcd-compaction-interval` (a Go duration such as `"10s"`; upstream's default
+   * is 5 minutes). Each tick compacts etcd to the revision seen at the tick before, so a watch from
+   * a resourceVersion older than two intervals gets 410 (reason Expired), provided it reaches etcd:
+   * see `watchCache`.
+   */
+  etcdCompactionInterval?: string;
+  /**
+   * `false` starts the apiserver with `--watch-cache=false`: watches and lists go to etcd, so they
+   * see its compaction at once. With the cache on, a watch from an old resourceVersion is served
+   * from the cache's own window of events, which compaction does not shorten.
+   */
+  watchCache?: boolean;
 }
 
 export interface ControlPlane {
@@ -50,6 +63,16 @@ export interface ControlPlane {
   restrictedToken: string;
   pki: TestPki;
   binaries: ControlPlaneBinaries;
+  /**
+   * Stops the kube-apiserver (SIGTERM, then SIGKILL after 5 s) and leaves etcd running: until
+   * `startApiserver()`, connections to `server` are refused. Only for a control plane the test
+   * started itself; the shared one of the e2e global setup serves other test files.
+   */
+  stopApiserver(): Promise<void>;
+  /** Starts the kube-apiserver again, on the same port, flags and etcd data, and waits for /readyz. */
+  startApiserver(): Promise<void>;
+  /** `stopApiserver()` then `startApiserver()`. */
+  restartApiserver(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,8 +101,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function startProcess(binary: string, args: string[], logFile: string): ChildProcess {
-  const out = createWriteStream(logFile);
+function startProcess(binary: string, args: string[], logFile: string, flags: "w" | "a" = "w"): ChildProcess {
+  const out = createWriteStream(logFile, { flags });
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
@@ -139,15 +162,27 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   installExitHook();
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), "kubegen-cluster-"));
-  const children: ChildProcess[] = [];
   let agent: Agent | undefined;
   let watchdog: ChildProcess | undefined;
 
+  // etcd first, then the apiserver of the moment (a restart replaces it).
+  const children: ChildProcess[] = [];
+  let apiserver: ChildProcess | undefined;
   const stop = async () => {
     await agent?.close().catch(() => {});
+    if (apiserver) await stopProcess(apiserver);
     for (const child of [...children].reverse()) await stopProcess(child);
     watchdog?.kill("SIGKILL");
     await rm(dir, { recursive: true, force: true });
+  };
+  /** A new watchdog for the processes of the moment (the apiserver's pid changes on a restart). */
+  const guard = () => {
+    watchdog?.kill("SIGKILL");
+    const pids = [...children, ...(apiserver ? [apiserver] : [])].map((c) => c.pid);
+    watchdog = startWatchdog(
+      process.pid,
+      pids.filter((pid): pid is number => pid !== undefined),
+    );
   };
 
   try {
@@ -185,6 +220,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       etcdLog,
     );
     children.push(etcd);
+    guard();
     await waitFor(
       "etcd",
       async () => {
@@ -225,29 +261,45 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     if (options.allApis) {
       apiserverArgs.push("--runtime-config=api/all=true", "--feature-gates=AllAlpha=true,AllBeta=true");
     }
-    const apiserver = startProcess(binaries.kubeApiserver, apiserverArgs, apiserverLog);
-    children.push(apiserver);
-    watchdog = startWatchdog(process.pid, children.map((c) => c.pid!).filter(Boolean));
+    if (options.etcdCompactionInterval !== undefined) {
+      apiserverArgs.push(`--etcd-compaction-interval=${options.etcdCompactionInterval}`);
+    }
+    if (options.watchCache === false) apiserverArgs.push("--watch-cache=false");
 
     const ca = await readFile(pki.caCert, "utf8");
     agent = new Agent({ connect: { ca } });
-    const dispatcher = agent;
-    await waitFor(
-      "kube-apiserver",
-      async () => {
-        const res = await request(`${server}/readyz`, {
-          dispatcher,
-          headers: { authorization: `Bearer ${adminToken}` },
-        });
-        await res.body.dump();
-        return res.statusCode === 200;
-      },
-      apiserver,
-      apiserverLog,
-      options.readyTimeout ?? 60_000,
-    );
+    const startApiserver = async () => {
+      if (apiserver && apiserver.exitCode === null && apiserver.signalCode === null) {
+        throw new Error("kubegen: kube-apiserver is already running");
+      }
+      // Each run appends to the one log, so a failure shows what the earlier runs said too.
+      const child = startProcess(binaries.kubeApiserver, apiserverArgs, apiserverLog, "a");
+      apiserver = child;
+      guard();
+      await waitFor(
+        "kube-apiserver",
+        async () => {
+          const res = await request(`${server}/readyz`, {
+            dispatcher: agent,
+            headers: { authorization: `Bearer ${adminToken}` },
+          });
+          await res.body.dump();
+          return res.statusCode === 200;
+        },
+        child,
+        apiserverLog,
+        options.readyTimeout ?? 60_000,
+      );
+    };
+    const stopApiserver = async () => {
+      if (apiserver) await stopProcess(apiserver);
+      // Pooled connections to the stopped server are dead; the readiness probe must not reuse them.
+      await agent?.close().catch(() => {});
+      agent = new Agent({ connect: { ca } });
+    };
+    await startApiserver();
 
-    await bootstrapRestrictedIdentity(server, dispatcher, adminToken);
+    await bootstrapRestrictedIdentity(server, agent, adminToken);
 
     const kubeconfig = join(dir, "kubeconfig");
     const identities = {
@@ -269,6 +321,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       restrictedToken,
       pki,
       binaries,
+      stopApiserver,
+      startApiserver,
+      restartApiserver: async () => {
+        await stopApiserver();
+        await startApiserver();
+      },
       stop,
     };
   } catch (err) {

@@ -76,6 +76,14 @@ describe("examples", () => {
     expect(await runExample("dynamic-pods.ts")).toContain("dynamic-example: registry.invalid/app:1");
   });
 
+  it("metadata-client.ts reads a Secret as metadata only", async () => {
+    expect((await runExample("metadata-client.ts")).trim().split("\n")).toEqual([
+      'PartialObjectMetadata metadata-example without data, labels {"app":"example"}',
+      '"app=example,rotated" matches: true',
+      "PartialObjectMetadataList: metadata-example",
+    ]);
+  });
+
   it("discovery.ts prints name, group and version of every resource", async () => {
     const out = await runExample("discovery.ts");
     expect(out).toContain("name: pods, group: , version: v1");

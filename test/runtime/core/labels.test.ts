@@ -126,6 +126,13 @@ describe("parseLabelSelector: errors name the selector, the position and the pro
       { given: "a in (b", want: `label selector "a in (b" at 7: found end of string, expected: ',' or ')'` },
     ],
     [
+      "three commas in a set, as labels.Parse",
+      {
+        given: "a in (,,)",
+        want: `label selector "a in (,,)" at 8: found ')', expected: ',', or identifier`,
+      },
+    ],
+    [
       "operator among values",
       {
         given: "a in (b,=)",
@@ -282,6 +289,13 @@ describe("labelSelectorFromObject", () => {
           ],
         },
         want: { text: "app,!canary,env notin (prod),tier in (a,b)", matchesWeb: true },
+      },
+    ],
+    [
+      "repeated values print once, so the string parses",
+      {
+        given: { matchExpressions: [{ key: "a", operator: "In", values: ["", "", "", "x", "x"] }] },
+        want: { text: "a in (,x)", matchesWeb: false },
       },
     ],
     [
