@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import type { ConfigMap } from "../../generated/kubernetes/core/v1.js";
 import { Clientset, InformerFactory } from "../../generated/kubernetes/index.js";
 import { DynamicClient } from "../../runtime/clients/dynamic.js";
+import { MetadataClient } from "../../runtime/clients/metadata.js";
 import { isNotFound } from "../../runtime/errors.js";
-import { DynamicInformerFactory } from "../../runtime/tools/cache/factory.js";
+import { DynamicInformerFactory, MetadataInformerFactory } from "../../runtime/tools/cache/factory.js";
 import { SharedIndexInformer } from "../../runtime/tools/cache/informer.js";
 import { DeletedFinalStateUnknown } from "../../runtime/tools/cache/store.js";
 import { adminConfig } from "../support/client-config.js";
@@ -215,5 +216,31 @@ describe("DynamicInformerFactory", () => {
     expect(await factory.waitForCacheSync()).toEqual({ "example.kubegen.dev/v1/widgets": true });
     const listed = informed.lister.namespace(namespace()).list();
     expect(listed.map((w) => `${w.kind} ${w.metadata?.name}`).sort()).toEqual(["Widget w1", "Widget w2"]);
+  });
+});
+
+describe("MetadataInformerFactory", () => {
+  it("caches Secrets as metadata only: names and labels, never their data", async () => {
+    await clientset.coreV1
+      .secrets(namespace())
+      .create({ metadata: { name: "s1", labels: { app: "web" } }, stringData: { password: "not-cached" } });
+    const metadata = MetadataClient.forConfig(await adminConfig());
+    const factory = new MetadataInformerFactory(metadata, { namespace: namespace() });
+    const secrets = factory.forResource({ group: "", version: "v1", resource: "secrets" });
+    const added: string[] = [];
+    secrets.informer.addEventHandler({ onAdd: (s) => void added.push(`${s.kind} ${s.metadata.name}`) });
+    factory.start();
+    onTestFinished(async () => {
+      await factory.shutdown();
+      await metadata.close();
+    });
+    expect(await factory.waitForCacheSync()).toEqual({ "v1/secrets": true });
+    const s1 = secrets.lister.namespace(namespace()).get("s1");
+    expect(s1).toMatchObject({ apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadata" });
+    expect(s1.metadata.labels).toEqual({ app: "web" });
+    expect(JSON.stringify(secrets.informer.indexer.list())).not.toContain("not-cached");
+    expect(Object.keys(s1).sort()).toEqual(["apiVersion", "kind", "metadata"]);
+    await clientset.coreV1.secrets(namespace()).create({ metadata: { name: "s2" }, stringData: { k: "v" } });
+    await until(() => added.includes("PartialObjectMetadata s2"), "the new Secret");
   });
 });

@@ -6,6 +6,7 @@
 
 import type { DynamicClient } from "../../clients/dynamic.js";
 import type { ClientsetClass, ClientsetOf, GroupVersionDefinition } from "../../clients/group.js";
+import type { MetadataClient, PartialObjectMetadata } from "../../clients/metadata.js";
 import { ResourceClient } from "../../clients/resource-client.js";
 import type { Unstructured } from "../../clients/unstructured.js";
 import type { GroupVersionResource } from "../../core/group-version.js";
@@ -221,34 +222,33 @@ export function defineInformerFactory<const G extends AnyGroups>(
   return InformerFactory as unknown as InformerFactoryClass<G>;
 }
 
-/**
- * Informers for any resource, named at run time, on unstructured objects, as client-go's
- * `dynamicinformer.NewFilteredDynamicSharedInformerFactory`.
- *
- * @example
- * const factory = new DynamicInformerFactory(DynamicClient.forConfig(config));
- * const widgets = factory.forResource({ group: "example.com", version: "v1", resource: "widgets" });
- * factory.start(signal);
- */
-export class DynamicInformerFactory {
+/** A client that names resources at run time: `DynamicClient` and `MetadataClient` fit. */
+export interface ResourceNamingClient<T> {
+  resource(gvr: GroupVersionResource): ListerWatcher<T> & { namespace(namespace: string): ListerWatcher<T> };
+}
+
+/** Informers for resources named at run time, through a {@link ResourceNamingClient}. */
+class RunTimeInformerFactory<T extends KubeObject> {
   readonly #factory: SharedInformerFactory;
   readonly #options: InformerFactoryOptions;
 
-  constructor(client: DynamicClient, options: InformerFactoryOptions = {}) {
+  constructor(client: ResourceNamingClient<T>, options: InformerFactoryOptions) {
     this.#options = options;
     this.#factory = new SharedInformerFactory((resource) => {
-      const gvr = { group: resource.group, version: resource.version, resource: resource.plural };
-      const all = client.resource(gvr);
-      return (options.namespace ? all.namespace(options.namespace) : all) as ListerWatcher<KubeObject>;
+      const all = client.resource({
+        group: resource.group,
+        version: resource.version,
+        resource: resource.plural,
+      });
+      return (options.namespace
+        ? all.namespace(options.namespace)
+        : all) as unknown as ListerWatcher<KubeObject>;
     }, options);
   }
 
   /** The shared informer and lister of a resource. */
-  forResource(
-    gvr: GroupVersionResource,
-    options: ResourceInformerOptions<Unstructured> = {},
-  ): ResourceInformer<Unstructured> {
-    return this.#factory.forResource<Unstructured>(
+  forResource(gvr: GroupVersionResource, options: ResourceInformerOptions<T> = {}): ResourceInformer<T> {
+    return this.#factory.forResource<T>(
       {
         group: gvr.group,
         version: gvr.version,
@@ -278,5 +278,36 @@ export class DynamicInformerFactory {
   /** See {@link SharedInformerFactory.shutdown}. */
   shutdown(): Promise<void> {
     return this.#factory.shutdown();
+  }
+}
+
+/**
+ * Informers for any resource, named at run time, on unstructured objects, as client-go's
+ * `dynamicinformer.NewFilteredDynamicSharedInformerFactory`.
+ *
+ * @example
+ * const factory = new DynamicInformerFactory(DynamicClient.forConfig(config));
+ * const widgets = factory.forResource({ group: "example.com", version: "v1", resource: "widgets" });
+ * factory.start(signal);
+ */
+export class DynamicInformerFactory extends RunTimeInformerFactory<Unstructured> {
+  constructor(client: DynamicClient, options: InformerFactoryOptions = {}) {
+    super(client, options);
+  }
+}
+
+/**
+ * Informers that cache only objects' metadata (`PartialObjectMetadata`, through the apiserver's
+ * `as=PartialObjectMetadataList`), as client-go's `metadatainformer`: the cheapest way to follow
+ * many objects, e.g. every Secret, when names, labels and owners are all a controller needs.
+ *
+ * @example
+ * const factory = new MetadataInformerFactory(MetadataClient.forConfig(config));
+ * const secrets = factory.forResource({ group: "", version: "v1", resource: "secrets" });
+ * factory.start(signal);
+ */
+export class MetadataInformerFactory extends RunTimeInformerFactory<PartialObjectMetadata> {
+  constructor(client: MetadataClient, options: InformerFactoryOptions = {}) {
+    super(client, options);
   }
 }
