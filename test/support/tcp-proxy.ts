@@ -16,6 +16,11 @@ export interface TcpProxy {
   readonly open: number;
   /** Destroys every open connection, both sides, at once; new connections are still accepted. */
   cutAll(): void;
+  /**
+   * While true, every connection is closed as soon as it is accepted (a network partition);
+   * setting it true also cuts the open ones.
+   */
+  blocked: boolean;
   /** Stops listening and destroys every open connection. */
   close(): Promise<void>;
 }
@@ -24,8 +29,13 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let accepted = 0;
+  let blocked = false;
   const server: Server = createServer((client) => {
     accepted++;
+    if (blocked) {
+      client.destroy();
+      return;
+    }
     const upstream = connect({ host: "127.0.0.1", port: targetPort });
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -64,6 +74,13 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       return pairs.size;
     },
     cutAll,
+    get blocked() {
+      return blocked;
+    },
+    set blocked(value: boolean) {
+      blocked = value;
+      if (value) cutAll();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         cutAll();
