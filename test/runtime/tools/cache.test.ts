@@ -5,8 +5,13 @@
  * is test/e2e/informer.test.ts.
  */
 import { describe, expect, it } from "vitest";
+import { parseLabelSelector } from "../../../runtime/core/labels.js";
 import type { KubeObject } from "../../../runtime/core/object.js";
+import type { Verb } from "../../../runtime/core/resource.js";
+import { isNotFound } from "../../../runtime/errors.js";
+import { SharedInformerFactory } from "../../../runtime/tools/cache/factory.js";
 import { SharedIndexInformer } from "../../../runtime/tools/cache/informer.js";
+import { Lister } from "../../../runtime/tools/cache/lister.js";
 import {
   DeletedFinalStateUnknown,
   Indexer,
@@ -327,5 +332,77 @@ describe("SharedIndexInformer", () => {
     await running;
     expect(informer.hasSynced()).toBe(false);
     await expect(informer.run(new AbortController().signal)).rejects.toThrow(/runs once/);
+  });
+});
+
+describe("Lister", () => {
+  const store = new Indexer<Thing>({ [namespaceIndex]: (t) => [t.metadata?.namespace ?? ""] });
+  const labelled = (name: string, namespace: string, labels: Record<string, string>): Thing => ({
+    metadata: { name, namespace, labels },
+  });
+  store.add(labelled("web-0", "a", { app: "web", tier: "front" }));
+  store.add(labelled("web-1", "b", { app: "web" }));
+  store.add(labelled("db-0", "a", { app: "db" }));
+  const lister = new Lister(store, { group: "example.com", plural: "things", namespaced: true });
+  const names = (things: Thing[]) => things.map((t) => t.metadata!.name).sort();
+
+  it("lists by label selector, as text or parsed, across namespaces or in one", () => {
+    expect(names(lister.list())).toEqual(["db-0", "web-0", "web-1"]);
+    expect(names(lister.list("app=web"))).toEqual(["web-0", "web-1"]);
+    expect(names(lister.list("app in (db),!tier"))).toEqual(["db-0"]);
+    expect(names(lister.list(parseLabelSelector("tier")))).toEqual(["web-0"]);
+    expect(names(lister.namespace("a").list("app=web"))).toEqual(["web-0"]);
+    expect(names(lister.namespace("c").list())).toEqual([]);
+    expect(() => lister.list("app in (")).toThrow(/label selector/);
+  });
+
+  it("gets by name, answering NotFound as the apiserver words it", () => {
+    expect(lister.namespace("b").get("web-1").metadata!.labels).toEqual({ app: "web" });
+    let err: unknown;
+    try {
+      lister.namespace("b").get("web-0");
+    } catch (e) {
+      err = e;
+    }
+    expect(isNotFound(err)).toBe(true);
+    expect((err as Error).message).toBe('things.example.com "web-0" not found');
+  });
+});
+
+describe("SharedInformerFactory", () => {
+  it("makes one informer per resource, starts late ones at once, and reports each sync", async () => {
+    const apis = new Map<string, MemoryApi<Thing>>();
+    const factory = new SharedInformerFactory((resource) => {
+      const api = new MemoryApi<Thing>();
+      api.create(thing(`${resource.plural}-1`));
+      apis.set(resource.plural, api);
+      return api;
+    }, fast);
+    const descriptor = (plural: string, verbs: Verb[] = ["list", "watch"]) =>
+      ({
+        group: "example.com",
+        version: "v1",
+        plural,
+        singular: "",
+        kind: "",
+        listKind: "",
+        namespaced: true,
+        verbs,
+        subresources: [],
+      }) as const;
+    const things = factory.forResource<Thing>(descriptor("things"));
+    expect(factory.forResource<Thing>(descriptor("things"))).toBe(things);
+    expect(() => factory.forResource(descriptor("unwatchable", ["list"]))).toThrow(/does not allow watch/);
+    factory.start();
+    const late = factory.forResource<Thing>(descriptor("gadgets"));
+    expect(await factory.waitForCacheSync()).toEqual({
+      "example.com/v1/things": true,
+      "example.com/v1/gadgets": true,
+    });
+    expect(things.lister.list().map((t) => t.metadata!.name)).toEqual(["things-1"]);
+    expect(late.lister.namespace("a").get("gadgets-1").metadata!.name).toBe("gadgets-1");
+    expect(apis.size).toBe(2);
+    await factory.shutdown();
+    expect(things.informer.isStopped && late.informer.isStopped).toBe(true);
   });
 });
