@@ -27,6 +27,7 @@ const recorder = new EventRecorder({
   clientset,
   reportingController: "example.com/derive-controller",
   reportingInstance: identity,
+  onError: (err) => console.error("recording an Event:", err),
 });
 const flaky = new Set(["source-a"]); // its first reconcile fails, to show the retry path
 const retried: string[] = [];
@@ -134,6 +135,7 @@ const election = runLeaderElection({
   retryPeriodMs: 1000,
   releaseOnCancel: true,
   signal: stop.signal,
+  onError: (err) => console.error("leader election:", err),
   callbacks: {
     onStartedLeading: (leading) => {
       controller = runController(leading);

@@ -1,5 +1,5 @@
 // A metadata-only informer over every Secret in the cluster: the cache holds names, labels and
-// owners as PartialObjectMetadata, so no Secret's data is ever read, sent or kept in memory.
+// owners as PartialObjectMetadata, so no Secret's data crosses the wire or sits in this process.
 import { loadKubeconfig, MetadataClient, MetadataInformerFactory, type PartialObjectMetadata } from "kubegen";
 import { Clientset } from "kubegen/kubernetes";
 
@@ -31,7 +31,8 @@ const stop = new AbortController();
 factory.start(stop.signal);
 await factory.waitForCacheSync(stop.signal);
 
-// Other namespaces' Secrets are cached as well; the label selector picks this program's.
+// The cache holds every namespace's Secrets: the label selector and the namespace pick this
+// program's.
 for (const secret of lister.list("example=metadata-informer").filter(ours).sort(byName)) {
   console.log(`${secret.kind} ${secret.metadata.name} labels ${JSON.stringify(secret.metadata.labels)}`);
 }
