@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { testCluster, useTestNamespace } from "../support/cluster.js";
+import { adminClient, testCluster, useTestNamespace } from "../support/cluster.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const namespace = useTestNamespace("examples");
@@ -96,6 +96,61 @@ describe("examples", () => {
       "queued-b done after 1 retries",
       "queued-c done after 0 retries",
     ]);
+  });
+
+  it("controller.ts derives a ConfigMap per source while leading, retrying one failure", async () => {
+    expect((await runExample("controller.ts")).trim().split("\n")).toEqual([
+      "source-a-derived: keys=2 sha256=5f13efef7cdd owner=ConfigMap/source-a",
+      "source-b-derived: keys=2 sha256=5c8115f228e7 owner=ConfigMap/source-b",
+      "source-c-derived: keys=0 sha256=4f53cda18c2b owner=ConfigMap/source-c",
+      "retried: source-a (simulated transient error)",
+      "event Normal Derived ConfigMap/source-a: wrote source-a-derived: keys=2 sha256=5f13efef7cdd",
+      "event Normal Derived ConfigMap/source-b: wrote source-b-derived: keys=1 sha256=1af7f381a194",
+      "event Normal Derived ConfigMap/source-b: wrote source-b-derived: keys=2 sha256=5c8115f228e7",
+      "event Normal Derived ConfigMap/source-c: wrote source-c-derived: keys=0 sha256=4f53cda18c2b",
+      "released lease: true",
+    ]);
+    // Its Events outlive it; its ConfigMaps and Lease do not.
+    const client = await adminClient();
+    try {
+      const base = `/namespaces/${namespace()}`;
+      const events = await client.request<{ items: { action: string; regarding: { uid?: string } }[] }>(
+        "GET",
+        `/apis/events.k8s.io/v1${base}/events`,
+      );
+      const reconciles = events.body.items.filter((e) => e.action === "Reconcile");
+      expect(reconciles).toHaveLength(4);
+      for (const e of reconciles) expect(e.regarding.uid).toMatch(/^[0-9a-f-]{36}$/);
+      const left = await client.request<{ items: unknown[] }>(
+        "GET",
+        `/api/v1${base}/configmaps?labelSelector=${encodeURIComponent("example in (controller,controller-derived)")}`,
+      );
+      expect(left.body.items).toEqual([]);
+      expect(
+        (await client.request("GET", `/apis/coordination.k8s.io/v1${base}/leases/derive-controller`)).status,
+      ).toBe(404);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("metadata-informer.ts caches every Secret as metadata only", async () => {
+    expect((await runExample("metadata-informer.ts")).trim().split("\n")).toEqual([
+      'PartialObjectMetadata metadata-informer-a labels {"example":"metadata-informer"}',
+      'PartialObjectMetadata metadata-informer-b labels {"example":"metadata-informer"}',
+      "added: PartialObjectMetadata metadata-informer-c",
+      "data cached: false",
+    ]);
+    const client = await adminClient();
+    try {
+      const left = await client.request<{ items: unknown[] }>(
+        "GET",
+        `/api/v1/namespaces/${namespace()}/secrets?labelSelector=example%3Dmetadata-informer`,
+      );
+      expect(left.body.items).toEqual([]);
+    } finally {
+      await client.close();
+    }
   });
 
   it("scale.ts scales a Deployment", async () => {
