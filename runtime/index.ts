@@ -30,6 +30,7 @@ export * from "./errors.js";
 export * from "./rest/api-caller.js";
 export * from "./rest/http-client.js";
 export * from "./rest/rest-client.js";
+export * from "./testing/index.js";
 export * from "./tools/cache/factory.js";
 export * from "./tools/cache/informer.js";
 export * from "./tools/cache/lister.js";

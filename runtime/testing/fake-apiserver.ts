@@ -94,11 +94,17 @@ export class FakeApiServer {
     for (const obj of options.objects ?? []) this.add(obj);
   }
 
-  /** Stores an object as a create would (by its apiVersion and kind). */
+  /**
+   * Stores an object as a create would (by its apiVersion and kind), e.g. one read from YAML: a
+   * resourceVersion it carries is dropped, and a namespaced object without a namespace goes to
+   * `default`.
+   */
   add<T extends KubeObject>(obj: T): T {
     const r = this.tracker.resourceForKind(obj.apiVersion ?? "", obj.kind ?? "");
     if (!r) throw new TypeError(`fake apiserver: no resource serves ${obj.apiVersion} ${obj.kind}`);
-    return this.tracker.create(r, obj.metadata?.namespace, obj) as T;
+    const { resourceVersion: _, ...metadata } = obj.metadata ?? {};
+    const namespace = r.namespaced ? (metadata.namespace ?? "default") : undefined;
+    return this.tracker.create(r, namespace, { ...obj, metadata }) as T;
   }
 
   /** Runs `reactor` before the others for matching actions (client-go's `PrependReactor`). */
@@ -256,7 +262,8 @@ export class FakeApiServer {
     const rv = scale.metadata?.resourceVersion;
     if (rv && rv !== stored.metadata?.resourceVersion) throw errors.conflict(r, name);
     const replicas = (scale as { spec?: { replicas?: number } }).spec?.replicas;
-    return this.tracker.update(r, namespace, { ...stored, spec: { ...stored.spec, replicas } });
+    const next: KubeObject & { spec?: Record<string, unknown> } = { ...stored, spec: { ...stored.spec, replicas } };
+    return this.tracker.update(r, namespace, next);
   }
 
   /** The watch: its request checked at once (a bad one is an error answer), then the stream. */

@@ -40,6 +40,11 @@ const rules: Record<string, { layers: string[]; packages: RegExp }> = {
     layers: ["runtime/core", "runtime/errors.ts", "runtime/config", "runtime/rest", "runtime/clients"],
     packages: /^(node:)/,
   },
+  // The fake apiserver behind an undici dispatcher, for users' unit tests: beside the toolkit.
+  "runtime/testing": {
+    layers: ["runtime/core", "runtime/errors.ts", "runtime/config", "runtime/rest", "runtime/clients"],
+    packages: /^(node:|undici$)/,
+  },
   "runtime/index.ts": { layers: ["runtime"], packages: /^$/ },
   "generator/order.ts": { layers: [], packages: /^$/ },
   "generator/model": { layers: ["generator/order.ts"], packages: /^$/ },
