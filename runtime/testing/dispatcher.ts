@@ -16,7 +16,10 @@ function headersOf(raw: Dispatcher.DispatchOptions["headers"]): Record<string, s
   if (!raw) return out;
   if (Array.isArray(raw)) {
     for (let i = 0; i + 1 < raw.length; i += 2) out[String(raw[i]).toLowerCase()] = String(raw[i + 1]);
-  } else if (typeof (raw as Iterable<unknown>)[Symbol.iterator] === "function" && !(typeof raw === "object" && !Array.isArray(raw) && Object.getPrototypeOf(raw) === Object.prototype)) {
+  } else if (
+    typeof (raw as Iterable<unknown>)[Symbol.iterator] === "function" &&
+    !(typeof raw === "object" && !Array.isArray(raw) && Object.getPrototypeOf(raw) === Object.prototype)
+  ) {
     for (const [k, v] of raw as Iterable<[string, string]>) out[k.toLowerCase()] = String(v);
   } else {
     for (const [k, v] of Object.entries(raw as Record<string, unknown>))
@@ -77,7 +80,8 @@ export class FakeDispatcher extends Dispatcher {
       handler.onResponseError?.(controller, err);
     };
     const signal = (options as { signal?: AbortSignal }).signal;
-    const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new DOMException("aborted", "AbortError"));
+    const onAbort = () =>
+      fail(signal?.reason instanceof Error ? signal.reason : new DOMException("aborted", "AbortError"));
     signal?.addEventListener("abort", onAbort, { once: true });
     abort.signal.addEventListener("abort", () => fail(abort.signal.reason as Error), { once: true });
     try {
@@ -134,7 +138,8 @@ export class FakeDispatcher extends Dispatcher {
   override destroy(err: Error | null, callback: () => void): void;
   override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
     const callback = typeof a === "function" ? a : b;
-    for (const open of this.#open) open.abort(a instanceof Error ? a : new Error("the fake dispatcher was destroyed"));
+    for (const open of this.#open)
+      open.abort(a instanceof Error ? a : new Error("the fake dispatcher was destroyed"));
     if (callback) {
       callback();
       return;

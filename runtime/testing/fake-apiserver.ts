@@ -5,8 +5,8 @@
  * unchanged. It records each request as an action, and reactors may answer instead.
  */
 
-import type { KubeObject } from "../core/object.js";
 import { labelSelectorFromObject } from "../core/labels.js";
+import type { KubeObject } from "../core/object.js";
 import { getOwn } from "../core/own.js";
 import { PatchTypes } from "../core/patch.js";
 import type { ResourceDescriptor } from "../core/resource.js";
@@ -50,9 +50,7 @@ export type ReactionResult = { object?: unknown; error?: unknown } | undefined;
 export type Reactor = (action: Action) => ReactionResult | Promise<ReactionResult>;
 
 /** A response of the fake: a JSON body, or a watch stream of JSON lines. */
-export type FakeResponse =
-  | { status: number; body: unknown }
-  | { status: 200; watch: AsyncIterable<string> };
+export type FakeResponse = { status: number; body: unknown } | { status: 200; watch: AsyncIterable<string> };
 
 /** A request to the fake, as the dispatcher hands it over. */
 export interface FakeRequest {
@@ -145,7 +143,10 @@ export class FakeApiServer {
     if (!target) throw notFoundPath(req.path);
     const { resource, namespace, name, subresource } = target;
     const query = Object.fromEntries(req.query);
-    const body = req.body === undefined || req.body === "" ? undefined : parseBody(req.body, req.headers["content-type"]);
+    const body =
+      req.body === undefined || req.body === ""
+        ? undefined
+        : parseBody(req.body, req.headers["content-type"]);
     const verb = verbOf(req.method, name, query);
     const action: Action = {
       verb,
@@ -196,14 +197,22 @@ export class FakeApiServer {
       case "watch":
         return { status: 200, watch: this.#watch(r, namespace, query, signal) };
       case "create":
-        if (!body || typeof body !== "object") throw errors.badRequest("the body of a create must be an object");
+        if (!body || typeof body !== "object")
+          throw errors.badRequest("the body of a create must be an object");
         return { status: 201, body: t.create(r, namespace, body) };
       case "update": {
-        if (!body || typeof body !== "object") throw errors.badRequest("the body of an update must be an object");
+        if (!body || typeof body !== "object")
+          throw errors.badRequest("the body of an update must be an object");
         if (body.metadata?.name !== name)
-          throw errors.badRequest(`the name of the object (${body.metadata?.name}) does not match the name on the URL (${name})`);
-        if (subresource === "scale") return { status: 200, body: scaleOf(this.#scale(r, namespace, name!, body)) };
-        return { status: 200, body: t.update(r, namespace, body, subresource === "status" ? "status" : "main") };
+          throw errors.badRequest(
+            `the name of the object (${body.metadata?.name}) does not match the name on the URL (${name})`,
+          );
+        if (subresource === "scale")
+          return { status: 200, body: scaleOf(this.#scale(r, namespace, name!, body)) };
+        return {
+          status: 200,
+          body: t.update(r, namespace, body, subresource === "status" ? "status" : "main"),
+        };
       }
       case "patch": {
         const stored = t.get(r, namespace, name!);
@@ -224,11 +233,17 @@ export class FakeApiServer {
             });
         } catch (err) {
           if (err instanceof PatchError)
-            throw err.code === 400 ? errors.badRequest(err.message) : errors.invalid(r, name!, "patch", err.message, "FieldValueInvalid");
+            throw err.code === 400
+              ? errors.badRequest(err.message)
+              : errors.invalid(r, name!, "patch", err.message, "FieldValueInvalid");
           throw err;
         }
-        if (subresource === "scale") return { status: 200, body: scaleOf(this.#scale(r, namespace, name!, patched)) };
-        return { status: 200, body: t.update(r, namespace, patched, subresource === "status" ? "status" : "main") };
+        if (subresource === "scale")
+          return { status: 200, body: scaleOf(this.#scale(r, namespace, name!, patched)) };
+        return {
+          status: 200,
+          body: t.update(r, namespace, patched, subresource === "status" ? "status" : "main"),
+        };
       }
       case "delete": {
         const options = (action.body ?? {}) as { preconditions?: { uid?: string; resourceVersion?: string } };
@@ -249,7 +264,10 @@ export class FakeApiServer {
       case "deletecollection": {
         const { items, resourceVersion } = t.list(r, selection(namespace, query));
         for (const item of items) t.delete(r, item.metadata?.namespace, item.metadata!.name!);
-        return { status: 200, body: { apiVersion: apiVersion(r), kind: r.listKind, metadata: { resourceVersion }, items } };
+        return {
+          status: 200,
+          body: { apiVersion: apiVersion(r), kind: r.listKind, metadata: { resourceVersion }, items },
+        };
       }
     }
     void req;
@@ -262,7 +280,10 @@ export class FakeApiServer {
     const rv = scale.metadata?.resourceVersion;
     if (rv && rv !== stored.metadata?.resourceVersion) throw errors.conflict(r, name);
     const replicas = (scale as { spec?: { replicas?: number } }).spec?.replicas;
-    const next: KubeObject & { spec?: Record<string, unknown> } = { ...stored, spec: { ...stored.spec, replicas } };
+    const next: KubeObject & { spec?: Record<string, unknown> } = {
+      ...stored,
+      spec: { ...stored.spec, replicas },
+    };
     return this.tracker.update(r, namespace, next);
   }
 
@@ -275,7 +296,12 @@ export class FakeApiServer {
   ): AsyncIterable<string> {
     const matches = selectionMatcher(r, selection(namespace, query));
     if (query.sendInitialEvents === "true" && query.resourceVersionMatch !== "NotOlderThan")
-      throw errors.invalid(r, "", "resourceVersionMatch", "Forbidden: sendInitialEvents requires resourceVersionMatch=NotOlderThan");
+      throw errors.invalid(
+        r,
+        "",
+        "resourceVersionMatch",
+        "Forbidden: sendInitialEvents requires resourceVersionMatch=NotOlderThan",
+      );
     const rv = query.resourceVersion ?? "";
     if (rv !== "" && !/^[0-9]+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${rv}`);
     return this.#events(r, namespace, query, matches, signal);
@@ -393,10 +419,14 @@ export class FakeApiServer {
     const all = this.tracker.resources();
     const gvOf = (r: TrackedResource) => (r.group ? `${r.group}/${r.version}` : r.version);
     if (segments.length === 1 && segments[0] === "api")
-      return { kind: "APIVersions", versions: [...new Set(all.filter((r) => !r.group).map((r) => r.version))] };
+      return {
+        kind: "APIVersions",
+        versions: [...new Set(all.filter((r) => !r.group).map((r) => r.version))],
+      };
     if (segments.length === 1 && segments[0] === "apis") {
       const groups = new Map<string, string[]>();
-      for (const r of all) if (r.group) groups.set(r.group, [...new Set([...(groups.get(r.group) ?? []), r.version])]);
+      for (const r of all)
+        if (r.group) groups.set(r.group, [...new Set([...(groups.get(r.group) ?? []), r.version])]);
       return {
         kind: "APIGroupList",
         apiVersion: "v1",
@@ -407,7 +437,12 @@ export class FakeApiServer {
         })),
       };
     }
-    const gv = segments[0] === "api" && segments.length === 2 ? segments[1] : segments[0] === "apis" && segments.length === 3 ? `${segments[1]}/${segments[2]}` : undefined;
+    const gv =
+      segments[0] === "api" && segments.length === 2
+        ? segments[1]
+        : segments[0] === "apis" && segments.length === 3
+          ? `${segments[1]}/${segments[2]}`
+          : undefined;
     if (!gv) return undefined;
     const resources = all.filter((r) => gvOf(r) === gv);
     if (!resources.length) return undefined;
@@ -459,31 +494,45 @@ function verbOf(method: string, name: string | undefined, query: Record<string, 
 }
 
 /** A list page: `limit` and `continue` as the apiserver pages (the token is the last key and the list's resourceVersion). */
-function page(r: TrackedResource, items: KubeObject[], resourceVersion: string, query: Record<string, string>) {
+function page(
+  r: TrackedResource,
+  items: KubeObject[],
+  resourceVersion: string,
+  query: Record<string, string>,
+) {
   const limit = Number(query.limit ?? 0);
   let start = 0;
   let rv = resourceVersion;
   if (query.continue) {
     try {
-      const token = JSON.parse(Buffer.from(query.continue, "base64url").toString("utf8")) as { rv: string; start: number };
+      const token = JSON.parse(Buffer.from(query.continue, "base64url").toString("utf8")) as {
+        rv: string;
+        start: number;
+      };
       start = token.start;
       rv = token.rv;
     } catch {
       throw errors.badRequest("continue key is not valid");
     }
   }
-  const metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: rv };
+  const metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } = {
+    resourceVersion: rv,
+  };
   let selected = items.slice(start);
   if (limit > 0 && selected.length > limit) {
     metadata.continue = Buffer.from(JSON.stringify({ rv, start: start + limit })).toString("base64url");
-    metadata.remainingItemCount = selected.length - limit;
+    // The apiserver counts what remains only when no selector filters the list.
+    if (!query.labelSelector && !query.fieldSelector) metadata.remainingItemCount = selected.length - limit;
     selected = selected.slice(0, limit);
   }
   return { apiVersion: apiVersion(r), kind: r.listKind, metadata, items: selected };
 }
 
 /** The event a change is to a watch with a selector: objects entering it are ADDED, leaving it DELETED. */
-function eventType(change: Change, matches: (o: KubeObject) => boolean): "ADDED" | "MODIFIED" | "DELETED" | undefined {
+function eventType(
+  change: Change,
+  matches: (o: KubeObject) => boolean,
+): "ADDED" | "MODIFIED" | "DELETED" | undefined {
   const now = matches(change.object);
   if (change.type !== "MODIFIED") return now ? change.type : undefined;
   const before = change.previous ? matches(change.previous) : false;
@@ -500,7 +549,9 @@ function scaleOf(obj: KubeObject): KubeObject {
   let selector: string | undefined;
   try {
     if (spec.selector && typeof spec.selector === "object")
-      selector = labelSelectorFromObject(spec.selector as Parameters<typeof labelSelectorFromObject>[0]).toString();
+      selector = labelSelectorFromObject(
+        spec.selector as Parameters<typeof labelSelectorFromObject>[0],
+      ).toString();
   } catch {
     selector = undefined;
   }
@@ -529,7 +580,11 @@ function toMetadata(body: unknown): unknown {
       apiVersion: "meta.k8s.io/v1",
       kind: "PartialObjectMetadataList",
       metadata: b.metadata,
-      items: b.items.map((i) => ({ apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadata", metadata: i.metadata })),
+      items: b.items.map((i) => ({
+        apiVersion: "meta.k8s.io/v1",
+        kind: "PartialObjectMetadata",
+        metadata: i.metadata,
+      })),
     };
   return { apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadata", metadata: b.metadata };
 }

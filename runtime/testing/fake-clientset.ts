@@ -61,7 +61,10 @@ export function defineFakeClientset<const G extends AnyGroups>(
     static readonly resources = resources;
     readonly fake: FakeApiServer;
     constructor(options: FakeClientsetOptions = {}) {
-      const server = new FakeApiServer({ ...options, resources: [...resources, ...(options.resources ?? [])] });
+      const server = new FakeApiServer({
+        ...options,
+        resources: [...resources, ...(options.resources ?? [])],
+      });
       super(fakeHttpClient(server));
       this.fake = server;
     }

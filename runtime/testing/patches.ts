@@ -46,7 +46,11 @@ function pointer(path: string): string[] {
 function parentOf(doc: unknown, tokens: string[], path: string): { parent: unknown; last: string } {
   let node = doc;
   for (const token of tokens.slice(0, -1)) {
-    node = Array.isArray(node) ? node[index(node, token, path, false)] : isObject(node) ? getOwn(node, token) : undefined;
+    node = Array.isArray(node)
+      ? node[index(node, token, path, false)]
+      : isObject(node)
+        ? getOwn(node, token)
+        : undefined;
     if (node === undefined) throw new PatchError(`doc is missing path: "${path}"`);
   }
   return { parent: node, last: tokens[tokens.length - 1] as string };
@@ -54,7 +58,8 @@ function parentOf(doc: unknown, tokens: string[], path: string): { parent: unkno
 
 function index(list: unknown[], token: string, path: string, forAdd: boolean): number {
   if (forAdd && token === "-") return list.length;
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new PatchError(`invalid index ${JSON.stringify(token)} in "${path}"`);
+  if (!/^(0|[1-9][0-9]*)$/.test(token))
+    throw new PatchError(`invalid index ${JSON.stringify(token)} in "${path}"`);
   const i = Number(token);
   if (i > list.length || (!forAdd && i === list.length))
     throw new PatchError(`unable to access invalid index: ${i}`);
@@ -64,7 +69,11 @@ function index(list: unknown[], token: string, path: string, forAdd: boolean): n
 function read(doc: unknown, path: string): unknown {
   let node = doc;
   for (const token of pointer(path)) {
-    node = Array.isArray(node) ? node[index(node, token, path, false)] : isObject(node) ? getOwn(node, token) : undefined;
+    node = Array.isArray(node)
+      ? node[index(node, token, path, false)]
+      : isObject(node)
+        ? getOwn(node, token)
+        : undefined;
     if (node === undefined) throw new PatchError(`doc is missing path: "${path}"`);
   }
   return node;

@@ -34,19 +34,36 @@ function qualified(r: TrackedResource): string {
 }
 
 function failure(code: number, reason: string, message: string, details?: Status["details"]): ApiStatus {
-  return new ApiStatus({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code });
+  return new ApiStatus({
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason,
+    details,
+    code,
+  });
 }
 
 export const errors = {
   notFound: (r: TrackedResource, name: string) =>
-    failure(404, "NotFound", `${qualified(r)} "${name}" not found`, { name, group: r.group || undefined, kind: r.plural }),
+    failure(404, "NotFound", `${qualified(r)} "${name}" not found`, {
+      name,
+      group: r.group || undefined,
+      kind: r.plural,
+    }),
   alreadyExists: (r: TrackedResource, name: string) =>
     failure(409, "AlreadyExists", `${qualified(r)} "${name}" already exists`, {
       name,
       group: r.group || undefined,
       kind: r.plural,
     }),
-  conflict: (r: TrackedResource, name: string, why = "the object has been modified; please apply your changes to the latest version and try again") =>
+  conflict: (
+    r: TrackedResource,
+    name: string,
+    why = "the object has been modified; please apply your changes to the latest version and try again",
+  ) =>
     failure(409, "Conflict", `Operation cannot be fulfilled on ${qualified(r)} "${name}": ${why}`, {
       name,
       group: r.group || undefined,
@@ -82,7 +99,8 @@ export interface Selection {
 }
 
 const keyOf = (namespace: string | undefined, name: string) => (namespace ? `${namespace}/${name}` : name);
-const resourceKey = (r: Pick<TrackedResource, "group" | "version" | "plural">) => `${r.group}/${r.version}/${r.plural}`;
+const resourceKey = (r: Pick<TrackedResource, "group" | "version" | "plural">) =>
+  `${r.group}/${r.version}/${r.plural}`;
 const nowRfc3339 = () => `${new Date().toISOString().slice(0, 19)}Z`;
 
 /** JSON values equal, keys in any order. */
@@ -110,7 +128,9 @@ function fieldMatcher(resource: TrackedResource, selector: string | undefined): 
     if (!m) throw errors.badRequest(`invalid field selector: ${JSON.stringify(term)}`);
     const [, path, op, value] = m as unknown as [string, string, string, string];
     if (!allowed.has(path))
-      throw errors.badRequest(`field label not supported: ${path}`);
+      throw errors.badRequest(
+        `"${path}" is not a known field selector: only ${[...allowed].map((f) => `"${f}"`).join(", ")}`,
+      );
     return { path: path.split("."), negate: op === "!=", value };
   });
   return (obj) =>
@@ -123,7 +143,10 @@ function fieldMatcher(resource: TrackedResource, selector: string | undefined): 
 }
 
 /** Compiles a selection into a predicate (throws the apiserver's 400 for a bad selector). */
-export function selectionMatcher(resource: TrackedResource, selection: Selection): (obj: KubeObject) => boolean {
+export function selectionMatcher(
+  resource: TrackedResource,
+  selection: Selection,
+): (obj: KubeObject) => boolean {
   let labels: ReturnType<typeof parseLabelSelector> | undefined;
   try {
     labels = selection.labelSelector ? parseLabelSelector(selection.labelSelector) : undefined;
@@ -246,12 +269,18 @@ export class ObjectTracker {
     const obj = this.#typeMeta(r, structuredClone(input));
     const meta = { ...obj.metadata };
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
-    if (!meta.name) throw errors.invalid(r, "", "metadata.name", "Required value: name or generateName is required");
+    if (!meta.name)
+      throw errors.invalid(r, "", "metadata.name", "Required value: name or generateName is required");
     if (r.namespaced) {
       const ns = namespace ?? meta.namespace;
-      if (!ns) throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      if (!ns)
+        throw errors.badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        );
       if (meta.namespace && namespace && meta.namespace !== namespace)
-        throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        throw errors.badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        );
       meta.namespace = ns;
     } else delete meta.namespace;
     if (meta.resourceVersion)
@@ -351,17 +380,20 @@ export class ObjectTracker {
     const key = keyOf(r.namespaced ? namespace : undefined, name);
     const stored = bucket.get(key);
     if (!stored) throw errors.notFound(r, name);
+    // The apiserver names the kind here, not the resource.
     if (preconditions.uid && preconditions.uid !== stored.metadata?.uid)
-      throw errors.conflict(
-        r,
-        name,
-        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${stored.metadata?.uid}`,
+      throw failure(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${r.kind} "${name}": the UID in the precondition (${preconditions.uid}) does not match the UID in record (${stored.metadata?.uid}). The object might have been deleted and then recreated`,
+        { name, group: r.group || undefined, kind: r.kind },
       );
     if (preconditions.resourceVersion && preconditions.resourceVersion !== stored.metadata?.resourceVersion)
-      throw errors.conflict(
-        r,
-        name,
-        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${stored.metadata?.resourceVersion}`,
+      throw failure(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${r.kind} "${name}": the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${stored.metadata?.resourceVersion}). The object might have been modified`,
+        { name, group: r.group || undefined, kind: r.kind },
       );
     if (stored.metadata?.finalizers?.length) {
       if (stored.metadata.deletionTimestamp) return { object: structuredClone(stored), deleted: false };

@@ -1,0 +1,374 @@
+/**
+ * One suite of apiserver behaviours, run against the real kube-apiserver
+ * (test/e2e/conformance.test.ts) and against the fake apiserver (test/runtime/testing/
+ * conformance.test.ts). Each case reduces what it sees to plain values (names, types, codes,
+ * messages) so both backends must give the same ones. Where the fake cannot match the apiserver
+ * (admission, defaulting, validation beyond the schema), the case is in `differences` below and
+ * asserts the documented difference for each backend.
+ */
+import { describe, expect, it } from "vitest";
+import type { Deployment } from "../../generated/kubernetes/apps/v1.js";
+import type { ConfigMap } from "../../generated/kubernetes/core/v1.js";
+import type { Clientset } from "../../generated/kubernetes/index.js";
+import { PatchTypes } from "../../runtime/core/patch.js";
+import type { WatchEvent } from "../../runtime/core/watch.js";
+import { isStatusError } from "../../runtime/errors.js";
+
+export interface Backend {
+  kind: "apiserver" | "fake";
+  clientset: Clientset;
+  /** A namespace of the suite's own. */
+  namespace: string;
+}
+
+/** What a failed call reduces to: code, reason and message (without the request's URL). */
+async function failure(call: Promise<unknown>): Promise<{ code: number; reason: string; message: string }> {
+  try {
+    await call;
+  } catch (err) {
+    if (!isStatusError(err)) throw err;
+    return { code: err.code, reason: err.reason, message: err.status.message ?? "" };
+  }
+  throw new Error("the call succeeded; a failure was expected");
+}
+
+/** Reads `count` events (bookmarks skipped) from a watch, as `TYPE name`. */
+async function events<T extends ConfigMap>(
+  watch: AsyncIterable<WatchEvent<T>>,
+  count: number,
+): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of watch) {
+    if (e.type === "BOOKMARK") continue;
+    out.push(`${e.type} ${e.object.metadata?.name}`);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+const deployment = (name: string, replicas = 1): Deployment => ({
+  metadata: { name, labels: { app: name } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: "c", image: "example.invalid/c:1" }] },
+    },
+  },
+});
+
+/** The number of cases and of documented differences, for the README's report. */
+export const conformanceCounts = { cases: 0, differences: 0 };
+
+/** Registers the suite for one backend. */
+export function conformanceSuite(backend: () => Backend): void {
+  const cms = () => backend().clientset.coreV1.configMaps(backend().namespace);
+  const deployments = () => backend().clientset.appsV1.deployments(backend().namespace);
+  const same = (name: string, fn: () => Promise<void>) => {
+    conformanceCounts.cases++;
+    it(name, fn, 30_000);
+  };
+  const differs = (name: string, fn: (kind: Backend["kind"]) => Promise<void>) => {
+    conformanceCounts.differences++;
+    it(`documented difference: ${name}`, () => fn(backend().kind), 30_000);
+  };
+
+  describe("create, get, update", () => {
+    same("create sets uid, creationTimestamp and resourceVersion; get returns the same object", async () => {
+      const made = await cms().create({ metadata: { name: "c1", labels: { a: "1" } }, data: { k: "v" } });
+      expect(made.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
+      expect(made.metadata?.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(made.metadata?.resourceVersion).toMatch(/^\d+$/);
+      const got = await cms().get("c1");
+      expect({ ...got, metadata: { ...got.metadata, managedFields: undefined } }).toEqual({
+        ...made,
+        metadata: { ...made.metadata, managedFields: undefined },
+      });
+      expect(got).toMatchObject({ apiVersion: "v1", kind: "ConfigMap", data: { k: "v" } });
+    });
+
+    same("generateName gives the prefix and five characters", async () => {
+      const made = await cms().create({ metadata: { generateName: "gen-" } });
+      expect(made.metadata?.name).toMatch(/^gen-[a-z0-9]{5}$/);
+    });
+
+    same("a second create of a name is AlreadyExists", async () => {
+      await cms().create({ metadata: { name: "dup" } });
+      expect(await failure(cms().create({ metadata: { name: "dup" } }))).toEqual({
+        code: 409,
+        reason: "AlreadyExists",
+        message: 'configmaps "dup" already exists',
+      });
+    });
+
+    same("a missing object is NotFound, worded with the resource", async () => {
+      expect(await failure(cms().get("missing"))).toEqual({
+        code: 404,
+        reason: "NotFound",
+        message: 'configmaps "missing" not found',
+      });
+      expect(await failure(deployments().get("missing"))).toMatchObject({
+        message: 'deployments.apps "missing" not found',
+      });
+    });
+
+    same(
+      "an update from a stale resourceVersion is a Conflict; one without a resourceVersion wins",
+      async () => {
+        const made = await cms().create({ metadata: { name: "occ" }, data: { n: "0" } });
+        const first = await cms().update({ ...made, data: { n: "1" } });
+        expect(BigInt(first.metadata!.resourceVersion!) > BigInt(made.metadata!.resourceVersion!)).toBe(true);
+        expect(await failure(cms().update({ ...made, data: { n: "2" } }))).toEqual({
+          code: 409,
+          reason: "Conflict",
+          message:
+            'Operation cannot be fulfilled on configmaps "occ": the object has been modified; please apply your changes to the latest version and try again',
+        });
+        const unconditional = await cms().update({ metadata: { name: "occ" }, data: { n: "3" } });
+        expect(unconditional.data).toEqual({ n: "3" });
+      },
+    );
+  });
+
+  describe("selectors and paging", () => {
+    same("label selectors: equality, sets, existence", async () => {
+      for (const [name, labels] of [
+        ["sel-a", { app: "web", tier: "front" }],
+        ["sel-b", { app: "web" }],
+        ["sel-c", { app: "db" }],
+      ] as const)
+        await cms().create({ metadata: { name, labels: { ...labels, suite: "sel" } } });
+      const names = async (labelSelector: string) =>
+        (await cms().list({ labelSelector: `suite=sel,${labelSelector}` })).items.map(
+          (c) => c.metadata?.name,
+        );
+      expect(await names("app=web")).toEqual(["sel-a", "sel-b"]);
+      expect(await names("app in (db,other)")).toEqual(["sel-c"]);
+      expect(await names("app!=web")).toEqual(["sel-c"]);
+      expect(await names("tier")).toEqual(["sel-a"]);
+      expect(await names("!tier")).toEqual(["sel-b", "sel-c"]);
+    });
+
+    same("field selectors on metadata.name; an unsupported field is BadRequest", async () => {
+      await cms().create({ metadata: { name: "field-x" } });
+      const list = await cms().list({ fieldSelector: "metadata.name=field-x" });
+      expect(list.items.map((c) => c.metadata?.name)).toEqual(["field-x"]);
+      const bad = await failure(cms().list({ fieldSelector: "data.k=v" }));
+      expect(bad).toMatchObject({ code: 400, reason: "BadRequest" });
+      expect(bad.message).toMatch(
+        /^"data\.k" is not a known field selector: only "metadata\.name", "metadata\.namespace"$/,
+      );
+    });
+
+    same("limit and continue page through a list", async () => {
+      for (let i = 0; i < 5; i++)
+        await cms().create({ metadata: { name: `page-${i}`, labels: { suite: "page" } } });
+      const first = await cms().list({ labelSelector: "suite=page", limit: 2 });
+      expect(first.items.map((c) => c.metadata?.name)).toEqual(["page-0", "page-1"]);
+      // Counted only without a selector.
+      expect(first.metadata?.remainingItemCount).toBeUndefined();
+      expect(first.metadata?.continue).toBeTruthy();
+      const names: string[] = [];
+      for await (const c of cms().items({ labelSelector: "suite=page", limit: 2 }))
+        names.push(c.metadata!.name!);
+      expect(names).toEqual(["page-0", "page-1", "page-2", "page-3", "page-4"]);
+    });
+  });
+
+  describe("watch", () => {
+    same("a watch from a list's resourceVersion gets exactly the later changes", async () => {
+      await cms().create({ metadata: { name: "w-before", labels: { suite: "watch" } } });
+      const list = await cms().list({ labelSelector: "suite=watch" });
+      const watch = cms().watch({
+        labelSelector: "suite=watch",
+        resourceVersion: list.metadata?.resourceVersion,
+      });
+      const seen = events(watch, 3);
+      const made = await cms().create({ metadata: { name: "w-after", labels: { suite: "watch" } } });
+      await cms().update({ ...made, data: { k: "v" } });
+      await cms().delete("w-after");
+      expect(await seen).toEqual(["ADDED w-after", "MODIFIED w-after", "DELETED w-after"]);
+    });
+
+    same("a selector watch tells an object entering it as ADDED and leaving it as DELETED", async () => {
+      const made = await cms().create({ metadata: { name: "mover", labels: { suite: "other" } } });
+      const list = await cms().list({ labelSelector: "suite=move" });
+      const seen = events(
+        cms().watch({ labelSelector: "suite=move", resourceVersion: list.metadata?.resourceVersion }),
+        2,
+      );
+      const moved = await cms().update({
+        ...made,
+        metadata: { ...made.metadata, labels: { suite: "move" } },
+      });
+      await cms().update({ ...moved, metadata: { ...moved.metadata, labels: { suite: "gone" } } });
+      expect(await seen).toEqual(["ADDED mover", "DELETED mover"]);
+    });
+
+    same("a watch without a resourceVersion starts with the current objects as ADDED", async () => {
+      await cms().create({ metadata: { name: "now-1", labels: { suite: "now" } } });
+      await cms().create({ metadata: { name: "now-2", labels: { suite: "now" } } });
+      expect((await events(cms().watch({ labelSelector: "suite=now" }), 2)).sort()).toEqual([
+        "ADDED now-1",
+        "ADDED now-2",
+      ]);
+    });
+  });
+
+  describe("delete", () => {
+    same("a finalizer keeps a deleted object, with deletionTimestamp, until it is removed", async () => {
+      await cms().create({ metadata: { name: "fin", finalizers: ["example.com/hold"] } });
+      await cms().delete("fin");
+      const held = await cms().get("fin");
+      expect(held.metadata?.deletionTimestamp).toBeTruthy();
+      expect(held.metadata?.finalizers).toEqual(["example.com/hold"]);
+      // Deleting again changes nothing.
+      await cms().delete("fin");
+      expect((await cms().get("fin")).metadata?.resourceVersion).toBe(held.metadata?.resourceVersion);
+      await cms().update({ ...held, metadata: { ...held.metadata, finalizers: [] } });
+      expect(await failure(cms().get("fin"))).toMatchObject({ code: 404 });
+    });
+
+    same("a delete whose uid precondition does not hold is a Conflict", async () => {
+      await cms().create({ metadata: { name: "pre" } });
+      const conflict = await failure(
+        cms().delete("pre", { preconditions: { uid: "00000000-0000-0000-0000-000000000000" } }),
+      );
+      expect(conflict).toMatchObject({ code: 409, reason: "Conflict" });
+      expect(conflict.message).toMatch(
+        /^Operation cannot be fulfilled on ConfigMap "pre": the UID in the precondition \(0{8}-0{4}-0{4}-0{4}-0{12}\) does not match the UID in record \([0-9a-f-]{36}\)\. The object might have been deleted and then recreated$/,
+      );
+    });
+
+    same("deleteCollection deletes what the selector selects", async () => {
+      for (const name of ["dc-1", "dc-2"])
+        await cms().create({ metadata: { name, labels: { suite: "dc" } } });
+      await cms().create({ metadata: { name: "dc-keep", labels: { suite: "dc-keep" } } });
+      await cms().deleteCollection({ labelSelector: "suite=dc" });
+      expect(
+        (await cms().list({ labelSelector: "suite in (dc,dc-keep)" })).items.map((c) => c.metadata?.name),
+      ).toEqual(["dc-keep"]);
+    });
+  });
+
+  describe("patches", () => {
+    same("a merge patch merges objects and deletes keys set to null", async () => {
+      await cms().create({ metadata: { name: "mp", labels: { a: "1", b: "2" } }, data: { x: "1", y: "2" } });
+      const patched = await cms().patch("mp", {
+        metadata: { labels: { b: null, c: "3" } },
+        data: { y: null },
+      });
+      expect(patched.metadata?.labels).toEqual({ a: "1", c: "3" });
+      expect(patched.data).toEqual({ x: "1" });
+    });
+
+    same("a JSON patch applies its operations; a failing test operation changes nothing", async () => {
+      await cms().create({ metadata: { name: "jp" }, data: { x: "1" } });
+      const patched = await cms().patch(
+        "jp",
+        [
+          { op: "add", path: "/data/y", value: "2" },
+          { op: "replace", path: "/data/x", value: "10" },
+        ],
+        PatchTypes.json,
+      );
+      expect(patched.data).toEqual({ x: "10", y: "2" });
+      const failed = await failure(
+        cms().patch(
+          "jp",
+          [
+            { op: "remove", path: "/data/y" },
+            { op: "test", path: "/data/x", value: "other" },
+          ],
+          PatchTypes.json,
+        ),
+      );
+      expect(failed.code).toBe(422);
+      expect((await cms().get("jp")).data).toEqual({ x: "10", y: "2" });
+    });
+
+    same("a patch carrying a stale resourceVersion is a Conflict", async () => {
+      const made = await cms().create({ metadata: { name: "prv" } });
+      await cms().patch("prv", { data: { a: "1" } });
+      expect(
+        await failure(
+          cms().patch("prv", {
+            metadata: { resourceVersion: made.metadata?.resourceVersion },
+            data: { a: "2" },
+          }),
+        ),
+      ).toMatchObject({ code: 409, reason: "Conflict" });
+    });
+  });
+
+  describe("status, generation and scale", () => {
+    same("spec changes bump generation; status goes through its subresource only", async () => {
+      const made = await deployments().create(deployment("gen"));
+      expect(made.metadata?.generation).toBe(1);
+      const scaled = await deployments().update({ ...made, spec: { ...made.spec!, replicas: 2 } });
+      expect(scaled.metadata?.generation).toBe(2);
+      // A status in a main update is ignored...
+      const ignored = await deployments().update({ ...scaled, status: { replicas: 7 } });
+      expect(ignored.status?.replicas).toBeUndefined();
+      // ...and the status subresource writes it without touching the spec or the generation.
+      const status = await deployments().updateStatus({
+        ...ignored,
+        spec: { ...ignored.spec!, replicas: 9 },
+        status: { replicas: 7, observedGeneration: 2 },
+      });
+      expect(status.status?.replicas).toBe(7);
+      expect(status.spec?.replicas).toBe(2);
+      expect(status.metadata?.generation).toBe(2);
+    });
+
+    same("the scale subresource reads and writes spec.replicas", async () => {
+      await deployments().create(deployment("sc", 1));
+      const scale = await deployments().getScale("sc");
+      expect(scale).toMatchObject({ apiVersion: "autoscaling/v1", kind: "Scale", spec: { replicas: 1 } });
+      expect(scale.status?.selector).toBe("app=sc");
+      const updated = await deployments().updateScale("sc", { ...scale, spec: { replicas: 4 } });
+      expect(updated.spec?.replicas).toBe(4);
+      expect((await deployments().get("sc")).spec?.replicas).toBe(4);
+    });
+  });
+
+  describe("where the fake differs", () => {
+    differs(
+      "the apiserver validates objects against Kubernetes' rules; the fake checks names only",
+      async (kind) => {
+        const call = cms().create({ metadata: { name: "bad-label", labels: { "bad label": "x" } } });
+        if (kind === "apiserver") expect(await failure(call)).toMatchObject({ code: 422, reason: "Invalid" });
+        else expect((await call).metadata?.labels).toEqual({ "bad label": "x" });
+      },
+    );
+
+    differs(
+      "the apiserver fills in defaults (a Deployment's strategy); the fake stores what it is given",
+      async (kind) => {
+        const made = await deployments().create(deployment("defaults"));
+        if (kind === "apiserver") expect(made.spec?.strategy?.type).toBe("RollingUpdate");
+        else expect(made.spec?.strategy).toBeUndefined();
+      },
+    );
+
+    differs("the apiserver records managedFields; the fake does not yet", async (kind) => {
+      const made = await cms().create(
+        { metadata: { name: "managed" }, data: { k: "v" } },
+        { fieldManager: "suite" },
+      );
+      if (kind === "apiserver") expect(made.metadata?.managedFields?.length).toBeGreaterThan(0);
+      else expect(made.metadata?.managedFields).toBeUndefined();
+    });
+
+    differs(
+      "strategic merge patches: the apiserver applies them; the fake answers 415 for now",
+      async (kind) => {
+        await cms().create({ metadata: { name: "smp" }, data: { a: "1" } });
+        const call = cms().patch("smp", { data: { b: "2" } }, PatchTypes.strategicMerge);
+        if (kind === "apiserver") expect((await call).data).toEqual({ a: "1", b: "2" });
+        else expect(await failure(call)).toMatchObject({ code: 415, reason: "UnsupportedMediaType" });
+      },
+    );
+  });
+}
