@@ -23,6 +23,7 @@ export * from "./core/labels.js";
 export * from "./core/object.js";
 export * from "./core/options.js";
 export * from "./core/patch.js";
+export * from "./core/patch-meta.js";
 export * from "./core/request.js";
 export * from "./core/resource.js";
 export * from "./core/watch.js";

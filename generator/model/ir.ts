@@ -45,6 +45,13 @@ export interface Property extends Docs {
   name: string;
   required: boolean;
   shape: Shape;
+  /**
+   * `x-kubernetes-patch-strategy`, as the schema writes it (`merge`, `replace`, `retainKeys`,
+   * `merge,retainKeys`): how a strategic merge patch treats the property. Built-in types only.
+   */
+  patchStrategy?: string;
+  /** `x-kubernetes-patch-merge-key`: the item property a strategic merge patch matches list items by. */
+  patchMergeKey?: string;
 }
 
 /** A named type of a module: an interface for object shapes, a type alias otherwise. */

@@ -281,11 +281,37 @@ function propertiesOf(schema: SchemaObject, ctx: SchemaContext, path: string[], 
     .sort()
     .map((name) => {
       const prop = schema.properties![name]!;
+      const at = `${pointer}/properties/${escapePointer(name)}`;
       return {
         name,
         required: required.has(name),
         ...docsOf(prop, name),
-        shape: schemaToShape(prop, ctx, [...path, name], `${pointer}/properties/${escapePointer(name)}`),
+        shape: schemaToShape(prop, ctx, [...path, name], at),
+        ...patchMetadataOf(prop, at),
       };
     });
+}
+
+/**
+ * `x-kubernetes-patch-strategy` and `x-kubernetes-patch-merge-key` of a property: what the
+ * apiserver's strategic merge patch reads (the fake apiserver gets them from the generated
+ * `patch-meta.ts`). Kept as the schema writes them; a value that is not a non-empty string is
+ * named by its pointer.
+ */
+function patchMetadataOf(
+  schema: SchemaObject,
+  pointer: string,
+): Pick<Property, "patchStrategy" | "patchMergeKey"> {
+  const out: Pick<Property, "patchStrategy" | "patchMergeKey"> = {};
+  for (const [extension, field] of [
+    ["x-kubernetes-patch-strategy", "patchStrategy"],
+    ["x-kubernetes-patch-merge-key", "patchMergeKey"],
+  ] as const) {
+    const value = schema[extension];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || value === "")
+      throw new Error(`${pointer}/${extension}: expected a non-empty string, found ${show(value)}`);
+    out[field] = value;
+  }
+  return out;
 }

@@ -48,8 +48,12 @@ type ObjectShape = Extract<Shape, { kind: "object" | "embeddedResource" }>;
 /** A standalone CRD object lacking some of a built-in type's properties needs this many of its own. */
 const minSkewProperties = 4;
 
-/** The keys `Docs` and `TypeDef.origin` add: they never make two types different. */
-const docKeys = new Set(["description", "default", "deprecated", "origin"]);
+/**
+ * The keys `Docs` and `TypeDef.origin` add, and the strategic merge patch metadata of built-in
+ * properties (CRD schemas have none, and it changes no TypeScript type): they never make two types
+ * different.
+ */
+const docKeys = new Set(["description", "default", "deprecated", "origin", "patchStrategy", "patchMergeKey"]);
 
 const refKey = (ref: TypeRef) => `${ref.module}\u0000${ref.name}`;
 
