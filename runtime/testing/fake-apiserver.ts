@@ -9,9 +9,11 @@ import { labelSelectorFromObject } from "../core/labels.js";
 import type { KubeObject } from "../core/object.js";
 import { getOwn } from "../core/own.js";
 import { PatchTypes } from "../core/patch.js";
+import { emptyPatchMeta, type PatchMeta, patchMetaOfKind } from "../core/patch-meta.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import { isStatusError, type Status } from "../errors.js";
 import { applyJsonPatch, applyMergePatch, PatchError } from "./patches.js";
+import { applyStrategicMergePatch } from "./strategic-merge.js";
 import {
   ApiStatus,
   type Change,
@@ -67,6 +69,13 @@ export interface FakeApiServerOptions extends ObjectTrackerOptions {
   resources?: readonly (ResourceDescriptor & { selectableFields?: readonly string[] })[];
   /** Objects stored before the first request. */
   objects?: readonly KubeObject[];
+  /**
+   * The strategic merge patch metadata of the resources' kinds (a generated `patch-meta.ts`).
+   * Resources whose descriptor says `strategicMergePatch: true` take strategic merge patches, merged
+   * as it says; a kind it does not list answers 415 rather than replace lists the apiserver would
+   * merge. Resources without the flag answer 415, as the apiserver answers for custom resources.
+   */
+  patchMeta?: PatchMeta;
 }
 
 const metaAs = /;\s*as=PartialObjectMetadata(List)?\b/;
@@ -85,9 +94,11 @@ export class FakeApiServer {
   readonly tracker: ObjectTracker;
   readonly #reactors: { verb: string; resource: string; reactor: Reactor }[] = [];
   readonly #actions: Action[] = [];
+  readonly #patchMeta: PatchMeta;
 
   constructor(options: FakeApiServerOptions = {}) {
     this.tracker = new ObjectTracker(options);
+    this.#patchMeta = options.patchMeta ?? emptyPatchMeta;
     for (const r of options.resources ?? []) this.tracker.register(r);
     for (const obj of options.objects ?? []) this.add(obj);
   }
@@ -215,22 +226,26 @@ export class FakeApiServer {
         };
       }
       case "patch": {
-        const stored = t.get(r, namespace, name!);
         const type = action.patchType;
+        // The media type is checked before the object is looked up, as the apiserver does.
+        if (type === PatchTypes.strategicMerge) {
+          if (!r.strategicMergePatch) throw strategicMergeRefused();
+          // Merging without the kind's metadata would replace lists the apiserver merges: refused.
+          if (!patchMetaOfKind(this.#patchMeta, apiVersion(r), r.kind))
+            throw unsupported(
+              `the fake apiserver has no strategic merge patch metadata for ${apiVersion(r)} ${r.kind}: ` +
+                "give it the generated patchMeta (defineFakeClientset(Clientset, patchMeta))",
+            );
+        }
+        const stored = t.get(r, namespace, name!);
         const base = subresource === "scale" ? scaleOf(stored) : stored;
         let patched: KubeObject;
         try {
           if (type === PatchTypes.merge) patched = applyMergePatch(base, action.body) as KubeObject;
           else if (type === PatchTypes.json) patched = applyJsonPatch(base, action.body) as KubeObject;
-          else
-            throw new ApiStatus({
-              kind: "Status",
-              apiVersion: "v1",
-              status: "Failure",
-              code: 415,
-              reason: "UnsupportedMediaType",
-              message: `the fake apiserver does not apply ${type} patches yet`,
-            });
+          else if (type === PatchTypes.strategicMerge)
+            patched = applyStrategicMergePatch(base, action.body, this.#patchMeta) as KubeObject;
+          else throw unsupported(`the fake apiserver does not apply ${type} patches yet`);
         } catch (err) {
           if (err instanceof PatchError)
             throw err.code === 400
@@ -596,6 +611,27 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   } catch {
     throw errors.badRequest("the request body is not JSON");
   }
+}
+
+/** A 415 UnsupportedMediaType answer. */
+function unsupported(message: string): ApiStatus {
+  return new ApiStatus({
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    code: 415,
+    reason: "UnsupportedMediaType",
+    message,
+  });
+}
+
+/** The 415 the apiserver answers to a strategic merge patch of a custom resource. */
+function strategicMergeRefused(): ApiStatus {
+  const accepted = [PatchTypes.json, PatchTypes.merge, PatchTypes.apply];
+  return unsupported(
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`,
+  );
 }
 
 function notFoundPath(path: string): ApiStatus {

@@ -5,6 +5,7 @@
 
 import type { ClientsetClass, ClientsetOf, GroupVersionDefinition } from "../clients/group.js";
 import type { KubeObject } from "../core/object.js";
+import type { PatchMeta } from "../core/patch-meta.js";
 import type { ResourceDescriptor, TypedResource, Verb } from "../core/resource.js";
 import { fakeHttpClient } from "./dispatcher.js";
 import { type Action, FakeApiServer, type FakeApiServerOptions, type Reactor } from "./fake-apiserver.js";
@@ -46,14 +47,17 @@ export function resourcesOf(clientset: { groupVersions: AnyGroups }): ResourceDe
 /**
  * Declares the fake of a clientset. An instance is a real clientset (its type is the clientset's,
  * so it goes wherever one is expected) whose requests a fake apiserver answers in memory.
+ * `patchMeta`, the generated `patch-meta.ts` beside the clientset, lets the fake apply strategic
+ * merge patches as the apiserver does (lists merged by key); without it they are refused (415).
  *
  * @example
- * export const FakeClientset = defineFakeClientset(Clientset);
+ * export const FakeClientset = defineFakeClientset(Clientset, patchMeta);
  * const clientset = new FakeClientset({ objects: [pod] });
  * await clientset.coreV1.pods("default").list();
  */
 export function defineFakeClientset<const G extends AnyGroups>(
   clientset: ClientsetClass<G>,
+  patchMeta?: PatchMeta,
 ): FakeClientsetClass<G> {
   const resources = resourcesOf(clientset);
   const Base = clientset as unknown as new (http: ReturnType<typeof fakeHttpClient>) => object;
@@ -62,6 +66,7 @@ export function defineFakeClientset<const G extends AnyGroups>(
     readonly fake: FakeApiServer;
     constructor(options: FakeClientsetOptions = {}) {
       const server = new FakeApiServer({
+        patchMeta,
         ...options,
         resources: [...resources, ...(options.resources ?? [])],
       });

@@ -16,7 +16,15 @@ import type { Status } from "../errors.js";
 /** What the tracker knows of a resource. */
 export type TrackedResource = Pick<
   ResourceDescriptor,
-  "group" | "version" | "plural" | "kind" | "listKind" | "namespaced" | "subresources" | "verbs"
+  | "group"
+  | "version"
+  | "plural"
+  | "kind"
+  | "listKind"
+  | "namespaced"
+  | "subresources"
+  | "verbs"
+  | "strategicMergePatch"
 > & {
   /** Field selector paths this resource supports besides `metadata.name` and `metadata.namespace`. */
   selectableFields?: readonly string[];
