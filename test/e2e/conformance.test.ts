@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe } from "vitest";
 import { Clientset } from "../../generated/kubernetes/index.js";
 import { type Backend, conformanceSuite } from "../conformance/suite.js";
 import { adminConfig } from "../support/client-config.js";
-import { useTestNamespace } from "../support/cluster.js";
+import { installTestCrd, useTestNamespace } from "../support/cluster.js";
 
 const namespace = useTestNamespace("conformance");
 let backend: Backend;
 
 beforeAll(async () => {
+  await installTestCrd("multi-version/widgets.yaml");
   backend = {
     kind: "apiserver",
     clientset: Clientset.forConfig(await adminConfig()),

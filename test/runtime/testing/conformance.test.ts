@@ -4,14 +4,18 @@
  */
 import { beforeAll, describe } from "vitest";
 import { Clientset } from "../../../generated/kubernetes/index.js";
-import { defineFakeClientset } from "../../../runtime/testing/fake-clientset.js";
+import { patchMeta } from "../../../generated/kubernetes/patch-meta.js";
+import { defineFakeClientset, resourcesOf } from "../../../runtime/testing/fake-clientset.js";
 import { type Backend, conformanceSuite } from "../../conformance/suite.js";
+import { Clientset as CrdClientset } from "../../generator/__snapshots__/multi-version/index.js";
 
-const FakeClientset = defineFakeClientset(Clientset);
+const FakeClientset = defineFakeClientset(Clientset, patchMeta);
 let backend: Backend;
 
 beforeAll(() => {
-  backend = { kind: "fake", clientset: new FakeClientset(), namespace: "conformance" };
+  // The test CRD's resources are served too, as the e2e run installs the CRD.
+  const clientset = new FakeClientset({ resources: resourcesOf(CrdClientset) });
+  backend = { kind: "fake", clientset, namespace: "conformance" };
 });
 
 describe("conformance: the fake apiserver", () => {
