@@ -247,10 +247,11 @@ export class FakeApiServer {
             patched = applyStrategicMergePatch(base, action.body, this.#patchMeta) as KubeObject;
           else throw unsupported(`the fake apiserver does not apply ${type} patches yet`);
         } catch (err) {
-          if (err instanceof PatchError)
-            throw err.code === 400
-              ? errors.badRequest(err.message)
-              : errors.invalid(r, name!, "patch", err.message, "FieldValueInvalid");
+          if (err instanceof PatchError) {
+            if (err.code === 400) throw errors.badRequest(err.message);
+            if (err.code === 500) throw internalPatchError(err.message);
+            throw errors.invalid(r, name!, "patch", err.message, "FieldValueInvalid");
+          }
           throw err;
         }
         if (subresource === "scale")
@@ -611,6 +612,18 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   } catch {
     throw errors.badRequest("the request body is not JSON");
   }
+}
+
+/** The apiserver's answer to a strategic merge error it does not classify: a 500 without a reason. */
+function internalPatchError(message: string): ApiStatus {
+  return new ApiStatus({
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    code: 500,
+    message,
+  });
 }
 
 /** A 415 UnsupportedMediaType answer. */

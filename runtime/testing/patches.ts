@@ -7,12 +7,15 @@
 import { getOwn, hasOwn, setOwn } from "../core/own.js";
 import type { JsonPatchOperation } from "../core/patch.js";
 
-/** A patch that cannot be applied; `code` is the HTTP status the apiserver answers (400 or 422). */
+/**
+ * A patch that cannot be applied; `code` is the HTTP status the apiserver answers: 400 or 422, or
+ * 500 for the strategic merge errors it does not classify (a list item without its merge key).
+ */
 export class PatchError extends Error {
   override readonly name = "PatchError";
   constructor(
     message: string,
-    readonly code: 400 | 422 = 422,
+    readonly code: 400 | 422 | 500 = 422,
   ) {
     super(message);
   }

@@ -41,10 +41,19 @@ const setElementOrder = "$setElementOrder/";
  */
 type Node = { fields: PatchMetaType } | { values: PatchMetaField } | undefined;
 
-/** At most 60 characters of a value, as JSON, for error messages. */
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+/**
+ * A JSON value as Go's `%v` prints the decoded value (`map[image:x name:a]`, `[a b]`, `<nil>`):
+ * the apiserver's strategic merge errors show patch values so, and the fake's answers match them.
+ */
+function goValue(value: unknown): string {
+  if (value === null || value === undefined) return "<nil>";
+  if (Array.isArray(value)) return `[${value.map(goValue).join(" ")}]`;
+  if (isObject(value))
+    return `map[${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${goValue(value[k])}`)
+      .join(" ")}]`;
+  return String(value);
 }
 
 /**
@@ -101,7 +110,7 @@ class Merger {
         return this.mergeObject({}, patch, node);
       }
       if (value === "delete") return {};
-      throw new PatchError(`unknown patch type: ${show(value)} in map: ${show(patch)}`, 400);
+      throw new PatchError(`unknown patch type: ${goValue(value)} in map: ${goValue(patch)}`, 500);
     }
     this.retainKeys(original, patch);
     this.setElementOrders(original, patch, node);
@@ -110,7 +119,7 @@ class Merger {
       const deleteList = rawKey.startsWith(deleteFromPrimitiveList);
       const key = deleteList ? rawKey.slice(deleteFromPrimitiveList.length) : rawKey;
       if (deleteList && !Array.isArray(value))
-        throw new PatchError(`${rawKey}: a deletion list must be a list of values`, 400);
+        throw new PatchError("invalid patch format of primitive list", 400);
       if (value === null) {
         delete original[key];
         continue;
@@ -176,11 +185,12 @@ class Merger {
       const order = patch[directiveKey];
       delete patch[directiveKey];
       const key = directiveKey.slice(setElementOrder.length);
-      if (!Array.isArray(order)) throw new PatchError(`${directiveKey}: must be a list`, 400);
+      if (!Array.isArray(order))
+        throw new PatchError(`${directiveKey}: expected a list, found ${goValue(order)}`, 500);
       const current = hasOwn(original, key) ? original[key] : undefined;
       const given = hasOwn(patch, key) ? patch[key] : undefined;
       if ((current !== undefined && !Array.isArray(current)) || (given != null && !Array.isArray(given)))
-        throw new PatchError(`${directiveKey}: ${key} is not a list`, 400);
+        throw new PatchError(`${directiveKey}: ${key} is not a list`, 500);
       const field = this.field(node, key);
       const mergeKey = field?.key;
       const identity = identityOf(mergeKey);
@@ -212,14 +222,14 @@ class Merger {
     if (all.some(Array.isArray)) throw new PatchError("lists of lists are not supported", 422);
     const objects = all.filter(isObject).length;
     if (objects !== 0 && objects !== all.length)
-      throw new PatchError(`list element types are not identical: ${show(all)}`, 400);
+      throw new PatchError(`list element types are not identical: ${goValue(all)}`, 500);
     if (objects === 0) {
       if (deleteList) return original.filter((v) => !patch.includes(v));
       const merged = [...new Set(all)];
       return ordered(merged, patch, original, identityOf(undefined));
     }
     const mergeKey = field?.key;
-    if (!mergeKey) throw new PatchError("cannot merge lists without merge key", 400);
+    if (!mergeKey) throw new PatchError("cannot merge lists without merge key", 500);
     const identity = identityOf(mergeKey);
     let server = original as JsonObject[];
     let items: JsonObject[] = [];
@@ -232,12 +242,12 @@ class Merger {
       const value = item[directive];
       if (value === "delete") {
         if (!hasOwn(item, mergeKey))
-          throw new PatchError(`map: ${show(item)} does not contain declared merge key: ${mergeKey}`, 400);
+          throw new PatchError(`map: ${goValue(item)} does not contain declared merge key: ${mergeKey}`, 500);
         server = server.filter((s) => !hasOwn(s, mergeKey) || s[mergeKey] !== item[mergeKey]);
       } else if (value === "replace") replace = true;
       else if (value === "merge")
-        throw new PatchError("merging lists cannot yet be specified in the patch", 400);
-      else throw new PatchError(`unknown patch type: ${show(value)} in map: ${show(item)}`, 400);
+        throw new PatchError("merging lists cannot yet be specified in the patch", 500);
+      else throw new PatchError(`unknown patch type: ${goValue(value)} in map: ${goValue(item)}`, 500);
     }
     const itemNode = this.child(field);
     if (replace) {
@@ -248,7 +258,7 @@ class Merger {
     const merged = [...server];
     for (const item of items) {
       if (!hasOwn(item, mergeKey))
-        throw new PatchError(`map: ${show(item)} does not contain declared merge key: ${mergeKey}`, 400);
+        throw new PatchError(`map: ${goValue(item)} does not contain declared merge key: ${mergeKey}`, 500);
       const at = merged.findIndex((s) => hasOwn(s, mergeKey) && s[mergeKey] === item[mergeKey]);
       if (at >= 0) merged[at] = this.mergeObject(merged[at]!, item, itemNode);
       else merged.push(this.mergeObject({}, item, itemNode));
@@ -315,7 +325,7 @@ function checkOrder(
     const id = identity(item);
     while (at < order.length && identity(order[at]) !== id) at++;
     if (at === order.length)
-      throw new PatchError(`the order in the patch list doesn't match the ${directiveKey} list`, 400);
+      throw new PatchError(`the order in the patch list doesn't match the ${directiveKey} list`, 500);
     at++;
   }
 }

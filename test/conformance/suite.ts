@@ -408,6 +408,68 @@ export function conformanceSuite(backend: () => Backend): void {
       expect(released.metadata?.finalizers ?? []).toEqual([]);
     });
 
+    same("env merges by name and ports by containerPort; $patch: replace replaces a map", async () => {
+      const made = deployment("smp-nested");
+      made.spec!.template.spec!.containers[0] = {
+        name: "c",
+        image: "example.invalid/c:1",
+        env: [
+          { name: "A", value: "1" },
+          { name: "B", value: "2" },
+        ],
+        ports: [{ containerPort: 80, name: "http" }],
+      };
+      await deployments().create(made);
+      const patched = await deployments().patch(
+        "smp-nested",
+        {
+          metadata: { labels: { $patch: "replace", only: "1" } },
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: "c",
+                    env: [{ name: "B", value: "3" }],
+                    ports: [{ containerPort: 443, name: "https" }],
+                  },
+                ],
+              },
+            },
+          },
+        },
+        smp,
+      );
+      const c = patched.spec?.template.spec?.containers[0];
+      expect(c?.env).toEqual([
+        { name: "A", value: "1" },
+        { name: "B", value: "3" },
+      ]);
+      expect(c?.ports?.map((p) => `${p.name}:${p.containerPort}`)).toEqual(["https:443", "http:80"]);
+      expect(patched.metadata?.labels).toEqual({ only: "1" });
+    });
+
+    same(
+      "a list item without its merge key and $patch: merge in a list fail with the apiserver's 500",
+      async () => {
+        await deployments().create(deployment("smp-bad"));
+        const codes = (containers: unknown[]) =>
+          failure(
+            deployments().patch("smp-bad", { spec: { template: { spec: { containers } } } } as never, smp),
+          );
+        expect(await codes([{ image: "example.invalid/x:1" }])).toEqual({
+          code: 500,
+          reason: "",
+          message: "map: map[image:example.invalid/x:1] does not contain declared merge key: name",
+        });
+        expect(await codes([{ $patch: "merge" }])).toEqual({
+          code: 500,
+          reason: "",
+          message: "merging lists cannot yet be specified in the patch",
+        });
+      },
+    );
+
     same("a custom resource refuses strategic merge patches with 415", async () => {
       const widgets = new DynamicClient(backend().clientset.http)
         .resource({ group: "example.kubegen.dev", version: "v1", resource: "widgets" })

@@ -292,24 +292,24 @@ describe("applyStrategicMergePatch", () => {
       },
     ],
     [
-      "a merged list item without its merge key is a BadRequest",
+      "a merged list item without its merge key is refused (500, as the apiserver answers)",
       {
         given: { original: pod({ containers: two }), patch: { spec: { containers: [{ image: "x" }] } } },
-        want: { error: 400, message: 'map: {"image":"x"} does not contain declared merge key: name' },
+        want: { error: 500, message: "map: map[image:x] does not contain declared merge key: name" },
       },
     ],
     [
-      "$patch: merge as a list item is refused, as the apiserver refuses it",
+      "$patch: merge as a list item is refused, as the apiserver refuses it (500)",
       {
         given: { original: pod({ containers: two }), patch: { spec: { containers: [{ $patch: "merge" }] } } },
-        want: { error: 400, message: "merging lists cannot yet be specified in the patch" },
+        want: { error: 500, message: "merging lists cannot yet be specified in the patch" },
       },
     ],
     [
-      "an unknown $patch directive is a BadRequest",
+      "an unknown $patch directive is refused (500)",
       {
         given: { original: pod({}), patch: { spec: { $patch: "shuffle" } } },
-        want: { error: 400, message: 'unknown patch type: "shuffle" in map: {"$patch":"shuffle"}' },
+        want: { error: 500, message: "unknown patch type: shuffle in map: map[$patch:shuffle]" },
       },
     ],
     [
