@@ -141,7 +141,10 @@ export function emitPatchMeta(modules: readonly Module[], ctx: EmitContext, head
       "`types` the fields of each type that a strategic merge patch merges by a key, keeps to the patch's",
       "keys (`retainKeys`) or replaces whole, and the fields that lead to them.",
       ...(kinds.length === 0
-        ? ["", "Empty: custom resources take no strategic merge patches (the apiserver answers 415)."]
+        ? [
+            "",
+            "Empty: no kind here takes strategic merge patches (custom resources never do: the apiserver answers 415).",
+          ]
         : []),
       "",
       "@module",

@@ -79,10 +79,13 @@ describe("kubegen generate --check", () => {
     expect((await run(...args)).code).toBe(0);
     await writeFile(join(out, "index.ts"), "// edited by hand\n");
     await writeFile(join(out, "extra.ts"), "\n");
+    // The patch metadata is part of the output, CRD-only output included (empty there).
+    await rm(join(out, "patch-meta.ts"));
     const { code, stderr } = await run(...args, "--check");
     expect(code).toBe(1);
     expect(stderr).toContain("differs: index.ts");
     expect(stderr).toContain("extra:   extra.ts");
+    expect(stderr).toContain("missing: patch-meta.ts");
   });
 });
 
