@@ -136,7 +136,7 @@ describe("corpus", () => {
       runtime: { specifier: "kubegen" },
       external: externalsOf(model),
     });
-    expect(files.size).toBe(model.modules.length + 1);
+    expect(files.size).toBe(model.modules.length + 2);
     const dir = join(tmp, "crds");
     await writeTreeAtomically(join(dir, "out"), files);
     await typecheck(dir);
