@@ -30,6 +30,7 @@ export const scenarios = {
   "informer, list": { initialList: "list" },
   "informer, streaming list": { initialList: "streaming" },
   "informer, list, managedFields dropped": { initialList: "list", dropManagedFields: true },
+  "informer, streaming list, managedFields dropped": { initialList: "streaming", dropManagedFields: true },
   "informer, list, metadata only": { initialList: "list", metadataOnly: true },
 } as const satisfies Record<string, ScenarioSpec>;
 export type Scenario = keyof typeof scenarios;
@@ -44,6 +45,8 @@ export interface SyncResult {
   maxRssBytes: number;
   /** `heapUsed` after the sync and a full GC, less `heapUsed` after a full GC before it. */
   retainedHeapBytes: number;
+  /** The process's RSS before the sync (modules loaded, client made). */
+  rssBeforeBytes: number;
 }
 
 /** What a scenario keeps alive until it is measured, and how to let go of it. */
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
 
   gc();
   gc();
-  const baseline = process.memoryUsage().heapUsed;
+  const { heapUsed: baseline, rss: rssBeforeBytes } = process.memoryUsage();
   const start = performance.now();
   const held = await sync();
   const syncMs = performance.now() - start;
@@ -167,7 +170,14 @@ async function main(): Promise<void> {
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   check(scenario, held, count);
   await held.stop();
-  const result: SyncResult = { scenario, items: count, syncMs, maxRssBytes, retainedHeapBytes };
+  const result: SyncResult = {
+    scenario,
+    items: count,
+    syncMs,
+    maxRssBytes,
+    retainedHeapBytes,
+    rssBeforeBytes,
+  };
   process.send?.(result, () => process.exit(0));
 }
 

@@ -8,12 +8,15 @@
  *   items kept;
  * - informer, list: a `SharedIndexInformer` listing in pages of 500, then watching;
  * - informer, streaming list: the initial state as one watch with `sendInitialEvents`;
- * - informer, list, managedFields dropped: with the `transform` that deletes them;
+ * - informer, list, managedFields dropped: with the `transform` that deletes them, which the
+ *   reflector applies once the last page is in;
+ * - informer, streaming list, managedFields dropped: the same, applied to each event as it comes;
  * - informer, list, metadata only: a `MetadataInformerFactory` informer (PartialObjectMetadata).
  *
  * The Pods come from `bench/pod-server.ts`, in a process of its own. Each run of a scenario is a
  * fresh process (`bench/informer-sync.ts`, with `--expose-gc`), and runs are interleaved
- * (`BENCH_INFORMER_RUNS` rounds of every scenario, default 5), so a slow moment of the machine
+ * (`BENCH_INFORMER_RUNS` rounds of every scenario, default 3: a round of 50,000 pods takes about
+ * a minute and a half on two cores), so a slow moment of the machine
  * does not fall on one scenario only. Printed are medians: time to `waitForCacheSync`, items/s,
  * the process's peak RSS, and the heap retained after the sync and a full GC.
  */
@@ -37,7 +40,7 @@ function positiveInteger(name: string, fallback: number): number {
 }
 
 const pods = positiveInteger("BENCH_INFORMER_PODS", 50_000);
-const runs = positiveInteger("BENCH_INFORMER_RUNS", 5);
+const runs = positiveInteger("BENCH_INFORMER_RUNS", 3);
 
 /** Forks a TypeScript file of this folder (through tsx); the child talks back over IPC. */
 function forkTs(file: string, args: string[], execArgv: string[] = []) {
@@ -97,6 +100,7 @@ try {
     };
   });
   const anchor = summary[0]!;
+  const all = [...results.values()].flat();
   const cpu = cpus();
   console.log(
     `\ninformer initial sync: ${pods.toLocaleString("en")} pods, ${(fixture.podBytes / pods / 1024).toFixed(1)} KiB of JSON each ` +
@@ -105,7 +109,8 @@ try {
   );
   console.log(
     `machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${mib(totalmem())} RAM, Node ${process.version}; ` +
-      `fixture built and served in ${ms(built)}; medians of ${runs} runs, each a fresh process\n`,
+      `fixture built and served in ${ms(built)}; medians of ${runs} runs, each a fresh process ` +
+      `(RSS before syncing: ${mib(median(all.map((r) => r.rssBeforeBytes)))})\n`,
   );
   console.log("| scenario | sync | × anchor | items/s | peak RSS | × anchor | retained heap | × anchor |");
   console.log("|---|--:|--:|--:|--:|--:|--:|--:|");

@@ -536,9 +536,18 @@ async function watch(fixture: PodFixture, query: URLSearchParams, asMetadata: bo
   await writeAll(res, events());
 }
 
-function handle(fixture: PodFixture, req: IncomingMessage, res: ServerResponse): void {
+function handle(
+  fixture: PodFixture,
+  watches: Set<ServerResponse>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const watching = ["true", "1"].includes(url.searchParams.get("watch") ?? "");
+  if (watching) {
+    watches.add(res);
+    res.once("close", () => watches.delete(res));
+  }
   const form = negotiate(
     req.headers.accept,
     watching ? "PartialObjectMetadata" : "PartialObjectMetadataList",
@@ -557,19 +566,23 @@ function handle(fixture: PodFixture, req: IncomingMessage, res: ServerResponse):
 export interface PodServer {
   readonly url: string;
   readonly fixture: PodFixture;
+  /** How many watch responses are still open (a watch stays open until the client leaves). */
+  openWatches(): number;
   close(): Promise<void>;
 }
 
 /** Builds the fixture and serves it on 127.0.0.1 (a free port). */
 export async function startPodServer(count: number): Promise<PodServer> {
   const fixture = buildFixture(count);
-  const server: Server = createServer((req, res) => handle(fixture, req, res));
+  const watches = new Set<ServerResponse>();
+  const server: Server = createServer((req, res) => handle(fixture, watches, req, res));
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     fixture,
+    openWatches: () => watches.size,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
