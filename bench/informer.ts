@@ -90,10 +90,12 @@ try {
 
   const summary = names.map((name) => {
     const all = results.get(name)!;
-    const syncMs = median(all.map((r) => r.syncMs));
+    const times = all.map((r) => r.syncMs);
+    const syncMs = median(times);
     return {
       name,
       syncMs,
+      spread: `${ms(Math.min(...times))}–${ms(Math.max(...times))}`,
       maxRss: median(all.map((r) => r.maxRssBytes)),
       retained: median(all.map((r) => r.retainedHeapBytes)),
       perSecond: pods / (syncMs / 1000),
@@ -112,11 +114,13 @@ try {
       `fixture built and served in ${ms(built)}; medians of ${runs} runs, each a fresh process ` +
       `(RSS before syncing: ${mib(median(all.map((r) => r.rssBeforeBytes)))})\n`,
   );
-  console.log("| scenario | sync | × anchor | items/s | peak RSS | × anchor | retained heap | × anchor |");
-  console.log("|---|--:|--:|--:|--:|--:|--:|--:|");
+  console.log(
+    "| scenario | sync | (fastest–slowest) | × anchor | items/s | peak RSS | × anchor | retained heap | × anchor |",
+  );
+  console.log("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
   for (const s of summary)
     console.log(
-      `| ${s.name}${s === anchor ? " (anchor)" : ""} | ${ms(s.syncMs)} | ${ratio(s.syncMs, anchor.syncMs)} | ` +
+      `| ${s.name}${s === anchor ? " (anchor)" : ""} | ${ms(s.syncMs)} | ${s.spread} | ${ratio(s.syncMs, anchor.syncMs)} | ` +
         `${Math.round(s.perSecond).toLocaleString("en")} | ${mib(s.maxRss)} | ${ratio(s.maxRss, anchor.maxRss)} | ` +
         `${mib(s.retained)} | ${ratio(s.retained, anchor.retained)} |`,
     );
