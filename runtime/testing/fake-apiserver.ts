@@ -11,6 +11,7 @@ import { getOwn } from "../core/own.js";
 import { PatchTypes } from "../core/patch.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import { isStatusError, type Status } from "../errors.js";
+import { builtinSelectableFields } from "./field-selectors.js";
 import { applyJsonPatch, applyMergePatch, PatchError } from "./patches.js";
 import {
   ApiStatus,
@@ -88,7 +89,11 @@ export class FakeApiServer {
 
   constructor(options: FakeApiServerOptions = {}) {
     this.tracker = new ObjectTracker(options);
-    for (const r of options.resources ?? []) this.tracker.register(r);
+    for (const r of options.resources ?? [])
+      this.tracker.register({
+        ...r,
+        selectableFields: r.selectableFields ?? builtinSelectableFields[`${r.group}/${r.plural}`],
+      });
     for (const obj of options.objects ?? []) this.add(obj);
   }
 
