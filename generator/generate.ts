@@ -5,7 +5,7 @@
 
 import { version } from "../runtime/version.js";
 import { type ImportTarget, relativeSpecifier } from "./emit/file-builder.js";
-import { type EmitContext, emitIndex, emitModule } from "./emit/module.js";
+import { type EmitContext, emitFake, emitIndex, emitModule } from "./emit/module.js";
 import { emitPatchMeta } from "./emit/patch-meta.js";
 import type { ApiModel, Shape } from "./model/ir.js";
 import { childShapes } from "./model/shapes.js";
@@ -63,6 +63,7 @@ export function generate(model: ApiModel, options: GenerateOptions): Map<string,
     files.set(`${module.path}.ts`, emitModule(module, ctx, header(module.source)));
   }
   files.set("index.ts", emitIndex(model.modules, ctx, header(options.source), options.clientsetName));
+  files.set("fake.ts", emitFake(ctx, header(options.source), options.clientsetName));
   files.set("patch-meta.ts", emitPatchMeta(model.modules, ctx, header(options.source)));
   return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
 }

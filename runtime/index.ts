@@ -18,6 +18,7 @@ export * from "./clients/subresources.js";
 export * from "./clients/typed-view.js";
 export * from "./clients/unstructured.js";
 export * from "./config/index.js";
+export * from "./core/extract.js";
 export * from "./core/group-version.js";
 export * from "./core/labels.js";
 export * from "./core/object.js";

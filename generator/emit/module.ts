@@ -413,3 +413,31 @@ export function emitIndex(
   );
   return f.toString(header);
 }
+
+/**
+ * `fake.ts`: the clientset's fake (client-gen's `fake` package), for users' unit tests: a clientset
+ * of the same type whose requests an in-memory apiserver answers.
+ */
+export function emitFake(ctx: EmitContext, header: string, clientsetName = "Clientset"): string {
+  const f = new FileBuilder("fake", ctx.resolve);
+  const define = f.importValue("defineFakeClientset", ctx.runtime);
+  const clientset = f.importValue(clientsetName, { module: "index" });
+  const fakeName = `Fake${clientsetName}`;
+  f.print(
+    ...jsDoc([
+      `A \`${clientsetName}\` whose requests an in-memory fake apiserver answers: same type, no cluster.`,
+      "",
+      "@example",
+      `const clientset = new ${fakeName}({ objects: [configMap] });`,
+      'clientset.prependReactor("create", "*", () => ({ error: new Error("injected") }));',
+      "await runController(clientset);",
+      'expect(clientset.actions().map((a) => a.verb)).toContain("update");',
+    ]),
+    // The patch metadata beside it lets the fake merge strategic merge patches as the apiserver does.
+    `export const ${fakeName} = /*@__PURE__*/ ${define}(${clientset}, ${f.importValue("patchMeta", { module: "patch-meta" })});`,
+    "",
+    ...jsDoc([`An instance of \`${fakeName}\`.`]),
+    `export type ${fakeName} = InstanceType<typeof ${fakeName}>;`,
+  );
+  return f.toString(header);
+}

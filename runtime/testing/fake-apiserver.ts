@@ -12,6 +12,7 @@ import { PatchTypes } from "../core/patch.js";
 import { emptyPatchMeta, type PatchMeta, patchMetaOfKind } from "../core/patch-meta.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import { isStatusError, type Status } from "../errors.js";
+import { builtinSelectableFields } from "./field-selectors.js";
 import { applyJsonPatch, applyMergePatch, PatchError } from "./patches.js";
 import { applyStrategicMergePatch } from "./strategic-merge.js";
 import {
@@ -99,7 +100,11 @@ export class FakeApiServer {
   constructor(options: FakeApiServerOptions = {}) {
     this.tracker = new ObjectTracker(options);
     this.#patchMeta = options.patchMeta ?? emptyPatchMeta;
-    for (const r of options.resources ?? []) this.tracker.register(r);
+    for (const r of options.resources ?? [])
+      this.tracker.register({
+        ...r,
+        selectableFields: r.selectableFields ?? builtinSelectableFields[`${r.group}/${r.plural}`],
+      });
     for (const obj of options.objects ?? []) this.add(obj);
   }
 

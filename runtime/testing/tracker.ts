@@ -274,7 +274,7 @@ export class ObjectTracker {
 
   /** Stores a new object: name from generateName, uid, creationTimestamp, resourceVersion, generation. */
   create(r: TrackedResource, namespace: string | undefined, input: KubeObject): KubeObject {
-    const obj = this.#typeMeta(r, structuredClone(input));
+    const obj = writeRules(r, this.#typeMeta(r, structuredClone(input)));
     const meta = { ...obj.metadata };
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     if (!meta.name)
@@ -327,7 +327,9 @@ export class ObjectTracker {
     if (!stored) throw errors.notFound(r, name);
     const rv = input.metadata?.resourceVersion;
     if (rv && rv !== stored.metadata?.resourceVersion) throw errors.conflict(r, name);
-    const incoming = this.#typeMeta(r, structuredClone(input)) as KubeObject & { status?: unknown };
+    const incoming = writeRules(r, this.#typeMeta(r, structuredClone(input))) as KubeObject & {
+      status?: unknown;
+    };
     let next: KubeObject & { status?: unknown };
     const hasStatus = r.subresources.includes("status");
     if (part === "status") {
@@ -439,6 +441,24 @@ export class ObjectTracker {
     this.#history.length = 0;
     this.#compacted = this.#resourceVersion;
   }
+}
+
+/**
+ * What a built-in resource's registry does to every write: a Secret's `stringData` is merged into
+ * `data` (base64) and never stored.
+ */
+function writeRules(r: TrackedResource, obj: KubeObject): KubeObject {
+  if (r.group === "" && r.plural === "secrets") {
+    const secret = obj as KubeObject & { data?: Record<string, string>; stringData?: Record<string, string> };
+    if (secret.stringData) {
+      const data = { ...secret.data };
+      for (const [k, v] of Object.entries(secret.stringData))
+        data[k] = Buffer.from(v, "utf8").toString("base64");
+      secret.data = data;
+      delete secret.stringData;
+    }
+  }
+  return obj;
 }
 
 /** Five characters as the apiserver appends to a `generateName` (no vowels, no ambiguous digits). */

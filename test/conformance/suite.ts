@@ -163,6 +163,24 @@ export function conformanceSuite(backend: () => Backend): void {
       );
     });
 
+    same("a resource's own field selectors: Secrets by type", async () => {
+      const secrets = backend().clientset.coreV1.secrets(backend().namespace);
+      await secrets.create({ metadata: { name: "opaque-1" }, type: "Opaque", stringData: { k: "v" } });
+      await secrets.create({
+        metadata: { name: "tls-1" },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": "c", "tls.key": "k" },
+      });
+      const names = async (fieldSelector: string) =>
+        (await secrets.list({ fieldSelector })).items.map((s) => s.metadata?.name);
+      expect(await names("type=kubernetes.io/tls")).toEqual(["tls-1"]);
+      expect(await names("type!=kubernetes.io/tls,metadata.name=opaque-1")).toEqual(["opaque-1"]);
+      // stringData is written into data, base64-encoded, and not kept.
+      const opaque = await secrets.get("opaque-1");
+      expect(opaque.data).toEqual({ k: "dg==" });
+      expect(opaque.stringData).toBeUndefined();
+    });
+
     same("limit and continue page through a list", async () => {
       for (let i = 0; i < 5; i++)
         await cms().create({ metadata: { name: `page-${i}`, labels: { suite: "page" } } });

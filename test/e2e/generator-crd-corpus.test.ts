@@ -93,7 +93,7 @@ it("gives every CRD module the same bytes from the cluster as from the YAML file
   expect([...crdsOnly.keys()]).toEqual([...yaml.keys()]);
   for (const [path, text] of yaml) expect(crdsOnly.get(path), path).toBe(text);
   // Everything the cluster serves: the same CRD modules, their built-in types now local.
-  // Group-version modules only (`index.ts` and `patch-meta.ts` lie at the root, and differ).
+  // Group-version modules only (`index.ts`, `fake.ts` and `patch-meta.ts` lie at the root, and differ).
   const modules = [...yaml.keys()].filter((p) => p.includes("/"));
   expect(modules.length).toBeGreaterThan(40);
   for (const path of modules)

@@ -137,8 +137,13 @@ describe("corpus", () => {
       external: externalsOf(model),
     });
     const modules = new Set(model.modules.map((m) => `${m.path}.ts`));
-    // Beside the modules: the index and the (empty: CRDs take no strategic merge) patch metadata.
-    expect([...files.keys()].filter((path) => !modules.has(path))).toEqual(["index.ts", "patch-meta.ts"]);
+    // Beside the modules: the index, the fake clientset and the (empty: CRDs take no strategic
+    // merge) patch metadata.
+    expect([...files.keys()].filter((path) => !modules.has(path))).toEqual([
+      "fake.ts",
+      "index.ts",
+      "patch-meta.ts",
+    ]);
     const dir = join(tmp, "crds");
     await writeTreeAtomically(join(dir, "out"), files);
     await typecheck(dir);

@@ -4,6 +4,7 @@
  * generated informer factory is typed per resource.
  */
 import { type Clientset, InformerFactory } from "kubegen/kubernetes";
+import { FakeClientset } from "kubegen/kubernetes/fake";
 import { DeletedFinalStateUnknown } from "../../runtime/tools/cache/store.js";
 import { ListPager } from "../../runtime/tools/pager.js";
 import { RetryWatcher } from "../../runtime/tools/retry-watcher.js";
@@ -42,4 +43,16 @@ export function informerFactoryTyped(clientset: Clientset): void {
   lister.list()[0]?.data;
   void phase;
   void replicas;
+}
+
+/** The generated fake clientset is a clientset: it goes wherever one is expected. */
+export async function fakeClientsetFits(): Promise<void> {
+  const fake = new FakeClientset({ objects: [] });
+  const real: Clientset = fake;
+  const pod = await real.coreV1.pods("default").get("web-0");
+  const node: string | undefined = pod.spec?.nodeName;
+  fake.prependReactor("get", "pods", () => ({ error: new Error("injected") }));
+  const verbs: string[] = fake.actions().map((a) => a.verb);
+  void node;
+  void verbs;
 }

@@ -287,7 +287,15 @@ export class Reflector<T extends KubeObject> {
     const rv = this.#relistResourceVersion;
     // An exact resourceVersion other than "0" cannot be paged (client-go lists it at once).
     const paged = rv === "" || rv === "0";
-    const pager = new ListPager<T>((o) => this.#source.list(o), {
+    // Each page is transformed as it arrives, so the raw page need not outlive it.
+    const transform = this.#options.transform;
+    const listPage = transform
+      ? async (o: ListOptions & CallOptions) => {
+          const page = await this.#source.list(o);
+          return { ...page, items: page.items.map(transform) };
+        }
+      : (o: ListOptions & CallOptions) => this.#source.list(o);
+    const pager = new ListPager<T>(listPage, {
       pageSize: paged ? (this.#options.pageSize ?? 500) : 0,
     });
     const options = {
@@ -308,8 +316,7 @@ export class Reflector<T extends KubeObject> {
     }
     const listRv = list.metadata?.resourceVersion;
     if (!listRv) throw new TypeError("Reflector: the list has no metadata.resourceVersion");
-    const items = this.#options.transform ? list.items.map((o) => this.#transform(o)) : list.items;
-    this.#store.replace(items, listRv);
+    this.#store.replace(list.items, listRv);
     this.#lastSyncResourceVersion = listRv;
     this.#relistResourceVersion = listRv;
     this.#lastInitialList = "list";

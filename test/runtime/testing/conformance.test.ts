@@ -3,13 +3,12 @@
  * against the real apiserver in test/e2e/conformance.test.ts.
  */
 import { beforeAll, describe } from "vitest";
-import { Clientset } from "../../../generated/kubernetes/index.js";
-import { patchMeta } from "../../../generated/kubernetes/patch-meta.js";
-import { defineFakeClientset, resourcesOf } from "../../../runtime/testing/fake-clientset.js";
+import { FakeClientset } from "../../../generated/kubernetes/fake.js";
+import { resourcesOf } from "../../../runtime/testing/fake-clientset.js";
 import { type Backend, conformanceSuite } from "../../conformance/suite.js";
 import { Clientset as CrdClientset } from "../../generator/__snapshots__/multi-version/index.js";
 
-const FakeClientset = defineFakeClientset(Clientset, patchMeta);
+// The generated fake: the clientset with its patch metadata (generated/kubernetes/fake.ts).
 let backend: Backend;
 
 beforeAll(() => {
