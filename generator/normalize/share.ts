@@ -5,8 +5,9 @@
  * copied one of them. Give it the CRD model only: built-in types have API names that must stay.
  *
  * **Sharing within a module.** Type definitions of one module that are structurally identical
- * (their canonical serialization is equal once descriptions, defaults, deprecation text and
- * origins are dropped, and refs compare by what they point to after sharing) become one type, and
+ * (their canonical serialization is equal once descriptions, defaults, deprecation text, origins
+ * and strategic merge metadata are dropped, and refs compare by what they point to after sharing)
+ * become one type, and
  * every ref to a duplicate points to it. Kinds and the types resources name are never merged.
  * - Name: the shortest of the duplicates' names, ties broken by code-unit order (`compareStrings`).
  *   Names thus stay unique in the module and never collide with a kind.

@@ -96,9 +96,9 @@ class Merger {
   /** What is known of the value of a field (of its items, for a list). */
   child(field: PatchMetaField | undefined): Node {
     if (!field?.type) return undefined;
-    const type = getOwn(this.meta.types, field.type) as PatchMetaType | undefined;
     if (field.map) return { values: { type: field.type } };
-    return type ? { fields: type } : undefined;
+    const type = getOwn(this.meta.types, field.type);
+    return isObject(type) ? { fields: type as PatchMetaType } : undefined;
   }
 
   /** Merges `patch` into `original`; both are owned copies, and `original` is changed in place. */
