@@ -488,6 +488,38 @@ export function conformanceSuite(backend: () => Backend): void {
       },
     );
 
+    same(
+      "the status and scale subresources take strategic merge patches: conditions merge by type",
+      async () => {
+        await deployments().create(deployment("smp-sub"));
+        const condition = (type: string, status: "True" | "False") => ({
+          type,
+          status,
+          lastUpdateTime: "2026-01-01T00:00:00Z",
+          lastTransitionTime: "2026-01-01T00:00:00Z",
+          reason: "Test",
+          message: "",
+        });
+        await deployments().patchStatus(
+          "smp-sub",
+          { status: { conditions: [condition("Available", "False"), condition("Progressing", "True")] } },
+          smp,
+        );
+        const status = await deployments().patchStatus(
+          "smp-sub",
+          { status: { conditions: [{ type: "Available", status: "True" }] } },
+          smp,
+        );
+        expect(status.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual([
+          "Available=True",
+          "Progressing=True",
+        ]);
+        const scale = await deployments().patchScale("smp-sub", { spec: { replicas: 3 } }, smp);
+        expect(scale.spec?.replicas).toBe(3);
+        expect((await deployments().get("smp-sub")).spec?.replicas).toBe(3);
+      },
+    );
+
     same("a custom resource refuses strategic merge patches with 415", async () => {
       const widgets = new DynamicClient(backend().clientset.http)
         .resource({ group: "example.kubegen.dev", version: "v1", resource: "widgets" })

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { Clientset } from "../../../generated/kubernetes/index.js";
 import { patchMeta } from "../../../generated/kubernetes/patch-meta.js";
 import { PatchTypes } from "../../../runtime/core/patch.js";
-import { emptyPatchMeta } from "../../../runtime/core/patch-meta.js";
+import { definePatchMeta, emptyPatchMeta } from "../../../runtime/core/patch-meta.js";
 import { isStatusError } from "../../../runtime/errors.js";
 import { FakeApiServer } from "../../../runtime/testing/fake-apiserver.js";
 import { defineFakeClientset, resourcesOf } from "../../../runtime/testing/fake-clientset.js";
@@ -331,6 +331,25 @@ describe("applyStrategicMergePatch", () => {
     ],
   ];
   runCases(cases, apply);
+
+  it("merges the values of a map of typed values (`map: true`) with the values' type", () => {
+    const meta = definePatchMeta({
+      kinds: { "example.dev/v1/Thing": "t.Thing" },
+      types: {
+        "t.Thing": { byName: { type: "t.Item", map: true } },
+        "t.Item": { ports: { strategy: "merge", key: "port" } },
+      },
+    });
+    const thing = (byName: Json) => ({ apiVersion: "example.dev/v1", kind: "Thing", byName });
+    const patched = applyStrategicMergePatch(
+      thing({ a: { ports: [{ port: 1, name: "one" }] } }),
+      { byName: { a: { ports: [{ port: 1, protocol: "TCP" }] }, b: { ports: [{ port: 2 }] } } },
+      meta,
+    );
+    expect(patched).toEqual(
+      thing({ a: { ports: [{ port: 1, name: "one", protocol: "TCP" }] }, b: { ports: [{ port: 2 }] } }),
+    );
+  });
 
   it("changes neither the object nor the patch", () => {
     const original = pod({ containers: two }, { finalizers: ["x/a"] });
