@@ -3,6 +3,7 @@
  * a {@link FakeApiServer}, for unit tests of code written on kubegen with no cluster at all.
  */
 
+import { parseAllDocuments } from "yaml";
 import type { ClientsetClass, ClientsetOf, GroupVersionDefinition } from "../clients/group.js";
 import type { KubeObject } from "../core/object.js";
 import type { PatchMeta } from "../core/patch-meta.js";
@@ -20,6 +21,24 @@ export interface FakeClientsetOptions extends Omit<FakeApiServerOptions, "resour
   resources?: FakeApiServerOptions["resources"];
   /** The objects to start with (client-go's `NewSimpleClientset(objects...)`). */
   objects?: readonly KubeObject[];
+  /** More objects to start with, as YAML documents (`---` between them; `kind: List` unpacked). */
+  yaml?: string;
+}
+
+/** The objects of YAML text: each document, and the items of a `List`. */
+export function objectsFromYaml(text: string): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length) throw new SyntaxError(`fake clientset: YAML: ${doc.errors[0]!.message}`);
+    const value = doc.toJS() as unknown;
+    if (value === null || value === undefined) continue;
+    if (typeof value !== "object" || Array.isArray(value))
+      throw new TypeError("fake clientset: each YAML document must be a Kubernetes object");
+    const obj = value as KubeObject & { items?: unknown };
+    if (obj.kind === "List" && Array.isArray(obj.items)) out.push(...(obj.items as KubeObject[]));
+    else out.push(obj);
+  }
+  return out;
 }
 
 /** What a fake clientset adds to the real one's interface. */
@@ -65,9 +84,11 @@ export function defineFakeClientset<const G extends AnyGroups>(
     static readonly resources = resources;
     readonly fake: FakeApiServer;
     constructor(options: FakeClientsetOptions = {}) {
+      const objects = [...(options.objects ?? []), ...(options.yaml ? objectsFromYaml(options.yaml) : [])];
       const server = new FakeApiServer({
         patchMeta,
         ...options,
+        objects,
         resources: [...resources, ...(options.resources ?? [])],
       });
       super(fakeHttpClient(server));

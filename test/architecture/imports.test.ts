@@ -43,7 +43,7 @@ const rules: Record<string, { layers: string[]; packages: RegExp }> = {
   // The fake apiserver behind an undici dispatcher, for users' unit tests: beside the toolkit.
   "runtime/testing": {
     layers: ["runtime/core", "runtime/errors.ts", "runtime/config", "runtime/rest", "runtime/clients"],
-    packages: /^(node:|undici$)/,
+    packages: /^(node:|undici$|yaml$)/,
   },
   "runtime/index.ts": { layers: ["runtime"], packages: /^$/ },
   "generator/order.ts": { layers: [], packages: /^$/ },

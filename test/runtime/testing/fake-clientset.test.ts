@@ -34,6 +34,20 @@ describe("FakeClientset", () => {
     ).toThrow(/no resource serves example.com\/v1 Nope/);
   });
 
+  it("is seeded from YAML documents, a List's items included", async () => {
+    const clientset = new FakeClientset({
+      yaml: [
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-yaml, namespace: default}\ndata: {k: v}",
+        "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: team-a}}",
+      ].join("\n---\n"),
+    });
+    expect((await clientset.coreV1.configMaps("default").get("from-yaml")).data).toEqual({ k: "v" });
+    expect((await clientset.coreV1.namespaces().list()).items.map((n) => n.metadata?.name)).toEqual([
+      "team-a",
+    ]);
+    expect(() => new FakeClientset({ yaml: "- just\n- a list" })).toThrow(/must be a Kubernetes object/);
+  });
+
   it("records every request as an action, and lets reactors answer first", async () => {
     const clientset = new FakeClientset({ objects: [configMap("a")] });
     const cms = clientset.coreV1.configMaps("default");
