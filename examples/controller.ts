@@ -2,21 +2,12 @@
 // ConfigMaps labelled example=controller through an informer, and for each writes a ConfigMap
 // `<name>-derived` summarizing it (key count, sha256 of the data), owned by the source so the
 // garbage collector removes it with its source. Every reconcile records an Event on the source.
-import { createHash } from "node:crypto";
+// The controller itself is in derive-controller.ts, which its unit test drives with the fake
+// clientset; this program runs it against a real cluster under leader election.
 import { hostname } from "node:os";
-import {
-  defaultControllerRateLimiter,
-  EventRecorder,
-  EventTypes,
-  isNotFound,
-  type Lister,
-  loadKubeconfig,
-  metaNamespaceKey,
-  RateLimitingQueue,
-  runLeaderElection,
-  splitMetaNamespaceKey,
-} from "kubegen";
-import { Clientset, type coreV1, InformerFactory } from "kubegen/kubernetes";
+import { EventRecorder, loadKubeconfig, runLeaderElection } from "kubegen";
+import { Clientset } from "kubegen/kubernetes";
+import { runDeriveController, summarize } from "./derive-controller.js";
 
 const config = await loadKubeconfig();
 const namespace = config.namespace;
@@ -29,84 +20,18 @@ const recorder = new EventRecorder({
   reportingInstance: identity,
   onError: (err) => console.error("recording an Event:", err),
 });
-const flaky = new Set(["source-a"]); // its first reconcile fails, to show the retry path
 const retried: string[] = [];
-
-/** The summary written for a source: deterministic, whatever order the keys came in. */
-function summarize(data: Record<string, string>): { keys: string; sha256: string } {
-  const canonical = JSON.stringify(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const sha256 = createHash("sha256").update(canonical).digest("hex").slice(0, 12);
-  return { keys: String(Object.keys(data).length), sha256 };
-}
-
-/** Makes `<name>-derived` match the source `key` names; throwing retries the key later. */
-async function reconcile(lister: Lister<coreV1.ConfigMap>, key: string): Promise<void> {
-  const { namespace: ns = namespace, name } = splitMetaNamespaceKey(key);
-  let source: coreV1.ConfigMap;
-  try {
-    source = lister.namespace(ns).get(name);
-  } catch (err) {
-    // Deleted: nothing to do, its derived ConfigMap goes with it through the ownerReference.
-    if (isNotFound(err)) return;
-    throw err;
-  }
-  if (flaky.delete(name)) throw new Error("simulated transient error");
-  const summary = { source: name, ...summarize(source.data ?? {}) };
-  const uid = source.metadata?.uid ?? "";
-  const owner = { apiVersion: "v1", kind: "ConfigMap", name, uid, controller: true };
-  const labels = { example: "controller-derived" };
-  // Server-side apply: create or update in one idempotent call, owning exactly these fields.
-  await configMaps.apply(
-    { metadata: { name: `${name}-derived`, labels, ownerReferences: [owner] }, data: summary },
-    { fieldManager: "derive-controller", force: true },
-  );
-  // The reference carries the resourceVersion, so each version of a source gets its own Event.
-  const regarding = { apiVersion: "v1", kind: "ConfigMap", metadata: source.metadata };
-  const note = `wrote ${name}-derived: keys=${summary.keys} sha256=${summary.sha256}`;
-  await recorder.eventf(regarding, undefined, EventTypes.normal, "Derived", "Reconcile", note);
-}
-
-/** The controller: runs until `signal` aborts (leadership ended), then drains and stops. */
-async function runController(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return;
-  const factory = new InformerFactory(clientset, {
-    namespace,
-    labelSelector: "example=controller",
-    // The cache needs no managedFields; dropping them saves memory on every object.
-    transform: (obj) => {
-      delete obj.metadata?.managedFields;
-      return obj;
+const run = (signal: AbortSignal) =>
+  runDeriveController(
+    {
+      clientset,
+      namespace,
+      recorder,
+      flaky: ["source-a"], // its first reconcile fails, to show the retry path
+      onRetry: (name, err) => retried.push(`${name} (${err.message})`),
     },
-  });
-  const { informer, lister } = factory.coreV1.configMaps();
-  const queue = new RateLimitingQueue<string>(defaultControllerRateLimiter());
-  // Queue keys, never objects: a worker reads the latest state from the cache when it gets there.
-  informer.addEventHandler({
-    onAdd: (obj) => queue.add(metaNamespaceKey(obj)),
-    onUpdate: (_, obj) => queue.add(metaNamespaceKey(obj)),
-    onDelete: (obj) => queue.add(metaNamespaceKey(obj)),
-  });
-  signal.addEventListener("abort", () => void queue.shutDownWithDrain(), { once: true });
-  factory.start(signal);
-  // Workers start once the cache has synced: before that, a lister miss could be an object not
-  // yet listed rather than a deleted one.
-  await factory.waitForCacheSync(signal);
-  const worker = async (): Promise<void> => {
-    for await (const key of queue) {
-      try {
-        await reconcile(lister, key);
-        queue.forget(key);
-      } catch (err) {
-        retried.push(`${splitMetaNamespaceKey(key).name} (${(err as Error).message})`);
-        queue.addRateLimited(key); // again after 5 ms, 10 ms, 20 ms, ...
-      } finally {
-        queue.done(key);
-      }
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  await factory.shutdown();
-}
+    signal,
+  );
 
 /** Polls until `check` holds: the program watches its own controller converge. */
 async function eventually(check: () => Promise<boolean>): Promise<void> {
@@ -138,7 +63,7 @@ const election = runLeaderElection({
   onError: (err) => console.error("leader election:", err),
   callbacks: {
     onStartedLeading: (leading) => {
-      controller = runController(leading);
+      controller = run(leading);
     },
   },
 });
