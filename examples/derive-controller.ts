@@ -26,6 +26,9 @@ export interface DeriveControllerOptions {
   onRetry?: (name: string, err: Error) => void;
 }
 
+/** The name of a source's derived ConfigMap. */
+export const derivedName = (source: string): string => `${source}-derived`;
+
 /** The summary written for a source: deterministic, whatever order the keys came in. */
 export function summarize(data: Record<string, string>): { keys: string; sha256: string } {
   const canonical = JSON.stringify(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -59,12 +62,12 @@ async function reconcile(
   await clientset.coreV1
     .configMaps(namespace)
     .apply(
-      { metadata: { name: `${name}-derived`, labels, ownerReferences: [owner] }, data: summary },
+      { metadata: { name: derivedName(name), labels, ownerReferences: [owner] }, data: summary },
       { fieldManager: "derive-controller", force: true },
     );
   // The reference carries the resourceVersion, so each version of a source gets its own Event.
   const regarding = { apiVersion: "v1", kind: "ConfigMap", metadata: source.metadata };
-  const note = `wrote ${name}-derived: keys=${summary.keys} sha256=${summary.sha256}`;
+  const note = `wrote ${derivedName(name)}: keys=${summary.keys} sha256=${summary.sha256}`;
   await recorder.eventf(regarding, undefined, EventTypes.normal, "Derived", "Reconcile", note);
 }
 
