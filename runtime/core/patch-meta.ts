@@ -1,8 +1,10 @@
 /**
- * Strategic merge patch metadata: which fields of the built-in kinds merge lists by a key, keep
+ * Strategic merge patch and server-side apply metadata: which fields of the built-in kinds merge lists by a key, keep
  * only the patch's keys (`retainKeys`) or are replaced whole, as the OpenAPI schemas say with
- * `x-kubernetes-patch-strategy` and `x-kubernetes-patch-merge-key`. The generator writes it for a
- * clientset as `patch-meta.ts`; the fake apiserver applies strategic merge patches with it.
+ * `x-kubernetes-patch-strategy` and `x-kubernetes-patch-merge-key`, and which lists server-side apply
+ * merges by keys (`x-kubernetes-list-map-keys`). The generator writes it for a clientset as
+ * `patch-meta.ts`; the fake apiserver applies strategic merge patches and tracks field ownership
+ * with it.
  */
 
 import { getOwn } from "./own.js";
@@ -13,6 +15,12 @@ export interface PatchMetaField {
   readonly strategy?: string;
   /** `x-kubernetes-patch-merge-key`: the item field list items are matched by. */
   readonly key?: string;
+  /**
+   * `x-kubernetes-list-map-keys` of an `x-kubernetes-list-type: map` list: server-side apply merges
+   * its items by these fields (without one, a list with a `merge` strategy and a merge key is keyed
+   * by that key, one of scalars is a set, and any other list is atomic).
+   */
+  readonly keys?: readonly string[];
   /**
    * The type (an id in {@link PatchMeta.types}) of the field's value, of its items for a list, of
    * its values for a map (`map: true`); set only when that type has fields with metadata.
