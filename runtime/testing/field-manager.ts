@@ -458,7 +458,7 @@ export class FieldManager {
       };
       entries = own ? entries.map((e) => (e === own ? entry : e)) : [...entries, entry];
     }
-    return entries.filter((e) => !isEmpty(fieldsOf(e)));
+    return sorted(entries.filter((e) => !isEmpty(fieldsOf(e))));
   }
 
   /**
@@ -550,19 +550,23 @@ export class FieldManager {
         ...(subresource ? { subresource } : {}),
       });
     }
-    // The entry of the same manager keeps its place.
-    const order = (e: ManagedFieldsEntry) =>
-      entries.findIndex(
-        (o) =>
-          o.manager === e.manager &&
-          o.operation === e.operation &&
-          (o.subresource ?? "") === (e.subresource ?? ""),
-      );
-    now.sort((a, b) => (order(a) < 0 ? Infinity : order(a)) - (order(b) < 0 ? Infinity : order(b)));
-    (next.metadata as Json).managedFields = now;
+    (next.metadata as Json).managedFields = sorted(now);
     if (now.length === 0) delete (next.metadata as Json).managedFields;
     return next as KubeObject;
   }
+}
+
+/** The apiserver's order of entries: operation, time (to the second), manager, apiVersion, subresource. */
+function sorted(entries: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return entries.sort(
+    (p, q) =>
+      cmp(p.operation ?? "", q.operation ?? "") ||
+      cmp(p.time ?? "", q.time ?? "") ||
+      cmp(p.manager ?? "", q.manager ?? "") ||
+      cmp(p.apiVersion ?? "", q.apiVersion ?? "") ||
+      cmp(p.subresource ?? "", q.subresource ?? ""),
+  );
 }
 
 /** A set naming one path. */
