@@ -17,10 +17,14 @@ export interface PatchMetaField {
   readonly key?: string;
   /**
    * `x-kubernetes-list-map-keys` of an `x-kubernetes-list-type: map` list: server-side apply merges
-   * its items by these fields (without one, a list with a `merge` strategy and a merge key is keyed
-   * by that key, one of scalars is a set, and any other list is atomic).
+   * its items by these fields (without them or `list`, a list with a `merge` strategy and a merge
+   * key is keyed by that key, one of scalars is a set, and any other list is atomic).
    */
   readonly keys?: readonly string[];
+  /** `x-kubernetes-list-type: set`: server-side apply merges the list's scalars as a set. */
+  readonly list?: "set";
+  /** `x-kubernetes-map-type: atomic`: server-side apply owns the map or struct whole. */
+  readonly atomic?: true;
   /**
    * The type (an id in {@link PatchMeta.types}) of the field's value, of its items for a list, of
    * its values for a map (`map: true`); set only when that type has fields with metadata.
@@ -34,9 +38,10 @@ export interface PatchMetaField {
 export type PatchMetaType = { readonly [field: string]: PatchMetaField };
 
 /**
- * The patch metadata of a clientset's kinds: each kind that takes strategic merge patches names its
- * type, and each type lists only the fields a strategic merge treats otherwise than a JSON merge
- * patch would, or that lead to such fields. A kind absent here takes no strategic merge patches.
+ * The patch metadata of a clientset's kinds: each kind that takes strategic merge patches, or whose
+ * type says anything to server-side apply, names its type, and each type lists only the fields a
+ * strategic merge treats otherwise than a JSON merge patch would, those server-side apply treats
+ * otherwise than by its defaults (granular maps, atomic lists), and the fields leading to them.
  */
 export interface PatchMeta {
   /** {@link patchMetaKind}(apiVersion, kind) → the id of the kind's type in `types`. */

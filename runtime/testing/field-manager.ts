@@ -7,9 +7,9 @@
  * Field sets are FieldsV1 trees, the form `managedFields` stores and `extract` reads: `f:<name>` a
  * field, `k:<json>` a list item by its keys, `v:<json>` a set value, `.` the node itself; `{}` owns
  * the whole value. List and map semantics come from the generated patch metadata: a list with keys
- * (`x-kubernetes-list-type: map`, or a strategic merge key) is a map of items, a merged list of
- * scalars is a set, any other list is atomic (the apiserver's default); maps and structs are
- * granular.
+ * (`x-kubernetes-list-type: map`, or a strategic merge key) is a map of items, a set list (or a
+ * merged list of scalars) is a set, any other list is atomic (the apiserver's default); maps and
+ * structs are granular unless `atomic`.
  */
 
 import type { ManagedFieldsEntry } from "../core/extract.js";
@@ -96,6 +96,7 @@ class Schema {
 
   list(field: PatchMetaField | undefined): ListKind {
     if (field?.keys?.length) return { kind: "map", keys: field.keys };
+    if (field?.list === "set") return { kind: "set" };
     const merges = field?.strategy?.split(",").includes("merge") ?? false;
     // Built-in schemas pair `listType=map` with a strategic merge key, `listType=set` with a merge
     // of scalars.
@@ -137,6 +138,7 @@ class Schema {
 
   /** The set of one field's value: `{}` for a scalar or atomic value, else its children. */
   valueFields(value: unknown, field: PatchMetaField | undefined, members: boolean): FieldSet {
+    if (field?.atomic) return {};
     if (Array.isArray(value)) return this.fieldsOf(value, field, members);
     if (!isObject(value)) return {};
     const sub = this.objectFields(value, this.child(field), members);
@@ -170,6 +172,7 @@ class Schema {
       const was = getOwn(before, name);
       if (was === undefined || was === null) out[`f:${name}`] = this.valueFields(v, f, true);
       else if (sameJson(was, v)) continue;
+      else if (f?.atomic) out[`f:${name}`] = {};
       else if (isObject(v) && isObject(was)) out[`f:${name}`] = this.changed(was, v, f, this.child(f));
       else if (Array.isArray(v) && Array.isArray(was) && this.list(f).kind !== "atomic")
         out[`f:${name}`] = this.changed(was, v, f, node);
@@ -202,9 +205,9 @@ class Schema {
     if (!isObject(before)) return out;
     for (const [name, v] of Object.entries(before)) {
       const next = isObject(after) ? getOwn(after, name) : undefined;
+      const f = this.field(node, name);
       if (next === undefined || next === null) out[`f:${name}`] = {};
-      else if (Array.isArray(v) || isObject(v)) {
-        const f = this.field(node, name);
+      else if (!f?.atomic && (Array.isArray(v) || isObject(v))) {
         const sub = this.removed(v, next, f, Array.isArray(v) ? node : this.child(f));
         if (!isEmpty(sub)) out[`f:${name}`] = sub;
       }
@@ -238,6 +241,10 @@ class Schema {
     for (const [name, v] of Object.entries(config)) {
       if (v === null || v === undefined) continue;
       const f = this.field(node, name);
+      if (f?.atomic) {
+        setOwn(out, name, structuredClone(v));
+        continue;
+      }
       setOwn(out, name, this.merge(getOwn(live, name), v, f, Array.isArray(v) ? node : this.child(f)));
     }
     return out;

@@ -730,6 +730,18 @@ export function conformanceSuite(backend: () => Backend): void {
         { fieldManager: "beta" },
       );
       expect(both.spec?.template.spec?.containers.map((c) => c.name)).toEqual(["app", "sidecar"]);
+      // The selector is an atomic struct, owned whole; containers are keyed by name.
+      expect(owners(both).find((e) => e.manager === "alpha")?.fieldsV1).toEqual({
+        "f:metadata": { "f:labels": { "f:owner": {} } },
+        "f:spec": {
+          "f:replicas": {},
+          "f:selector": {},
+          "f:template": {
+            "f:metadata": { "f:labels": { "f:app": {} } },
+            "f:spec": { "f:containers": { 'k:{"name":"app"}': { ".": {}, "f:image": {}, "f:name": {} } } },
+          },
+        },
+      });
       const alpha = extract(both, "alpha");
       expect(alpha).toEqual({
         apiVersion: "apps/v1",

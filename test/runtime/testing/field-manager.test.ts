@@ -92,9 +92,8 @@ describe("field ownership in the fake apiserver", () => {
           "f:metadata": { "f:finalizers": { 'v:"example.com/a"': {} } },
           "f:spec": {
             "f:replicas": {},
-            // The apiserver's LabelSelector is an atomic struct (`f:selector: {}`); the fake has no
-            // atomic structs and tracks its leaves.
-            "f:selector": { "f:matchLabels": { "f:app": {} } },
+            // A LabelSelector is an atomic struct: owned whole.
+            "f:selector": {},
             "f:template": {
               "f:metadata": { "f:labels": { "f:app": {} } },
               "f:spec": {
