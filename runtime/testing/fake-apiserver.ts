@@ -230,7 +230,12 @@ export class FakeApiServer {
             `the name of the object (${body.metadata?.name}) does not match the name on the URL (${name})`,
           );
         if (subresource === "scale")
-          return { status: 200, body: scaleOf(this.#scale(r, namespace, name!, body)) };
+          return {
+            status: 200,
+            body: scaleOf(
+              this.#scale(r, namespace, name!, body, this.#recordUpdate(r, action, req, "scale")),
+            ),
+          };
         const part = subresource === "status" ? "status" : "main";
         return {
           status: 200,
@@ -268,7 +273,12 @@ export class FakeApiServer {
           throw err;
         }
         if (subresource === "scale")
-          return { status: 200, body: scaleOf(this.#scale(r, namespace, name!, patched)) };
+          return {
+            status: 200,
+            body: scaleOf(
+              this.#scale(r, namespace, name!, patched, this.#recordUpdate(r, action, req, "scale")),
+            ),
+          };
         const part = subresource === "status" ? "status" : "main";
         return {
           status: 200,
@@ -318,7 +328,7 @@ export class FakeApiServer {
     r: TrackedResource,
     action: Action,
     req: FakeRequest,
-    part: Part,
+    part: Part | "scale",
   ): ManagedFieldsHook | undefined {
     const manager = action.query.fieldManager ?? managerFromUserAgent(req.headers["user-agent"] ?? "kubegen");
     if (!manager) return undefined;
@@ -430,7 +440,13 @@ export class FakeApiServer {
   }
 
   /** The scale subresource: writes `spec.replicas` of the object. */
-  #scale(r: TrackedResource, namespace: string | undefined, name: string, scale: KubeObject): KubeObject {
+  #scale(
+    r: TrackedResource,
+    namespace: string | undefined,
+    name: string,
+    scale: KubeObject,
+    manage?: ManagedFieldsHook,
+  ): KubeObject {
     const stored = this.tracker.get(r, namespace, name) as KubeObject & { spec?: Record<string, unknown> };
     const rv = scale.metadata?.resourceVersion;
     if (rv && rv !== stored.metadata?.resourceVersion) throw errors.conflict(r, name);
@@ -439,7 +455,7 @@ export class FakeApiServer {
       ...stored,
       spec: { ...stored.spec, replicas },
     };
-    return this.tracker.update(r, namespace, next);
+    return this.tracker.update(r, namespace, next, "main", manage);
   }
 
   /** The watch: its request checked at once (a bad one is an error answer), then the stream. */

@@ -139,7 +139,10 @@ class Schema {
   /** The set of one field's value: `{}` for a scalar or atomic value, else its children. */
   valueFields(value: unknown, field: PatchMetaField | undefined, members: boolean): FieldSet {
     if (field?.atomic) return {};
-    if (Array.isArray(value)) return this.fieldsOf(value, field, members);
+    if (Array.isArray(value)) {
+      const items = this.fieldsOf(value, field, members);
+      return members && !isEmpty(items) ? { ".": {}, ...items } : items;
+    }
     if (!isObject(value)) return {};
     const sub = this.objectFields(value, this.child(field), members);
     return members && !isEmpty(sub) ? { ".": {}, ...sub } : sub;
@@ -161,7 +164,10 @@ class Schema {
         const key = itemKey(item, list.keys);
         const was = old.get(key);
         if (was === undefined) out[key] = { ".": {}, ...this.objectFields(item, items, true) };
-        else if (!sameJson(was, item)) out[key] = this.changed(was, item, undefined, items);
+        else if (!sameJson(was, item)) {
+          const sub = this.changed(was, item, undefined, items);
+          if (!isEmpty(sub)) out[key] = sub;
+        }
       }
       return out;
     }
@@ -173,10 +179,14 @@ class Schema {
       if (was === undefined || was === null) out[`f:${name}`] = this.valueFields(v, f, true);
       else if (sameJson(was, v)) continue;
       else if (f?.atomic) out[`f:${name}`] = {};
-      else if (isObject(v) && isObject(was)) out[`f:${name}`] = this.changed(was, v, f, this.child(f));
-      else if (Array.isArray(v) && Array.isArray(was) && this.list(f).kind !== "atomic")
-        out[`f:${name}`] = this.changed(was, v, f, node);
-      else out[`f:${name}`] = {};
+      else if (
+        (isObject(v) && isObject(was)) ||
+        (Array.isArray(v) && Array.isArray(was) && this.list(f).kind !== "atomic")
+      ) {
+        // Only removals inside leave nothing changed here: they are `removed`'s.
+        const sub = this.changed(was, v, f, Array.isArray(v) ? node : this.child(f));
+        if (!isEmpty(sub)) out[`f:${name}`] = sub;
+      } else out[`f:${name}`] = {};
     }
     return out;
   }
@@ -426,14 +436,16 @@ export class FieldManager {
   }
 
   /**
-   * The `managedFields` after a create, update or patch by `manager`: its `Update` entry gains
-   * what the write added or changed, and every manager loses what the write removed.
+   * The `managedFields` after a create, update or patch by `manager` (of the main resource, or of
+   * the `status` or `scale` subresource): its `Update` entry gains what the write added or
+   * changed, and the other managers lose that (a write takes what it changes, no conflicts) and
+   * what the write removed.
    */
   recordUpdate(
     previous: KubeObject | undefined,
     next: KubeObject,
     manager: string,
-    part: Part,
+    part: Part | "scale",
     apiVersion: string,
   ): ManagedFieldsEntry[] {
     const scope = part === "status" ? "status" : "all";
@@ -446,13 +458,14 @@ export class FieldManager {
     }
     const changed = this.#schema.changed(before, after, undefined, this.#root);
     const removed = previous ? this.#schema.removed(before, after, undefined, this.#root) : {};
-    const subresource = part === "status" ? "status" : undefined;
+    const subresource = part === "main" ? undefined : part;
+    const mine = (e: ManagedFieldsEntry) =>
+      e.manager === manager && e.operation === "Update" && (e.subresource ?? "") === (subresource ?? "");
     let entries = entriesOf(next);
     if (!isEmpty(removed))
       entries = entries.map((e) => ({ ...e, fieldsV1: subtract(fieldsOf(e), removed, true) }));
     if (!isEmpty(changed)) {
-      const mine = (e: ManagedFieldsEntry) =>
-        e.manager === manager && e.operation === "Update" && (e.subresource ?? "") === (subresource ?? "");
+      entries = entries.map((e) => (mine(e) ? e : { ...e, fieldsV1: subtract(fieldsOf(e), changed, false) }));
       const own = entries.find(mine);
       const entry: ManagedFieldsEntry = {
         manager,
@@ -516,7 +529,9 @@ export class FieldManager {
       {},
     );
     const dropped = subtract(fieldsOf(previous), set, false);
-    for (const path of leaves(dropped).sort((a, b) => b.length - a.length))
+    // Shallowest first: a list item goes whole (its key fields with it), and what lay under a
+    // removed path no longer resolves.
+    for (const path of leaves(dropped).sort((a, b) => a.length - b.length))
       if (!reaches(owned, path)) {
         removeAt(merged, path);
         pruneEmpty(merged, path.slice(0, -1));

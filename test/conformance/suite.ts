@@ -644,6 +644,49 @@ export function conformanceSuite(backend: () => Backend): void {
       });
     });
 
+    same(
+      "a write takes the fields it changes from their owners; scale writes are the scale subresource's",
+      async () => {
+        const made = await cms().create(
+          { metadata: { name: "own-set", finalizers: ["example.com/x"] }, data: { k: "v" } },
+          { fieldManager: "alpha" },
+        );
+        // A set an update adds is owned itself (`.`) and by its values.
+        expect(owners(made)).toEqual([
+          {
+            manager: "alpha",
+            operation: "Update",
+            subresource: "",
+            fieldsV1: {
+              "f:data": { ".": {}, "f:k": {} },
+              "f:metadata": { "f:finalizers": { ".": {}, 'v:"example.com/x"': {} } },
+            },
+          },
+        ]);
+        await deployments().apply(deployment("own-scale") as ApplyConfiguration<Deployment>, {
+          fieldManager: "alpha",
+        });
+        await deployments().updateScale(
+          "own-scale",
+          { metadata: { name: "own-scale" }, spec: { replicas: 3 } },
+          { fieldManager: "scaler" },
+        );
+        const scaled = owners(await deployments().get("own-scale"));
+        expect(scaled.find((e) => e.manager === "scaler")).toEqual({
+          manager: "scaler",
+          operation: "Update",
+          subresource: "scale",
+          fieldsV1: { "f:spec": { "f:replicas": {} } },
+        });
+        // alpha no longer owns the replicas the scaler changed.
+        expect(scaled.find((e) => e.manager === "alpha")?.fieldsV1).not.toHaveProperty([
+          "f:spec",
+          "f:replicas",
+        ]);
+        expect(scaled.find((e) => e.manager === "alpha")?.fieldsV1).toHaveProperty(["f:spec", "f:selector"]);
+      },
+    );
+
     same("apply creates; a re-apply without a field removes it; fieldManager is required", async () => {
       const made = await cms().apply(
         { metadata: { name: "ssa-cm", labels: { l: "1" } }, data: { k: "v", m: "n" } },

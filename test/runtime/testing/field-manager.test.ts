@@ -8,7 +8,12 @@ import { describe, expect, it } from "vitest";
 import { FakeClientset } from "../../../generated/kubernetes/fake.js";
 import { extract } from "../../../runtime/core/extract.js";
 import { isStatusError, type StatusError } from "../../../runtime/errors.js";
+import { FakeApiServer } from "../../../runtime/testing/fake-apiserver.js";
+import { resourcesOf } from "../../../runtime/testing/fake-clientset.js";
 import { conflictMessage, printPath } from "../../../runtime/testing/field-manager.js";
+import { FakeClientset as FakeCrdClientset } from "../../generator/__snapshots__/builtin-types/fake.js";
+import { Clientset as CrdClientset } from "../../generator/__snapshots__/builtin-types/index.js";
+import { patchMeta as crdPatchMeta } from "../../generator/__snapshots__/builtin-types/patch-meta.js";
 
 const reduce = (entries: unknown) =>
   (
@@ -179,5 +184,72 @@ describe("field ownership in the fake apiserver", () => {
       }),
     );
     expect([wrong.code, wrong.status.message]).toEqual([400, "invalid object type: /v1, Kind=Secret"]);
+  });
+
+  it("merges a custom resource's list-map by the keys its CRD schema gives", async () => {
+    const runners = new FakeCrdClientset().builtinTypesV1.runners("default");
+    await runners.apply({ metadata: { name: "r" } }, { fieldManager: "creator" });
+    const condition = (type: string, status: "True" | "False") => ({
+      type,
+      status,
+      reason: "Test",
+      message: "",
+      lastTransitionTime: "2026-01-01T00:00:00Z",
+    });
+    await runners.applyStatus(
+      { metadata: { name: "r" }, status: { conditions: [condition("Ready", "False")] } },
+      { fieldManager: "a" },
+    );
+    const both = await runners.applyStatus(
+      { metadata: { name: "r" }, status: { conditions: [condition("Synced", "True")] } },
+      { fieldManager: "b" },
+    );
+    // Each manager owns its own item; neither replaced the other's.
+    expect(both.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual([
+      "Ready=False",
+      "Synced=True",
+    ]);
+    const conflict = await failure(
+      runners.applyStatus(
+        { metadata: { name: "r" }, status: { conditions: [condition("Ready", "True")] } },
+        { fieldManager: "b" },
+      ),
+    );
+    expect(conflict.status.message).toBe(
+      'Apply failed with 1 conflict: conflict with "a" with subresource "status": .status.conditions[type="Ready"].status',
+    );
+    // b applies only Ready now (forced): its Synced goes, a keeps the rest of Ready.
+    const forced = await runners.applyStatus(
+      { metadata: { name: "r" }, status: { conditions: [condition("Ready", "True")] } },
+      { fieldManager: "b", force: true },
+    );
+    expect(forced.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(["Ready=True"]);
+  });
+
+  it("reads the configuration as YAML, and creates the object", async () => {
+    const server = new FakeApiServer({ resources: resourcesOf(CrdClientset), patchMeta: crdPatchMeta });
+    const answer = await server.handle({
+      method: "PATCH",
+      path: "/apis/builtin-types.kubegen.dev/v1/namespaces/default/runners/y",
+      query: new URLSearchParams({ fieldManager: "yaml-writer" }),
+      headers: { "content-type": "application/apply-patch+yaml" },
+      body: "apiVersion: builtin-types.kubegen.dev/v1\nkind: Runner\nmetadata:\n  name: y\n  labels: {a: b}\n",
+    });
+    expect(answer).toMatchObject({
+      status: 201,
+      body: {
+        metadata: {
+          name: "y",
+          labels: { a: "b" },
+          managedFields: [
+            {
+              manager: "yaml-writer",
+              operation: "Apply",
+              fieldsV1: { "f:metadata": { "f:labels": { "f:a": {} } } },
+            },
+          ],
+        },
+      },
+    });
   });
 });
