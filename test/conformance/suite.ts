@@ -648,7 +648,7 @@ export function conformanceSuite(backend: () => Backend): void {
       "a write takes the fields it changes from their owners; scale writes are the scale subresource's",
       async () => {
         const made = await cms().create(
-          { metadata: { name: "own-set", finalizers: ["example.com/x"] }, data: { k: "v" } },
+          { metadata: { name: "own-set", finalizers: ["example.com/x"] }, data: { k: "v", keep: "v" } },
           { fieldManager: "alpha" },
         );
         // A set an update adds is owned itself (`.`) and by its values.
@@ -658,7 +658,22 @@ export function conformanceSuite(backend: () => Backend): void {
             operation: "Update",
             subresource: "",
             fieldsV1: {
-              "f:data": { ".": {}, "f:k": {} },
+              "f:data": { ".": {}, "f:k": {}, "f:keep": {} },
+              "f:metadata": { "f:finalizers": { ".": {}, 'v:"example.com/x"': {} } },
+            },
+          },
+        ]);
+        // A write that removes a field takes it from its owner; the map stays owned.
+        const removed = await cms().patch("own-set", { data: { k: null } }, undefined, {
+          fieldManager: "remover",
+        });
+        expect(owners(removed)).toEqual([
+          {
+            manager: "alpha",
+            operation: "Update",
+            subresource: "",
+            fieldsV1: {
+              "f:data": { ".": {}, "f:keep": {} },
               "f:metadata": { "f:finalizers": { ".": {}, 'v:"example.com/x"': {} } },
             },
           },
