@@ -52,7 +52,7 @@ const minSkewProperties = 4;
 /**
  * The keys `Docs` and `TypeDef.origin` add, the strategic merge patch metadata of built-in
  * properties (CRD schemas have none) and server-side apply's list and map types: none changes a
- * TypeScript type, so they never make two types different (a shared type brings the built-in's).
+ * TypeScript type, so they never make two types different.
  */
 const docKeys = new Set([
   "description",
