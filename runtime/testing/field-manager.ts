@@ -106,32 +106,27 @@ class Schema {
 
   /**
    * The fields a value sets, as the apiserver's apply counts them: every leaf, and each item of a
-   * keyed list itself (`.`). With `members`, each map and struct too (what an `Update` records
-   * for what it adds).
+   * keyed list itself (`.`). With `members`, each map, struct and list too (what an `Update`
+   * records for what it adds).
    */
-  fieldsOf(value: unknown, field: PatchMetaField | undefined, members: boolean): FieldSet {
-    if (Array.isArray(value)) {
-      const list = this.list(field);
-      const out: FieldSet = {};
-      if (list.kind === "atomic") return out;
-      for (const item of value) {
-        if (list.kind === "set") out[`v:${JSON.stringify(item)}`] = {};
-        else
-          out[itemKey(item, list.keys)] = { ".": {}, ...this.objectFields(item, this.child(field), members) };
-      }
-      return out;
-    }
-    return this.objectFields(value, this.child(field), members);
-  }
-
   objectFields(value: unknown, node: Node, members: boolean): FieldSet {
     if (!isObject(value)) return {};
     const out: FieldSet = {};
-    for (const [name, v] of Object.entries(value)) {
-      if (v === null || v === undefined) continue;
-      const field = this.field(node, name);
-      const sub = this.valueFields(v, field, members);
-      out[`f:${name}`] = sub;
+    for (const [name, v] of Object.entries(value))
+      if (v !== null && v !== undefined)
+        out[`f:${name}`] = this.valueFields(v, this.field(node, name), members);
+    return out;
+  }
+
+  /** The fields of a list: a set's values, a keyed list's items; none of an atomic list (a leaf). */
+  listFields(value: unknown[], field: PatchMetaField | undefined, members: boolean): FieldSet {
+    const list = this.list(field);
+    const out: FieldSet = {};
+    if (list.kind === "atomic") return out;
+    for (const item of value) {
+      if (list.kind === "set") out[`v:${JSON.stringify(item)}`] = {};
+      else
+        out[itemKey(item, list.keys)] = { ".": {}, ...this.objectFields(item, this.child(field), members) };
     }
     return out;
   }
@@ -140,7 +135,7 @@ class Schema {
   valueFields(value: unknown, field: PatchMetaField | undefined, members: boolean): FieldSet {
     if (field?.atomic) return {};
     if (Array.isArray(value)) {
-      const items = this.fieldsOf(value, field, members);
+      const items = this.listFields(value, field, members);
       return members && !isEmpty(items) ? { ".": {}, ...items } : items;
     }
     if (!isObject(value)) return {};
@@ -463,9 +458,9 @@ export class FieldManager {
       e.manager === manager && e.operation === "Update" && (e.subresource ?? "") === (subresource ?? "");
     let entries = entriesOf(next);
     if (!isEmpty(removed))
-      entries = entries.map((e) => ({ ...e, fieldsV1: subtract(fieldsOf(e), removed, true) }));
+      entries = entries.map((e) => ({ ...e, fieldsV1: subtract(ownedBy(e), removed, true) }));
     if (!isEmpty(changed)) {
-      entries = entries.map((e) => (mine(e) ? e : { ...e, fieldsV1: subtract(fieldsOf(e), changed, false) }));
+      entries = entries.map((e) => (mine(e) ? e : { ...e, fieldsV1: subtract(ownedBy(e), changed, false) }));
       const own = entries.find(mine);
       const entry: ManagedFieldsEntry = {
         manager,
@@ -473,12 +468,12 @@ export class FieldManager {
         apiVersion,
         time: nowRfc3339(),
         fieldsType: "FieldsV1",
-        fieldsV1: union(fieldsOf(own), changed),
+        fieldsV1: union(ownedBy(own), changed),
         ...(subresource ? { subresource } : {}),
       };
       entries = own ? entries.map((e) => (e === own ? entry : e)) : [...entries, entry];
     }
-    return sorted(entries.filter((e) => !isEmpty(fieldsOf(e))));
+    return sorted(entries.filter((e) => !isEmpty(ownedBy(e))));
   }
 
   /**
@@ -508,10 +503,10 @@ export class FieldManager {
     const taken = new Map<ManagedFieldsEntry, FieldSet>();
     // A list item itself (`.`) is no conflict: its fields are.
     for (const path of leaves(set, false)) {
-      const wanted = valueAt(applied, path);
-      if (sameJson(valueAt(base, path), wanted) && valueAt(base, path) !== undefined) continue;
+      const current = valueAt(base, path);
+      if (current !== undefined && sameJson(current, valueAt(applied, path))) continue;
       for (const e of entries) {
-        if (isMine(e) || !names(fieldsOf(e), path)) continue;
+        if (isMine(e) || !names(ownedBy(e), path)) continue;
         conflicts.push({ manager: printManager(e), path: printPath(path) });
         taken.set(e, union(taken.get(e) ?? {}, pathSet(path)));
       }
@@ -523,12 +518,10 @@ export class FieldManager {
     // another manager still owns it.
     const merged = this.#schema.merge(base, applied, undefined, this.#root) as Json;
     const others = entries.filter((e) => !isMine(e));
-    const owned = others.reduce<FieldSet>(
-      (all, e) =>
-        union(all, (taken.has(e) ? subtract(fieldsOf(e), taken.get(e)!, false) : fieldsOf(e)) as FieldSet),
-      {},
-    );
-    const dropped = subtract(fieldsOf(previous), set, false);
+    const remaining = (e: ManagedFieldsEntry) =>
+      taken.has(e) ? subtract(ownedBy(e), taken.get(e)!, false) : ownedBy(e);
+    const owned = others.reduce<FieldSet>((all, e) => union(all, remaining(e)), {});
+    const dropped = subtract(ownedBy(previous), set, false);
     // Shallowest first: a list item goes whole (its key fields with it), and what lay under a
     // removed path no longer resolves.
     for (const path of leaves(dropped).sort((a, b) => a.length - b.length))
@@ -543,7 +536,8 @@ export class FieldManager {
     } else {
       for (const k of Object.keys(next))
         if (k !== "apiVersion" && k !== "kind" && k !== "metadata" && k !== "status") delete next[k];
-      if (scope === "all") delete next.status;
+      // A create keeps no status where the status subresource owns it, as the apiserver resets it.
+      if (scope === "all" || !live) delete next.status;
       const meta = isObject(next.metadata) ? next.metadata : {};
       for (const k of Object.keys(meta)) if (!untrackedMetadata.has(k)) delete meta[k];
       for (const [k, v] of Object.entries(merged))
@@ -555,10 +549,9 @@ export class FieldManager {
     // The managers: forced fields leave their owners; this manager's entry is the applied set,
     // its time kept when the set is unchanged (so a no-op apply changes nothing).
     const now: ManagedFieldsEntry[] = [];
-    for (const e of entries) {
-      if (isMine(e)) continue;
-      const rest = taken.has(e) ? subtract(fieldsOf(e), taken.get(e)!, false) : e.fieldsV1;
-      if (rest && !isEmpty(rest as FieldSet)) now.push({ ...e, fieldsV1: rest });
+    for (const e of others) {
+      const rest = remaining(e);
+      if (!isEmpty(rest)) now.push({ ...e, fieldsV1: rest });
     }
     if (!isEmpty(set)) {
       const same = previous && sameJson(previous.fieldsV1, set);
@@ -609,7 +602,7 @@ function pruneEmpty(value: unknown, path: string[]): void {
   }
 }
 
-const fieldsOf = (e: ManagedFieldsEntry | undefined) => (e?.fieldsV1 ?? {}) as FieldSet;
+const ownedBy = (e: ManagedFieldsEntry | undefined) => (e?.fieldsV1 ?? {}) as FieldSet;
 
 function entriesOf(obj: KubeObject): ManagedFieldsEntry[] {
   const entries = obj.metadata?.managedFields as ManagedFieldsEntry[] | undefined;

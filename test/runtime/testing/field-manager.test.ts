@@ -252,4 +252,32 @@ describe("field ownership in the fake apiserver", () => {
       },
     });
   });
+
+  it("owns an atomic struct whole, and a create by apply keeps no status of a status subresource", async () => {
+    const deployments = new FakeClientset().appsV1.deployments("default");
+    const made = await deployments.apply(
+      {
+        metadata: { name: "atomic" },
+        spec: {
+          selector: { matchLabels: { app: "a" } },
+          template: { metadata: { labels: { app: "a" } }, spec: { containers: [{ name: "c" }] } },
+        },
+        status: { replicas: 5 },
+      },
+      { fieldManager: "alpha" },
+    );
+    expect(made.status).toBeUndefined();
+    // Another selector is a conflict on the whole struct, not on its labels.
+    const conflict = await failure(
+      deployments.apply(
+        { metadata: { name: "atomic" }, spec: { selector: { matchLabels: { app: "b" } } } },
+        {
+          fieldManager: "beta",
+        },
+      ),
+    );
+    expect(conflict.status.message).toBe(
+      'Apply failed with 1 conflict: conflict with "alpha": .spec.selector',
+    );
+  });
 });
