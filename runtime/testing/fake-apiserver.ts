@@ -74,10 +74,12 @@ export interface FakeApiServerOptions extends ObjectTrackerOptions {
   /** Objects stored before the first request. */
   objects?: readonly KubeObject[];
   /**
-   * The strategic merge patch metadata of the resources' kinds (a generated `patch-meta.ts`).
-   * Resources whose descriptor says `strategicMergePatch: true` take strategic merge patches, merged
-   * as it says; a kind it does not list answers 415 rather than replace lists the apiserver would
-   * merge. Resources without the flag answer 415, as the apiserver answers for custom resources.
+   * The strategic merge patch and server-side apply metadata of the resources' kinds (a generated
+   * `patch-meta.ts`). Resources whose descriptor says `strategicMergePatch: true` take strategic
+   * merge patches, merged as it says; a kind it does not list answers 415 rather than replace lists
+   * the apiserver would merge. Resources without the flag answer 415, as the apiserver answers for
+   * custom resources. Server-side apply reads its list-map keys, sets and atomic maps and structs;
+   * for a kind it does not list, every list is atomic and every map granular.
    */
   patchMeta?: PatchMeta;
 }
