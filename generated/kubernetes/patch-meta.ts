@@ -3,10 +3,12 @@
 import { definePatchMeta } from "../../runtime/index.js";
 
 /**
- * Strategic merge patch metadata of the clientset's kinds, from the schemas'
- * `x-kubernetes-patch-strategy` and `x-kubernetes-patch-merge-key`: `kinds` gives each kind's type,
- * `types` the fields of each type that a strategic merge patch merges by a key, keeps to the patch's
- * keys (`retainKeys`) or replaces whole, and the fields that lead to them.
+ * Strategic merge patch and server-side apply metadata of the clientset's kinds, from the schemas'
+ * `x-kubernetes-patch-strategy`, `x-kubernetes-patch-merge-key`, `x-kubernetes-list-type`,
+ * `x-kubernetes-list-map-keys` and `x-kubernetes-map-type`: `kinds` gives each kind's type, `types`
+ * the fields of each type that a strategic merge patch merges by a key, keeps to the patch's keys
+ * (`retainKeys`) or replaces whole, the lists server-side apply merges by keys (`keys`) or as sets,
+ * the maps and structs it owns whole (`atomic`), and the fields that lead to them.
  *
  * @module
  */
@@ -30,6 +32,12 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     "apps/v1/Deployment": "apps/v1.Deployment",
     "apps/v1/ReplicaSet": "apps/v1.ReplicaSet",
     "apps/v1/StatefulSet": "apps/v1.StatefulSet",
+    "authentication.k8s.io/v1/SelfSubjectReview": "authentication/v1.SelfSubjectReview",
+    "authentication.k8s.io/v1/TokenReview": "authentication/v1.TokenReview",
+    "authorization.k8s.io/v1/LocalSubjectAccessReview": "authorization/v1.LocalSubjectAccessReview",
+    "authorization.k8s.io/v1/SelfSubjectAccessReview": "authorization/v1.SelfSubjectAccessReview",
+    "authorization.k8s.io/v1/SelfSubjectRulesReview": "authorization/v1.SelfSubjectRulesReview",
+    "authorization.k8s.io/v1/SubjectAccessReview": "authorization/v1.SubjectAccessReview",
     "autoscaling/v1/HorizontalPodAutoscaler": "autoscaling/v1.HorizontalPodAutoscaler",
     "autoscaling/v2/HorizontalPodAutoscaler": "autoscaling/v2.HorizontalPodAutoscaler",
     "batch/v1/CronJob": "batch/v1.CronJob",
@@ -90,6 +98,8 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     "storage.k8s.io/v1/VolumeAttributesClass": "storage/v1.VolumeAttributesClass",
     "storagemigration.k8s.io/v1/StorageVersionMigration": "storagemigration/v1.StorageVersionMigration",
     "storagemigration.k8s.io/v1beta1/StorageVersionMigration": "storagemigration/v1beta1.StorageVersionMigration",
+    "v1/Binding": "core/v1.Binding",
+    "v1/ComponentStatus": "core/v1.ComponentStatus",
     "v1/ConfigMap": "core/v1.ConfigMap",
     "v1/Endpoints": "core/v1.Endpoints",
     "v1/Event": "core/v1.Event",
@@ -107,40 +117,74 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     "v1/ServiceAccount": "core/v1.ServiceAccount",
   },
   types: {
+    "admissionregistration/v1.MatchResources": {
+      namespaceSelector: { atomic: true },
+      objectSelector: { atomic: true },
+    },
     "admissionregistration/v1.MutatingAdmissionPolicy": {
       metadata: { type: "meta/v1.ObjectMeta" },
       spec: { type: "admissionregistration/v1.MutatingAdmissionPolicySpec" },
     },
     "admissionregistration/v1.MutatingAdmissionPolicyBinding": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "admissionregistration/v1.MutatingAdmissionPolicyBindingSpec" },
+    },
+    "admissionregistration/v1.MutatingAdmissionPolicyBindingSpec": {
+      matchResources: { atomic: true, type: "admissionregistration/v1.MatchResources" },
+      paramRef: { atomic: true, type: "admissionregistration/v1.ParamRef" },
     },
     "admissionregistration/v1.MutatingAdmissionPolicySpec": {
       matchConditions: { strategy: "merge", key: "name" },
+      matchConstraints: { atomic: true, type: "admissionregistration/v1.MatchResources" },
+      paramKind: { atomic: true },
     },
     "admissionregistration/v1.MutatingWebhook": {
       matchConditions: { strategy: "merge", key: "name" },
+      namespaceSelector: { atomic: true },
+      objectSelector: { atomic: true },
     },
     "admissionregistration/v1.MutatingWebhookConfiguration": {
       metadata: { type: "meta/v1.ObjectMeta" },
       webhooks: { strategy: "merge", key: "name", type: "admissionregistration/v1.MutatingWebhook" },
     },
+    "admissionregistration/v1.ParamRef": {
+      selector: { atomic: true },
+    },
     "admissionregistration/v1.ValidatingAdmissionPolicy": {
       metadata: { type: "meta/v1.ObjectMeta" },
       spec: { type: "admissionregistration/v1.ValidatingAdmissionPolicySpec" },
+      status: { type: "admissionregistration/v1.ValidatingAdmissionPolicyStatus" },
     },
     "admissionregistration/v1.ValidatingAdmissionPolicyBinding": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "admissionregistration/v1.ValidatingAdmissionPolicyBindingSpec" },
+    },
+    "admissionregistration/v1.ValidatingAdmissionPolicyBindingSpec": {
+      matchResources: { atomic: true, type: "admissionregistration/v1.MatchResources" },
+      paramRef: { atomic: true, type: "admissionregistration/v1.ParamRef" },
+      validationActions: { list: "set" },
     },
     "admissionregistration/v1.ValidatingAdmissionPolicySpec": {
       matchConditions: { strategy: "merge", key: "name" },
+      matchConstraints: { atomic: true, type: "admissionregistration/v1.MatchResources" },
+      paramKind: { atomic: true },
       variables: { strategy: "merge", key: "name" },
+    },
+    "admissionregistration/v1.ValidatingAdmissionPolicyStatus": {
+      conditions: { keys: ["type"] },
     },
     "admissionregistration/v1.ValidatingWebhook": {
       matchConditions: { strategy: "merge", key: "name" },
+      namespaceSelector: { atomic: true },
+      objectSelector: { atomic: true },
     },
     "admissionregistration/v1.ValidatingWebhookConfiguration": {
       metadata: { type: "meta/v1.ObjectMeta" },
       webhooks: { strategy: "merge", key: "name", type: "admissionregistration/v1.ValidatingWebhook" },
+    },
+    "admissionregistration/v1alpha1.MatchResources": {
+      namespaceSelector: { atomic: true },
+      objectSelector: { atomic: true },
     },
     "admissionregistration/v1alpha1.MutatingAdmissionPolicy": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -148,9 +192,23 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "admissionregistration/v1alpha1.MutatingAdmissionPolicyBinding": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "admissionregistration/v1alpha1.MutatingAdmissionPolicyBindingSpec" },
+    },
+    "admissionregistration/v1alpha1.MutatingAdmissionPolicyBindingSpec": {
+      matchResources: { atomic: true, type: "admissionregistration/v1alpha1.MatchResources" },
+      paramRef: { atomic: true, type: "admissionregistration/v1alpha1.ParamRef" },
     },
     "admissionregistration/v1alpha1.MutatingAdmissionPolicySpec": {
       matchConditions: { strategy: "merge", key: "name" },
+      matchConstraints: { atomic: true, type: "admissionregistration/v1alpha1.MatchResources" },
+      paramKind: { atomic: true },
+    },
+    "admissionregistration/v1alpha1.ParamRef": {
+      selector: { atomic: true },
+    },
+    "admissionregistration/v1beta1.MatchResources": {
+      namespaceSelector: { atomic: true },
+      objectSelector: { atomic: true },
     },
     "admissionregistration/v1beta1.MutatingAdmissionPolicy": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -158,12 +216,26 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "admissionregistration/v1beta1.MutatingAdmissionPolicyBinding": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "admissionregistration/v1beta1.MutatingAdmissionPolicyBindingSpec" },
+    },
+    "admissionregistration/v1beta1.MutatingAdmissionPolicyBindingSpec": {
+      matchResources: { atomic: true, type: "admissionregistration/v1beta1.MatchResources" },
+      paramRef: { atomic: true, type: "admissionregistration/v1beta1.ParamRef" },
     },
     "admissionregistration/v1beta1.MutatingAdmissionPolicySpec": {
       matchConditions: { strategy: "merge", key: "name" },
+      matchConstraints: { atomic: true, type: "admissionregistration/v1beta1.MatchResources" },
+      paramKind: { atomic: true },
+    },
+    "admissionregistration/v1beta1.ParamRef": {
+      selector: { atomic: true },
     },
     "apiextensions/v1.CustomResourceDefinition": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      status: { type: "apiextensions/v1.CustomResourceDefinitionStatus" },
+    },
+    "apiextensions/v1.CustomResourceDefinitionStatus": {
+      conditions: { keys: ["type"] },
     },
     "apiregistration/v1.APIService": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -172,8 +244,17 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     "apiregistration/v1.APIServiceStatus": {
       conditions: { strategy: "merge", key: "type" },
     },
+    "apiserverinternal/v1alpha1.ServerStorageVersion": {
+      decodableVersions: { list: "set" },
+      servedVersions: { list: "set" },
+    },
     "apiserverinternal/v1alpha1.StorageVersion": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      status: { type: "apiserverinternal/v1alpha1.StorageVersionStatus" },
+    },
+    "apiserverinternal/v1alpha1.StorageVersionStatus": {
+      conditions: { keys: ["type"] },
+      storageVersions: { keys: ["apiServerID"], type: "apiserverinternal/v1alpha1.ServerStorageVersion" },
     },
     "apps/v1.ControllerRevision": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -184,6 +265,7 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       status: { type: "apps/v1.DaemonSetStatus" },
     },
     "apps/v1.DaemonSetSpec": {
+      selector: { atomic: true },
       template: { type: "core/v1.PodTemplateSpec" },
     },
     "apps/v1.DaemonSetStatus": {
@@ -195,6 +277,7 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       status: { type: "apps/v1.DeploymentStatus" },
     },
     "apps/v1.DeploymentSpec": {
+      selector: { atomic: true },
       strategy: { strategy: "retainKeys" },
       template: { type: "core/v1.PodTemplateSpec" },
     },
@@ -207,6 +290,7 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       status: { type: "apps/v1.ReplicaSetStatus" },
     },
     "apps/v1.ReplicaSetSpec": {
+      selector: { atomic: true },
       template: { type: "core/v1.PodTemplateSpec" },
     },
     "apps/v1.ReplicaSetStatus": {
@@ -218,13 +302,36 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       status: { type: "apps/v1.StatefulSetStatus" },
     },
     "apps/v1.StatefulSetSpec": {
+      selector: { atomic: true },
       template: { type: "core/v1.PodTemplateSpec" },
     },
     "apps/v1.StatefulSetStatus": {
       conditions: { strategy: "merge", key: "type" },
     },
+    "authentication/v1.SelfSubjectReview": {
+      metadata: { type: "meta/v1.ObjectMeta" },
+    },
+    "authentication/v1.TokenReview": {
+      metadata: { type: "meta/v1.ObjectMeta" },
+    },
+    "authorization/v1.LocalSubjectAccessReview": {
+      metadata: { type: "meta/v1.ObjectMeta" },
+    },
+    "authorization/v1.SelfSubjectAccessReview": {
+      metadata: { type: "meta/v1.ObjectMeta" },
+    },
+    "authorization/v1.SelfSubjectRulesReview": {
+      metadata: { type: "meta/v1.ObjectMeta" },
+    },
+    "authorization/v1.SubjectAccessReview": {
+      metadata: { type: "meta/v1.ObjectMeta" },
+    },
     "autoscaling/v1.HorizontalPodAutoscaler": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "autoscaling/v1.HorizontalPodAutoscalerSpec" },
+    },
+    "autoscaling/v1.HorizontalPodAutoscalerSpec": {
+      scaleTargetRef: { atomic: true },
     },
     "autoscaling/v2.HorizontalPodAutoscaler": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -250,17 +357,27 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "batch/v1.JobSpec": {
       scheduling: { type: "batch/v1.JobSchedulingConfiguration" },
+      selector: { atomic: true },
       template: { type: "core/v1.PodTemplateSpec" },
     },
     "batch/v1.JobStatus": {
       conditions: { strategy: "merge", key: "type" },
+      uncountedTerminatedPods: { type: "batch/v1.UncountedTerminatedPods" },
     },
     "batch/v1.JobTemplateSpec": {
       metadata: { type: "meta/v1.ObjectMeta" },
       spec: { type: "batch/v1.JobSpec" },
     },
+    "batch/v1.UncountedTerminatedPods": {
+      failed: { list: "set" },
+      succeeded: { list: "set" },
+    },
     "certificates/v1.CertificateSigningRequest": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      status: { type: "certificates/v1.CertificateSigningRequestStatus" },
+    },
+    "certificates/v1.CertificateSigningRequestStatus": {
+      conditions: { keys: ["type"] },
     },
     "certificates/v1.ClusterTrustBundle": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -291,29 +408,88 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     "coordination/v1beta1.LeaseCandidate": {
       metadata: { type: "meta/v1.ObjectMeta" },
     },
+    "core/v1.Affinity": {
+      nodeAffinity: { type: "core/v1.NodeAffinity" },
+    },
+    "core/v1.Binding": {
+      metadata: { type: "meta/v1.ObjectMeta" },
+      target: { atomic: true },
+    },
+    "core/v1.CSIPersistentVolumeSource": {
+      controllerExpandSecretRef: { atomic: true },
+      controllerPublishSecretRef: { atomic: true },
+      nodeExpandSecretRef: { atomic: true },
+      nodePublishSecretRef: { atomic: true },
+      nodeStageSecretRef: { atomic: true },
+    },
+    "core/v1.CSIVolumeSource": {
+      nodePublishSecretRef: { atomic: true },
+    },
+    "core/v1.CephFSPersistentVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.CephFSVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.CinderPersistentVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.CinderVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.ComponentStatus": {
+      conditions: { strategy: "merge", key: "type" },
+      metadata: { type: "meta/v1.ObjectMeta" },
+    },
     "core/v1.ConfigMap": {
       metadata: { type: "meta/v1.ObjectMeta" },
     },
     "core/v1.Container": {
-      env: { strategy: "merge", key: "name" },
+      env: { strategy: "merge", key: "name", type: "core/v1.EnvVar" },
       ports: { strategy: "merge", key: "containerPort" },
+      resources: { type: "core/v1.ResourceRequirements" },
       volumeDevices: { strategy: "merge", key: "devicePath" },
-      volumeMounts: { strategy: "merge", key: "mountPath" },
+      volumeMounts: { strategy: "merge", key: "mountPath", type: "core/v1.VolumeMount" },
     },
     "core/v1.Endpoints": {
       metadata: { type: "meta/v1.ObjectMeta" },
     },
+    "core/v1.EnvVar": {
+      valueFrom: { type: "core/v1.EnvVarSource" },
+    },
+    "core/v1.EnvVarSource": {
+      configMapKeyRef: { atomic: true },
+      fieldRef: { atomic: true },
+      fileKeyRef: { atomic: true },
+      resourceFieldRef: { atomic: true },
+      secretKeyRef: { atomic: true },
+    },
     "core/v1.EphemeralContainer": {
-      env: { strategy: "merge", key: "name" },
+      env: { strategy: "merge", key: "name", type: "core/v1.EnvVar" },
       ports: { strategy: "merge", key: "containerPort" },
+      resources: { type: "core/v1.ResourceRequirements" },
       volumeDevices: { strategy: "merge", key: "devicePath" },
-      volumeMounts: { strategy: "merge", key: "mountPath" },
+      volumeMounts: { strategy: "merge", key: "mountPath", type: "core/v1.VolumeMount" },
     },
     "core/v1.EphemeralVolumeSource": {
       volumeClaimTemplate: { type: "core/v1.PersistentVolumeClaimTemplate" },
     },
     "core/v1.Event": {
+      involvedObject: { atomic: true },
       metadata: { type: "meta/v1.ObjectMeta" },
+      related: { atomic: true },
+    },
+    "core/v1.FlexPersistentVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.FlexVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.ISCSIPersistentVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.ISCSIVolumeSource": {
+      secretRef: { atomic: true },
     },
     "core/v1.LimitRange": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -330,12 +506,20 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       spec: { type: "core/v1.NodeSpec" },
       status: { type: "core/v1.NodeStatus" },
     },
+    "core/v1.NodeAffinity": {
+      requiredDuringSchedulingIgnoredDuringExecution: { atomic: true },
+    },
     "core/v1.NodeAllocatableResourceClaimStatus": {
+      containers: { list: "set" },
       mapping: { strategy: "merge", key: "name" },
       overhead: { strategy: "merge", key: "name" },
     },
+    "core/v1.NodePodPreemptionPolicy": {
+      disableResizePreemption: { list: "set" },
+    },
     "core/v1.NodeSpec": {
       podCIDRs: { strategy: "merge" },
+      podPreemptionPolicy: { type: "core/v1.NodePodPreemptionPolicy" },
     },
     "core/v1.NodeStatus": {
       addresses: { strategy: "merge", key: "type" },
@@ -343,10 +527,16 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "core/v1.PersistentVolume": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "core/v1.PersistentVolumeSpec" },
     },
     "core/v1.PersistentVolumeClaim": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "core/v1.PersistentVolumeClaimSpec" },
       status: { type: "core/v1.PersistentVolumeClaimStatus" },
+    },
+    "core/v1.PersistentVolumeClaimSpec": {
+      dataSource: { atomic: true },
+      selector: { atomic: true },
     },
     "core/v1.PersistentVolumeClaimStatus": {
       conditions: { strategy: "merge", key: "type" },
@@ -354,6 +544,19 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "core/v1.PersistentVolumeClaimTemplate": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "core/v1.PersistentVolumeClaimSpec" },
+    },
+    "core/v1.PersistentVolumeSpec": {
+      cephfs: { type: "core/v1.CephFSPersistentVolumeSource" },
+      cinder: { type: "core/v1.CinderPersistentVolumeSource" },
+      claimRef: { atomic: true },
+      csi: { type: "core/v1.CSIPersistentVolumeSource" },
+      flexVolume: { type: "core/v1.FlexPersistentVolumeSource" },
+      iscsi: { type: "core/v1.ISCSIPersistentVolumeSource" },
+      nodeAffinity: { type: "core/v1.VolumeNodeAffinity" },
+      rbd: { type: "core/v1.RBDPersistentVolumeSource" },
+      scaleIO: { type: "core/v1.ScaleIOPersistentVolumeSource" },
+      storageos: { type: "core/v1.StorageOSPersistentVolumeSource" },
     },
     "core/v1.Pod": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -361,15 +564,18 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       status: { type: "core/v1.PodStatus" },
     },
     "core/v1.PodSpec": {
+      affinity: { type: "core/v1.Affinity" },
       containers: { strategy: "merge", key: "name", type: "core/v1.Container" },
       ephemeralContainers: { strategy: "merge", key: "name", type: "core/v1.EphemeralContainer" },
       evictionResponders: { strategy: "merge", key: "name" },
       hostAliases: { strategy: "merge", key: "ip" },
       imagePullSecrets: { strategy: "merge", key: "name" },
       initContainers: { strategy: "merge", key: "name", type: "core/v1.Container" },
+      nodeSelector: { atomic: true },
       resourceClaims: { strategy: "merge,retainKeys", key: "name" },
+      resources: { type: "core/v1.ResourceRequirements" },
       schedulingGates: { strategy: "merge", key: "name" },
-      topologySpreadConstraints: { strategy: "merge", key: "topologyKey" },
+      topologySpreadConstraints: { strategy: "merge", key: "topologyKey", keys: ["topologyKey", "whenUnsatisfiable"], type: "core/v1.TopologySpreadConstraint" },
       volumes: { strategy: "merge,retainKeys", key: "name", type: "core/v1.Volume" },
     },
     "core/v1.PodStatus": {
@@ -378,6 +584,8 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       nodeAllocatableResourceClaimStatuses: { strategy: "merge", key: "resourceClaimName", type: "core/v1.NodeAllocatableResourceClaimStatus" },
       podIPs: { strategy: "merge", key: "ip" },
       resourceClaimStatuses: { strategy: "merge,retainKeys", key: "name" },
+      resources: { type: "core/v1.ResourceRequirements" },
+      volumeHealth: { keys: ["name"], type: "core/v1.PodVolumeHealth" },
     },
     "core/v1.PodTemplate": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -387,12 +595,22 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       metadata: { type: "meta/v1.ObjectMeta" },
       spec: { type: "core/v1.PodSpec" },
     },
+    "core/v1.PodVolumeHealth": {
+      healthConditions: { strategy: "merge", key: "status", keys: ["status", "reason"] },
+    },
+    "core/v1.RBDPersistentVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.RBDVolumeSource": {
+      secretRef: { atomic: true },
+    },
     "core/v1.ReplicationController": {
       metadata: { type: "meta/v1.ObjectMeta" },
       spec: { type: "core/v1.ReplicationControllerSpec" },
       status: { type: "core/v1.ReplicationControllerStatus" },
     },
     "core/v1.ReplicationControllerSpec": {
+      selector: { atomic: true },
       template: { type: "core/v1.PodTemplateSpec" },
     },
     "core/v1.ReplicationControllerStatus": {
@@ -400,6 +618,19 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "core/v1.ResourceQuota": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "core/v1.ResourceQuotaSpec" },
+    },
+    "core/v1.ResourceQuotaSpec": {
+      scopeSelector: { atomic: true },
+    },
+    "core/v1.ResourceRequirements": {
+      claims: { keys: ["name"] },
+    },
+    "core/v1.ScaleIOPersistentVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.ScaleIOVolumeSource": {
+      secretRef: { atomic: true },
     },
     "core/v1.Secret": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -415,21 +646,47 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "core/v1.ServiceSpec": {
       ports: { strategy: "merge", key: "port" },
+      selector: { atomic: true },
     },
     "core/v1.ServiceStatus": {
       conditions: { strategy: "merge", key: "type" },
     },
+    "core/v1.StorageOSPersistentVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.StorageOSVolumeSource": {
+      secretRef: { atomic: true },
+    },
+    "core/v1.TopologySpreadConstraint": {
+      labelSelector: { atomic: true },
+    },
     "core/v1.Volume": {
+      cephfs: { type: "core/v1.CephFSVolumeSource" },
+      cinder: { type: "core/v1.CinderVolumeSource" },
+      csi: { type: "core/v1.CSIVolumeSource" },
       ephemeral: { type: "core/v1.EphemeralVolumeSource" },
+      flexVolume: { type: "core/v1.FlexVolumeSource" },
+      iscsi: { type: "core/v1.ISCSIVolumeSource" },
+      rbd: { type: "core/v1.RBDVolumeSource" },
+      scaleIO: { type: "core/v1.ScaleIOVolumeSource" },
+      storageos: { type: "core/v1.StorageOSVolumeSource" },
     },
     "core/v1.VolumeHealthStatus": {
-      healthConditions: { strategy: "merge", key: "status" },
+      healthConditions: { strategy: "merge", key: "status", keys: ["status", "reason"] },
+    },
+    "core/v1.VolumeMount": {
+      bindMountOptions: { list: "set" },
+    },
+    "core/v1.VolumeNodeAffinity": {
+      required: { atomic: true },
     },
     "discovery/v1.EndpointSlice": {
       metadata: { type: "meta/v1.ObjectMeta" },
     },
     "events/v1.Event": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      regarding: { atomic: true },
+      related: { atomic: true },
     },
     "flowcontrol/v1.FlowSchema": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -471,12 +728,27 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "networking/v1.Ingress": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "networking/v1.IngressSpec" },
+    },
+    "networking/v1.IngressBackend": {
+      resource: { atomic: true },
+      service: { type: "networking/v1.IngressServiceBackend" },
     },
     "networking/v1.IngressClass": {
       metadata: { type: "meta/v1.ObjectMeta" },
     },
+    "networking/v1.IngressServiceBackend": {
+      port: { atomic: true },
+    },
+    "networking/v1.IngressSpec": {
+      defaultBackend: { type: "networking/v1.IngressBackend" },
+    },
     "networking/v1.NetworkPolicy": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "networking/v1.NetworkPolicySpec" },
+    },
+    "networking/v1.NetworkPolicySpec": {
+      podSelector: { atomic: true },
     },
     "networking/v1.ServiceCIDR": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -487,6 +759,10 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "node/v1.RuntimeClass": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      scheduling: { type: "node/v1.Scheduling" },
+    },
+    "node/v1.Scheduling": {
+      nodeSelector: { atomic: true },
     },
     "policy/v1.PodDisruptionBudget": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -494,7 +770,7 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       status: { type: "policy/v1.PodDisruptionBudgetStatus" },
     },
     "policy/v1.PodDisruptionBudgetSpec": {
-      selector: { strategy: "replace" },
+      selector: { strategy: "replace", atomic: true },
     },
     "policy/v1.PodDisruptionBudgetStatus": {
       conditions: { strategy: "merge", key: "type" },
@@ -504,12 +780,20 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "rbac/v1.ClusterRoleBinding": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      roleRef: { atomic: true },
     },
     "rbac/v1.Role": {
       metadata: { type: "meta/v1.ObjectMeta" },
     },
     "rbac/v1.RoleBinding": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      roleRef: { atomic: true },
+    },
+    "resource/v1.AllocatedDeviceStatus": {
+      conditions: { keys: ["type"] },
+    },
+    "resource/v1.AllocationResult": {
+      nodeSelector: { atomic: true },
     },
     "resource/v1.DeviceClass": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -526,6 +810,8 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       status: { type: "resource/v1.ResourceClaimStatus" },
     },
     "resource/v1.ResourceClaimStatus": {
+      allocation: { type: "resource/v1.AllocationResult" },
+      devices: { keys: ["driver", "device", "pool"], type: "resource/v1.AllocatedDeviceStatus" },
       reservedFor: { strategy: "merge", key: "uid" },
     },
     "resource/v1.ResourceClaimTemplate": {
@@ -537,6 +823,11 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "resource/v1.ResourceSlice": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "resource/v1.ResourceSliceSpec" },
+    },
+    "resource/v1.ResourceSliceSpec": {
+      nodeSelector: { atomic: true },
+      skipNodeOperations: { list: "set" },
     },
     "resource/v1alpha3.DeviceTaintRule": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -552,6 +843,12 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     "resource/v1alpha3.ResourcePoolStatusRequestStatus": {
       conditions: { strategy: "merge", key: "type" },
     },
+    "resource/v1beta1.AllocatedDeviceStatus": {
+      conditions: { keys: ["type"] },
+    },
+    "resource/v1beta1.AllocationResult": {
+      nodeSelector: { atomic: true },
+    },
     "resource/v1beta1.DeviceClass": {
       metadata: { type: "meta/v1.ObjectMeta" },
     },
@@ -560,6 +857,8 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       status: { type: "resource/v1beta1.ResourceClaimStatus" },
     },
     "resource/v1beta1.ResourceClaimStatus": {
+      allocation: { type: "resource/v1beta1.AllocationResult" },
+      devices: { keys: ["driver", "device", "pool"], type: "resource/v1beta1.AllocatedDeviceStatus" },
       reservedFor: { strategy: "merge", key: "uid" },
     },
     "resource/v1beta1.ResourceClaimTemplate": {
@@ -571,6 +870,17 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "resource/v1beta1.ResourceSlice": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "resource/v1beta1.ResourceSliceSpec" },
+    },
+    "resource/v1beta1.ResourceSliceSpec": {
+      nodeSelector: { atomic: true },
+      skipNodeOperations: { list: "set" },
+    },
+    "resource/v1beta2.AllocatedDeviceStatus": {
+      conditions: { keys: ["type"] },
+    },
+    "resource/v1beta2.AllocationResult": {
+      nodeSelector: { atomic: true },
     },
     "resource/v1beta2.DeviceClass": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -587,6 +897,8 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       status: { type: "resource/v1beta2.ResourceClaimStatus" },
     },
     "resource/v1beta2.ResourceClaimStatus": {
+      allocation: { type: "resource/v1beta2.AllocationResult" },
+      devices: { keys: ["driver", "device", "pool"], type: "resource/v1beta2.AllocatedDeviceStatus" },
       reservedFor: { strategy: "merge", key: "uid" },
     },
     "resource/v1beta2.ResourceClaimTemplate": {
@@ -598,6 +910,11 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "resource/v1beta2.ResourceSlice": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "resource/v1beta2.ResourceSliceSpec" },
+    },
+    "resource/v1beta2.ResourceSliceSpec": {
+      nodeSelector: { atomic: true },
+      skipNodeOperations: { list: "set" },
     },
     "scheduling/v1.PriorityClass": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -608,6 +925,10 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "scheduling/v1alpha3.CompositePodGroupStatus": {
       conditions: { strategy: "merge", key: "type" },
+    },
+    "scheduling/v1alpha3.CompositePodGroupTemplate": {
+      compositePodGroupTemplates: { keys: ["name"], type: "scheduling/v1alpha3.CompositePodGroupTemplate" },
+      podGroupTemplates: { keys: ["name"], type: "scheduling/v1alpha3.PodGroupTemplate" },
     },
     "scheduling/v1alpha3.PodGroup": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -621,8 +942,20 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       conditions: { strategy: "merge", key: "type" },
       resourceClaimStatuses: { strategy: "merge,retainKeys", key: "name" },
     },
+    "scheduling/v1alpha3.PodGroupTemplate": {
+      resourceClaims: { strategy: "merge,retainKeys", key: "name" },
+    },
     "scheduling/v1alpha3.Workload": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "scheduling/v1alpha3.WorkloadSpec" },
+    },
+    "scheduling/v1alpha3.WorkloadSpec": {
+      compositePodGroupTemplates: { keys: ["name"], type: "scheduling/v1alpha3.CompositePodGroupTemplate" },
+      podGroupTemplates: { keys: ["name"], type: "scheduling/v1alpha3.PodGroupTemplate" },
+    },
+    "scheduling/v1beta1.CompositePodGroupTemplate": {
+      compositePodGroupTemplates: { keys: ["name"], type: "scheduling/v1beta1.CompositePodGroupTemplate" },
+      podGroupTemplates: { keys: ["name"], type: "scheduling/v1beta1.PodGroupTemplate" },
     },
     "scheduling/v1beta1.PodGroup": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -636,11 +969,23 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
       conditions: { strategy: "merge", key: "type" },
       resourceClaimStatuses: { strategy: "merge,retainKeys", key: "name" },
     },
+    "scheduling/v1beta1.PodGroupTemplate": {
+      resourceClaims: { strategy: "merge,retainKeys", key: "name" },
+    },
     "scheduling/v1beta1.Workload": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "scheduling/v1beta1.WorkloadSpec" },
+    },
+    "scheduling/v1beta1.WorkloadSpec": {
+      compositePodGroupTemplates: { keys: ["name"], type: "scheduling/v1beta1.CompositePodGroupTemplate" },
+      podGroupTemplates: { keys: ["name"], type: "scheduling/v1beta1.PodGroupTemplate" },
     },
     "storage/v1.CSIDriver": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "storage/v1.CSIDriverSpec" },
+    },
+    "storage/v1.CSIDriverSpec": {
+      volumeLifecycleModes: { list: "set" },
     },
     "storage/v1.CSINode": {
       metadata: { type: "meta/v1.ObjectMeta" },
@@ -655,12 +1000,20 @@ export const patchMeta = /*@__PURE__*/ definePatchMeta({
     },
     "storage/v1.CSIStorageCapacity": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      nodeTopology: { atomic: true },
     },
     "storage/v1.StorageClass": {
       metadata: { type: "meta/v1.ObjectMeta" },
     },
     "storage/v1.VolumeAttachment": {
       metadata: { type: "meta/v1.ObjectMeta" },
+      spec: { type: "storage/v1.VolumeAttachmentSpec" },
+    },
+    "storage/v1.VolumeAttachmentSource": {
+      inlineVolumeSpec: { type: "core/v1.PersistentVolumeSpec" },
+    },
+    "storage/v1.VolumeAttachmentSpec": {
+      source: { type: "storage/v1.VolumeAttachmentSource" },
     },
     "storage/v1.VolumeAttributesClass": {
       metadata: { type: "meta/v1.ObjectMeta" },

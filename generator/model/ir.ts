@@ -21,10 +21,22 @@ export type Shape =
   | { kind: "unknown" }
   | { kind: "intOrString" }
   | { kind: "literals"; values: (string | number | boolean)[] }
-  /** `listMapKeys`: an `x-kubernetes-list-type: map` list, keyed by these item properties. */
-  | { kind: "array"; items: Shape; listMapKeys?: string[] }
-  | { kind: "map"; values: Shape }
-  | { kind: "object"; properties: Property[] /** `x-kubernetes-preserve-unknown-fields` */; open: boolean }
+  /**
+   * `listMapKeys`: an `x-kubernetes-list-type: map` list, keyed by these item properties;
+   * `listType: "set"`: an `x-kubernetes-list-type: set` list (any other list is atomic to
+   * server-side apply, the apiserver's default).
+   */
+  | { kind: "array"; items: Shape; listMapKeys?: string[]; listType?: "set" }
+  /** `mapType: "atomic"`: `x-kubernetes-map-type: atomic`, a map server-side apply owns whole. */
+  | { kind: "map"; values: Shape; mapType?: "atomic" }
+  | {
+      kind: "object";
+      properties: Property[];
+      /** `x-kubernetes-preserve-unknown-fields` */
+      open: boolean;
+      /** `x-kubernetes-map-type: atomic` (or `x-kubernetes-structure-type`): owned whole by server-side apply. */
+      mapType?: "atomic";
+    }
   /** `x-kubernetes-embedded-resource`: an object with at least `apiVersion`, `kind` and `metadata`. */
   | { kind: "embeddedResource"; properties: Property[]; open: boolean }
   | { kind: "ref"; ref: TypeRef }

@@ -223,7 +223,10 @@ function bareShape(schema: SchemaObject, ctx: SchemaContext, path: string[], poi
         ? schemaToShape(schema.items, ctx, [...path, "item"], `${pointer}/items`)
         : { kind: "unknown" };
       const keys = listMapKeysOf(schema, pointer);
-      return keys ? { kind: "array", items, listMapKeys: keys } : { kind: "array", items };
+      if (keys) return { kind: "array", items, listMapKeys: keys };
+      return schema["x-kubernetes-list-type"] === "set"
+        ? { kind: "array", items, listType: "set" }
+        : { kind: "array", items };
     }
   }
   if (
@@ -234,17 +237,23 @@ function bareShape(schema: SchemaObject, ctx: SchemaContext, path: string[], poi
   ) {
     const properties = propertiesOf(schema, ctx, path, pointer);
     if (embedded) return { kind: "embeddedResource", properties, open };
+    // Server-side apply owns an atomic map or struct whole, not field by field.
+    const atomic =
+      schema["x-kubernetes-map-type"] === "atomic" || schema["x-kubernetes-structure-type"] === "atomic"
+        ? { mapType: "atomic" as const }
+        : {};
     if (properties.length === 0) {
       const additional = schema.additionalProperties;
       if (additional && typeof additional === "object") {
         return {
           kind: "map",
           values: schemaToShape(additional, ctx, [...path, "value"], `${pointer}/additionalProperties`),
+          ...atomic,
         };
       }
-      return { kind: "map", values: { kind: "unknown" } };
+      return { kind: "map", values: { kind: "unknown" }, ...atomic };
     }
-    const shape: Shape = { kind: "object", properties, open };
+    const shape: Shape = { kind: "object", properties, open, ...atomic };
     if (ctx.nameObject)
       return { kind: "ref", ref: ctx.nameObject(path, shape, docsOf(schema, path.at(-1)), pointer) };
     return shape;

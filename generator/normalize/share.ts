@@ -50,11 +50,21 @@ type ObjectShape = Extract<Shape, { kind: "object" | "embeddedResource" }>;
 const minSkewProperties = 4;
 
 /**
- * The keys `Docs` and `TypeDef.origin` add, and the strategic merge patch metadata of built-in
- * properties (CRD schemas have none, and it changes no TypeScript type): they never make two types
- * different.
+ * The keys `Docs` and `TypeDef.origin` add, the strategic merge patch metadata of built-in
+ * properties (CRD schemas have none) and server-side apply's list and map types: none changes a
+ * TypeScript type, so they never make two types different.
  */
-const docKeys = new Set(["description", "default", "deprecated", "origin", "patchStrategy", "patchMergeKey"]);
+const docKeys = new Set([
+  "description",
+  "default",
+  "deprecated",
+  "origin",
+  "patchStrategy",
+  "patchMergeKey",
+  // Server-side apply's list and map semantics: the TypeScript types are the same either way.
+  "listType",
+  "mapType",
+]);
 
 const refKey = (ref: TypeRef) => `${ref.module}\u0000${ref.name}`;
 

@@ -1,8 +1,10 @@
 /**
- * Strategic merge patch metadata: which fields of the built-in kinds merge lists by a key, keep
+ * Strategic merge patch and server-side apply metadata: which fields of the built-in kinds merge lists by a key, keep
  * only the patch's keys (`retainKeys`) or are replaced whole, as the OpenAPI schemas say with
- * `x-kubernetes-patch-strategy` and `x-kubernetes-patch-merge-key`. The generator writes it for a
- * clientset as `patch-meta.ts`; the fake apiserver applies strategic merge patches with it.
+ * `x-kubernetes-patch-strategy` and `x-kubernetes-patch-merge-key`, and which lists server-side apply
+ * merges by keys (`x-kubernetes-list-map-keys`). The generator writes it for a clientset as
+ * `patch-meta.ts`; the fake apiserver applies strategic merge patches and tracks field ownership
+ * with it.
  */
 
 import { getOwn } from "./own.js";
@@ -13,6 +15,16 @@ export interface PatchMetaField {
   readonly strategy?: string;
   /** `x-kubernetes-patch-merge-key`: the item field list items are matched by. */
   readonly key?: string;
+  /**
+   * `x-kubernetes-list-map-keys` of an `x-kubernetes-list-type: map` list: server-side apply merges
+   * its items by these fields (without them or `list`, a list with a `merge` strategy and a merge
+   * key is keyed by that key, one of scalars is a set, and any other list is atomic).
+   */
+  readonly keys?: readonly string[];
+  /** `x-kubernetes-list-type: set`: server-side apply merges the list's scalars as a set. */
+  readonly list?: "set";
+  /** `x-kubernetes-map-type: atomic`: server-side apply owns the map or struct whole. */
+  readonly atomic?: true;
   /**
    * The type (an id in {@link PatchMeta.types}) of the field's value, of its items for a list, of
    * its values for a map (`map: true`); set only when that type has fields with metadata.
@@ -26,9 +38,10 @@ export interface PatchMetaField {
 export type PatchMetaType = { readonly [field: string]: PatchMetaField };
 
 /**
- * The patch metadata of a clientset's kinds: each kind that takes strategic merge patches names its
- * type, and each type lists only the fields a strategic merge treats otherwise than a JSON merge
- * patch would, or that lead to such fields. A kind absent here takes no strategic merge patches.
+ * The patch metadata of a clientset's kinds: each kind that takes strategic merge patches, or whose
+ * type says anything to server-side apply, names its type, and each type lists only the fields a
+ * strategic merge treats otherwise than a JSON merge patch would, those server-side apply treats
+ * otherwise than by its defaults (granular maps, atomic lists), and the fields leading to them.
  */
 export interface PatchMeta {
   /** {@link patchMetaKind}(apiVersion, kind) → the id of the kind's type in `types`. */

@@ -5,6 +5,7 @@
  * unchanged. It records each request as an action, and reactors may answer instead.
  */
 
+import { parse as parseYaml } from "yaml";
 import { labelSelectorFromObject } from "../core/labels.js";
 import type { KubeObject } from "../core/object.js";
 import { getOwn } from "../core/own.js";
@@ -12,6 +13,7 @@ import { PatchTypes } from "../core/patch.js";
 import { emptyPatchMeta, type PatchMeta, patchMetaOfKind } from "../core/patch-meta.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import { isStatusError, type Status } from "../errors.js";
+import { ApplyConflict, FieldManager, managerFromUserAgent, type Part } from "./field-manager.js";
 import { builtinSelectableFields } from "./field-selectors.js";
 import { applyJsonPatch, applyMergePatch, PatchError } from "./patches.js";
 import { applyStrategicMergePatch } from "./strategic-merge.js";
@@ -19,6 +21,7 @@ import {
   ApiStatus,
   type Change,
   errors,
+  type ManagedFieldsHook,
   ObjectTracker,
   type ObjectTrackerOptions,
   selectionMatcher,
@@ -71,10 +74,12 @@ export interface FakeApiServerOptions extends ObjectTrackerOptions {
   /** Objects stored before the first request. */
   objects?: readonly KubeObject[];
   /**
-   * The strategic merge patch metadata of the resources' kinds (a generated `patch-meta.ts`).
-   * Resources whose descriptor says `strategicMergePatch: true` take strategic merge patches, merged
-   * as it says; a kind it does not list answers 415 rather than replace lists the apiserver would
-   * merge. Resources without the flag answer 415, as the apiserver answers for custom resources.
+   * The strategic merge patch and server-side apply metadata of the resources' kinds (a generated
+   * `patch-meta.ts`). Resources whose descriptor says `strategicMergePatch: true` take strategic
+   * merge patches, merged as it says; a kind it does not list answers 415 rather than replace lists
+   * the apiserver would merge. Resources without the flag answer 415, as the apiserver answers for
+   * custom resources. Server-side apply reads its list-map keys, sets and atomic maps and structs;
+   * for a kind it does not list, every list is atomic and every map granular.
    */
   patchMeta?: PatchMeta;
 }
@@ -215,7 +220,10 @@ export class FakeApiServer {
       case "create":
         if (!body || typeof body !== "object")
           throw errors.badRequest("the body of a create must be an object");
-        return { status: 201, body: t.create(r, namespace, body) };
+        return {
+          status: 201,
+          body: t.create(r, namespace, body, this.#recordUpdate(r, action, req, "main")),
+        };
       case "update": {
         if (!body || typeof body !== "object")
           throw errors.badRequest("the body of an update must be an object");
@@ -224,10 +232,16 @@ export class FakeApiServer {
             `the name of the object (${body.metadata?.name}) does not match the name on the URL (${name})`,
           );
         if (subresource === "scale")
-          return { status: 200, body: scaleOf(this.#scale(r, namespace, name!, body)) };
+          return {
+            status: 200,
+            body: scaleOf(
+              this.#scale(r, namespace, name!, body, this.#recordUpdate(r, action, req, "scale")),
+            ),
+          };
+        const part = subresource === "status" ? "status" : "main";
         return {
           status: 200,
-          body: t.update(r, namespace, body, subresource === "status" ? "status" : "main"),
+          body: t.update(r, namespace, body, part, this.#recordUpdate(r, action, req, part)),
         };
       }
       case "patch": {
@@ -242,6 +256,7 @@ export class FakeApiServer {
                 "give it the generated patchMeta (defineFakeClientset(Clientset, patchMeta))",
             );
         }
+        if (type === PatchTypes.apply) return this.#apply(r, action);
         const stored = t.get(r, namespace, name!);
         const base = subresource === "scale" ? scaleOf(stored) : stored;
         let patched: KubeObject;
@@ -260,10 +275,16 @@ export class FakeApiServer {
           throw err;
         }
         if (subresource === "scale")
-          return { status: 200, body: scaleOf(this.#scale(r, namespace, name!, patched)) };
+          return {
+            status: 200,
+            body: scaleOf(
+              this.#scale(r, namespace, name!, patched, this.#recordUpdate(r, action, req, "scale")),
+            ),
+          };
+        const part = subresource === "status" ? "status" : "main";
         return {
           status: 200,
-          body: t.update(r, namespace, patched, subresource === "status" ? "status" : "main"),
+          body: t.update(r, namespace, patched, part, this.#recordUpdate(r, action, req, part)),
         };
       }
       case "delete": {
@@ -291,12 +312,143 @@ export class FakeApiServer {
         };
       }
     }
-    void req;
     throw errors.methodNotAllowed(`the fake apiserver does not serve ${action.verb}`);
   }
 
+  /** The field manager of a resource's kind, over the patch metadata. */
+  #fieldManager(r: TrackedResource): FieldManager {
+    return new FieldManager(this.#patchMeta, patchMetaOfKind(this.#patchMeta, apiVersion(r), r.kind));
+  }
+
+  /**
+   * The `Update` entry a create, update or patch records for its field manager: the
+   * `fieldManager` parameter, else the User-Agent up to its first `/`, as the apiserver defaults it.
+   * The fake's clients send no User-Agent (they skip the transport); against the apiserver theirs is
+   * `kubegen/<version> ...`, so that is the default here too.
+   */
+  #recordUpdate(
+    r: TrackedResource,
+    action: Action,
+    req: FakeRequest,
+    part: Part | "scale",
+  ): ManagedFieldsHook | undefined {
+    const manager = action.query.fieldManager ?? managerFromUserAgent(req.headers["user-agent"] ?? "kubegen");
+    if (!manager) return undefined;
+    const fields = this.#fieldManager(r);
+    return (previous, next) => {
+      const entries = fields.recordUpdate(previous, next, manager, part, apiVersion(r));
+      const metadata = next.metadata ?? {};
+      if (entries.length) metadata.managedFields = entries as typeof metadata.managedFields;
+      else delete metadata.managedFields;
+      next.metadata = metadata;
+    };
+  }
+
+  /**
+   * Server-side apply: the YAML (or JSON) configuration merged into the object, or creating it,
+   * with the fields owned by `fieldManager`; other managers' fields with other values are a 409
+   * unless `force=true`.
+   */
+  #apply(r: TrackedResource, action: Action): FakeResponse {
+    const { namespace, name, subresource, query } = action;
+    if (subresource === "scale")
+      throw unsupported("the fake apiserver does not apply to the scale subresource");
+    if (!query.fieldManager)
+      throw new ApiStatus({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message:
+          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+        reason: "Invalid",
+        details: {
+          group: "meta.k8s.io",
+          kind: "PatchOptions",
+          causes: [
+            {
+              reason: "FieldValueRequired",
+              message: "Required value: is required for apply patch",
+              field: "fieldManager",
+            },
+          ],
+        },
+        code: 422,
+      });
+    let config: unknown;
+    try {
+      config = typeof action.body === "string" ? parseYaml(action.body) : action.body;
+    } catch (err) {
+      throw errors.badRequest(`error decoding YAML: ${(err as Error).message}`);
+    }
+    if (!config || typeof config !== "object" || Array.isArray(config))
+      throw errors.badRequest("the body of an apply patch must be an object");
+    const obj = config as KubeObject;
+    if ((obj.apiVersion && obj.apiVersion !== apiVersion(r)) || (obj.kind && obj.kind !== r.kind)) {
+      const [group, version] = obj.apiVersion?.includes("/")
+        ? obj.apiVersion.split("/")
+        : ["", obj.apiVersion];
+      throw errors.badRequest(`invalid object type: ${group}/${version}, Kind=${obj.kind}`);
+    }
+    if (obj.metadata?.name !== undefined && obj.metadata.name !== name)
+      throw errors.badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    const t = this.tracker;
+    const part: Part = subresource === "status" ? "status" : "main";
+    let live: KubeObject | undefined;
+    try {
+      live = t.get(r, namespace, name!);
+    } catch (err) {
+      // An apply creates the object; its status subresource needs it to exist.
+      if (part === "status" || !(err instanceof ApiStatus) || err.status.code !== 404) throw err;
+    }
+    let next: KubeObject;
+    try {
+      next = this.#fieldManager(r).apply(
+        live,
+        { ...obj, apiVersion: apiVersion(r), kind: r.kind, metadata: { ...obj.metadata, name } },
+        {
+          manager: query.fieldManager,
+          force: query.force === "true",
+          part,
+          apiVersion: apiVersion(r),
+          statusSubresource: r.subresources.includes("status"),
+        },
+      );
+    } catch (err) {
+      if (err instanceof ApplyConflict)
+        throw new ApiStatus({
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message: err.message,
+          reason: "Conflict",
+          details: {
+            causes: err.conflicts.map((c) => ({
+              reason: "FieldManagerConflict",
+              message: `conflict with ${c.manager}`,
+              field: c.path,
+            })),
+          },
+          code: 409,
+        });
+      if (err instanceof TypeError) throw errors.invalid(r, name!, "", err.message, "FieldValueInvalid");
+      throw err;
+    }
+    if (!live) return { status: 201, body: t.create(r, namespace, next) };
+    return { status: 200, body: t.update(r, namespace, next, part) };
+  }
+
   /** The scale subresource: writes `spec.replicas` of the object. */
-  #scale(r: TrackedResource, namespace: string | undefined, name: string, scale: KubeObject): KubeObject {
+  #scale(
+    r: TrackedResource,
+    namespace: string | undefined,
+    name: string,
+    scale: KubeObject,
+    manage?: ManagedFieldsHook,
+  ): KubeObject {
     const stored = this.tracker.get(r, namespace, name) as KubeObject & { spec?: Record<string, unknown> };
     const rv = scale.metadata?.resourceVersion;
     if (rv && rv !== stored.metadata?.resourceVersion) throw errors.conflict(r, name);
@@ -305,7 +457,7 @@ export class FakeApiServer {
       ...stored,
       spec: { ...stored.spec, replicas },
     };
-    return this.tracker.update(r, namespace, next);
+    return this.tracker.update(r, namespace, next, "main", manage);
   }
 
   /** The watch: its request checked at once (a bad one is an error answer), then the stream. */

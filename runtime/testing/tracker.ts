@@ -171,6 +171,12 @@ export function selectionMatcher(
 
 type Listener = (change: Change) => void;
 
+/**
+ * Sets `next.metadata.managedFields` as the field manager keeps them, from the stored object
+ * (undefined for a create) and the one about to be stored.
+ */
+export type ManagedFieldsHook = (previous: KubeObject | undefined, next: KubeObject) => void;
+
 /** Options of an {@link ObjectTracker}. */
 export interface ObjectTrackerOptions {
   /** Changes kept for watches from an older resourceVersion (default 10,000); older ones answer 410. */
@@ -273,7 +279,12 @@ export class ObjectTracker {
   }
 
   /** Stores a new object: name from generateName, uid, creationTimestamp, resourceVersion, generation. */
-  create(r: TrackedResource, namespace: string | undefined, input: KubeObject): KubeObject {
+  create(
+    r: TrackedResource,
+    namespace: string | undefined,
+    input: KubeObject,
+    manage?: ManagedFieldsHook,
+  ): KubeObject {
     const obj = writeRules(r, this.#typeMeta(r, structuredClone(input)));
     const meta = { ...obj.metadata };
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
@@ -302,6 +313,7 @@ export class ObjectTracker {
     if (r.subresources.includes("status")) meta.generation = 1;
     else delete meta.generation;
     obj.metadata = meta;
+    manage?.(undefined, obj);
     this.#stamp(obj);
     bucket.set(key, obj);
     this.#record(r, "ADDED", obj);
@@ -318,6 +330,7 @@ export class ObjectTracker {
     namespace: string | undefined,
     input: KubeObject,
     part: "main" | "status" = "main",
+    manage?: ManagedFieldsHook,
   ): KubeObject {
     const name = input.metadata?.name;
     if (!name) throw errors.invalid(r, "", "metadata.name", "Required value: name is required");
@@ -335,6 +348,9 @@ export class ObjectTracker {
     if (part === "status") {
       // Only the status changes; the rest stays as stored.
       next = { ...structuredClone(stored), status: incoming.status };
+      // ...and the managedFields a status write records, when it gives them.
+      if (incoming.metadata?.managedFields !== undefined)
+        next.metadata = { ...next.metadata, managedFields: incoming.metadata.managedFields };
       if (incoming.status === undefined) delete next.status;
     } else {
       next = incoming;
@@ -355,12 +371,16 @@ export class ObjectTracker {
       deletionTimestamp: was.deletionTimestamp,
       generation: was.generation,
       resourceVersion: was.resourceVersion,
+      // An update without managedFields keeps them (the apiserver resets them only when given).
+      managedFields: next.metadata?.managedFields ?? was.managedFields,
     };
+    if (next.metadata.managedFields === undefined) delete next.metadata.managedFields;
     if (next.metadata.deletionTimestamp === undefined) delete next.metadata.deletionTimestamp;
     if (next.metadata.generation === undefined) delete next.metadata.generation;
     if (next.metadata.namespace === undefined) delete next.metadata.namespace;
     if (hasStatus && part === "main" && !sameJson(specOf(stored), specOf(next)))
       next.metadata.generation = (was.generation ?? 0) + 1;
+    manage?.(stored, next);
     // An update that changes nothing is no change: no new resourceVersion, no event.
     if (sameJson(stored, next)) return structuredClone(stored);
     // The last finalizer gone from an object being deleted: now it is deleted.

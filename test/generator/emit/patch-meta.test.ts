@@ -1,8 +1,8 @@
 /**
- * Strategic merge patch metadata through the generator: the normalize stage reads
- * `x-kubernetes-patch-strategy` / `x-kubernetes-patch-merge-key` onto properties, and
- * `patch-meta.ts` keeps, per type, only the fields a strategic merge needs, for the kinds that take
- * strategic merge patches.
+ * Strategic merge patch and server-side apply metadata through the generator: the normalize stage
+ * reads `x-kubernetes-patch-strategy` / `x-kubernetes-patch-merge-key` onto properties and list and
+ * map types onto shapes, and `patch-meta.ts` keeps, per type, only the fields a strategic merge or
+ * server-side apply treats otherwise than by default, for the kinds that need them.
  */
 import { describe, expect, it } from "vitest";
 import { emitPatchMeta, patchMetaOf } from "../../../generator/emit/patch-meta.js";
@@ -66,7 +66,23 @@ const modules: Module[] = [
         prop("tree", ref("apps/v1", "Tree")),
         prop("__proto__", { kind: "array", items: { kind: "string" } }, { patchStrategy: "merge" }),
         prop("replicas", { kind: "number" }),
+        // Server-side apply only: a list-map, one keyed as its merge key says (no `keys` needed),
+        // a set, an atomic struct and an atomic map.
+        prop("ports", { kind: "array", items: ref("apps/v1", "Plain"), listMapKeys: ["port", "protocol"] }),
+        prop(
+          "conditions",
+          { kind: "array", items: ref("apps/v1", "Plain"), listMapKeys: ["type"] },
+          { patchStrategy: "merge", patchMergeKey: "type" },
+        ),
+        prop("tags", { kind: "array", items: { kind: "string" }, listType: "set" }),
+        prop("selector", ref("apps/v1", "Selector")),
+        prop("params", { kind: "map", values: { kind: "string" }, mapType: "atomic" }),
       ]),
+      {
+        name: "Selector",
+        origin: "Selector",
+        shape: { kind: "object", properties: [], open: false, mapType: "atomic" },
+      },
       object("Container", [
         prop("name", { kind: "string" }),
         prop(
@@ -84,9 +100,13 @@ const modules: Module[] = [
 ];
 
 describe("patch metadata", () => {
-  it("keeps the fields a strategic merge needs, per type, for the kinds that take it", () => {
+  it("keeps the fields a strategic merge or server-side apply needs, per type, for the kinds that need them", () => {
     expect(patchMetaOf(modules)).toEqual({
-      kinds: [["apps/v1/Deployment", "apps/v1.Deployment"]],
+      // Widget takes no strategic merge patches, but its spec says something to server-side apply.
+      kinds: [
+        ["apps/v1/Deployment", "apps/v1.Deployment"],
+        ["apps/v1/Widget", "apps/v1.Widget"],
+      ],
       types: [
         ["apps/v1.Container", [["env", { strategy: "merge", key: "name" }]]],
         ["apps/v1.Deployment", [["spec", { type: "apps/v1.Spec" }]]],
@@ -95,10 +115,16 @@ describe("patch metadata", () => {
           [
             ["__proto__", { strategy: "merge" }],
             ["byName", { type: "apps/v1.Container", map: true }],
+            ["conditions", { strategy: "merge", key: "type" }],
             ["containers", { strategy: "merge", key: "name", type: "apps/v1.Container" }],
+            ["params", { atomic: true }],
+            ["ports", { keys: ["port", "protocol"] }],
+            ["selector", { atomic: true }],
             ["strategy", { strategy: "retainKeys" }],
+            ["tags", { list: "set" }],
           ],
         ],
+        ["apps/v1.Widget", [["spec", { type: "apps/v1.Spec" }]]],
       ],
     });
   });
@@ -111,6 +137,7 @@ describe("patch metadata", () => {
         "export const patchMeta = /*@__PURE__*/ definePatchMeta({",
         "  kinds: {",
         '    "apps/v1/Deployment": "apps/v1.Deployment",',
+        '    "apps/v1/Widget": "apps/v1.Widget",',
         "  },",
         "  types: {",
         '    "apps/v1.Container": {',
@@ -120,12 +147,17 @@ describe("patch metadata", () => {
     );
     expect(text).toContain('      ["__proto__"]: { strategy: "merge" },');
     expect(text).toContain('      byName: { type: "apps/v1.Container", map: true },');
+    expect(text).toContain('      ports: { keys: ["port", "protocol"] },');
   });
 
-  it("is empty where no kind takes strategic merge patches (custom resources)", () => {
+  it("is empty where no kind takes strategic merge patches and nothing differs for server-side apply", () => {
     const crdOnly = modules.map((m) => ({
       ...m,
       resources: m.resources.filter((r) => !r.strategicMergePatch),
+      types: [
+        object("Widget", [prop("spec", ref("apps/v1", "Plain"))]),
+        object("Plain", [prop("name", { kind: "string" })]),
+      ],
     }));
     const text = emitPatchMeta(crdOnly, ctx, "// header");
     expect(text).toContain("  kinds: {},\n  types: {},\n});");
@@ -173,6 +205,30 @@ describe("reading the extensions", () => {
       patchStrategy: "merge,retainKeys",
       patchMergeKey: "k",
     });
+  });
+
+  it("reads set lists and atomic maps and structs onto the shapes", () => {
+    const shapes = (extensions: Record<string, unknown>, type: "array" | "object") => {
+      const doc = document({});
+      const deployment = doc.components!.schemas!["io.k8s.api.apps.v1.Deployment"] as {
+        properties: Record<string, unknown>;
+      };
+      deployment.properties.finalizers =
+        type === "array"
+          ? { type: "array", items: { type: "string" }, ...extensions }
+          : { type: "object", additionalProperties: { type: "string" }, ...extensions };
+      const model = modelFromOpenApi([{ source: "apps.json", document: doc }]);
+      const def = model.modules.flatMap((m) => m.types).find((t) => t.name === "Deployment")!;
+      if (def.shape.kind !== "object") throw new Error("Deployment is an object");
+      return def.shape.properties[0]!.shape;
+    };
+    expect(shapes({ "x-kubernetes-list-type": "set" }, "array")).toMatchObject({ listType: "set" });
+    expect(shapes({ "x-kubernetes-list-type": "atomic" }, "array")).not.toHaveProperty("listType");
+    expect(shapes({ "x-kubernetes-map-type": "atomic" }, "object")).toMatchObject({
+      kind: "map",
+      mapType: "atomic",
+    });
+    expect(shapes({ "x-kubernetes-map-type": "granular" }, "object")).not.toHaveProperty("mapType");
   });
 
   it("names a malformed extension by its pointer", () => {

@@ -3,12 +3,15 @@
 import { definePatchMeta } from "kubegen";
 
 /**
- * Strategic merge patch metadata of the clientset's kinds, from the schemas'
- * `x-kubernetes-patch-strategy` and `x-kubernetes-patch-merge-key`: `kinds` gives each kind's type,
- * `types` the fields of each type that a strategic merge patch merges by a key, keeps to the patch's
- * keys (`retainKeys`) or replaces whole, and the fields that lead to them.
+ * Strategic merge patch and server-side apply metadata of the clientset's kinds, from the schemas'
+ * `x-kubernetes-patch-strategy`, `x-kubernetes-patch-merge-key`, `x-kubernetes-list-type`,
+ * `x-kubernetes-list-map-keys` and `x-kubernetes-map-type`: `kinds` gives each kind's type, `types`
+ * the fields of each type that a strategic merge patch merges by a key, keeps to the patch's keys
+ * (`retainKeys`) or replaces whole, the lists server-side apply merges by keys (`keys`) or as sets,
+ * the maps and structs it owns whole (`atomic`), and the fields that lead to them.
  *
- * Empty: no kind here takes strategic merge patches (custom resources never do: the apiserver answers 415).
+ * Empty: no kind here takes strategic merge patches (custom resources never do: the apiserver
+ * answers 415), and every list is atomic and every map granular to server-side apply.
  *
  * @module
  */
