@@ -464,10 +464,17 @@ export class ObjectTracker {
 }
 
 /**
- * What a built-in resource's registry does to every write: a Secret's `stringData` is merged into
- * `data` (base64) and never stored.
+ * What the apiserver does to every write: empty metadata maps and lists are dropped, and a
+ * Secret's `stringData` is merged into `data` (base64) and never stored.
  */
 function writeRules(r: TrackedResource, obj: KubeObject): KubeObject {
+  // ObjectMeta's maps and lists are `omitempty`: the apiserver stores none empty, for any kind.
+  const meta = obj.metadata as Record<string, unknown> | undefined;
+  if (meta)
+    for (const field of ["labels", "annotations", "finalizers", "ownerReferences"]) {
+      const value = meta[field];
+      if (value && typeof value === "object" && Object.keys(value).length === 0) delete meta[field];
+    }
   if (r.group === "" && r.plural === "secrets") {
     const secret = obj as KubeObject & { data?: Record<string, string>; stringData?: Record<string, string> };
     if (secret.stringData) {
