@@ -21,6 +21,7 @@ export * from "./config/index.js";
 export * from "./core/extract.js";
 export * from "./core/group-version.js";
 export * from "./core/labels.js";
+export * from "./core/lines.js";
 export * from "./core/object.js";
 export * from "./core/options.js";
 export * from "./core/patch.js";

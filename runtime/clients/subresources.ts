@@ -6,6 +6,7 @@
  * `runtime/core/resource-requests.ts`; this file only sends them.
  */
 
+import { readLines } from "../core/lines.js";
 import type { ApplyConfiguration, KubeObject, Scale } from "../core/object.js";
 import type {
   ApplyOptions,
@@ -144,6 +145,21 @@ export class SubresourceClient<T extends KubeObject, SMP extends boolean = boole
   streamLogs(name: string, options: PodLogOptions & CallOptions = {}): Promise<AsyncIterable<Uint8Array>> {
     const { signal, timeout } = options;
     return this.caller.stream(this.request({ verb: "logs", name, options }), { signal, timeout });
+  }
+
+  /**
+   * The logs of a pod's container line by line (without line ends); with `follow: true` it goes on
+   * until the container ends or `signal` aborts. With `timestamps: true` each line starts with its
+   * RFC 3339 time and a space.
+   *
+   * @example
+   * for await (const line of pods.logLines("web-0", { follow: true, tailLines: 10, signal })) console.log(line);
+   */
+  async *logLines(
+    name: string,
+    options: PodLogOptions & CallOptions = {},
+  ): AsyncGenerator<string, void, undefined> {
+    yield* readLines(await this.streamLogs(name, options));
   }
 
   /**

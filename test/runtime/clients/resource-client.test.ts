@@ -214,4 +214,29 @@ describe("ResourceClient request building", () => {
       query: { container: "c", tailLines: 5, follow: false },
     });
   });
+
+  it("iterates followed logs line by line", async () => {
+    const caller = new RecordingCaller();
+    caller.answers.push(["line 1\nli", "ne 2\n", "line 3"]);
+    const pods = defineResource<Thing, KubeList<Thing>>()({
+      ...deployments,
+      group: "",
+      plural: "pods",
+      kind: "Pod",
+      listKind: "PodList",
+      singular: "pod",
+      subresources: ["log"],
+    });
+    const seen: string[] = [];
+    for await (const line of new ResourceClient<Thing>(caller, pods, "ns1").logLines("p", {
+      follow: true,
+      timestamps: true,
+    }))
+      seen.push(line);
+    expect(seen).toEqual(["line 1", "line 2", "line 3"]);
+    expect(caller.last).toMatchObject({
+      path: "/api/v1/namespaces/ns1/pods/p/log",
+      query: { follow: true, timestamps: true },
+    });
+  });
 });
