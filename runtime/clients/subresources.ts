@@ -24,11 +24,13 @@ import {
   type StrategicMergePatch,
   type StrategicMergeType,
 } from "../core/patch.js";
+import { type ExecOptions, execQuery, remoteCommandProtocols } from "../core/remote-command.js";
 import type { CallOptions } from "../core/request.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import { buildRequest, type ResourceCall, scopeNamespace } from "../core/resource-requests.js";
 import type { Status } from "../errors.js";
 import type { ApiCaller } from "../rest/api-caller.js";
+import { RemoteCommand, readAll } from "./remote-command.js";
 
 /** Options of a pod log request (`/log`), with the apiserver's query names. */
 export interface PodLogOptions {
@@ -160,6 +162,51 @@ export class SubresourceClient<T extends KubeObject, SMP extends boolean = boole
     options: PodLogOptions & CallOptions = {},
   ): AsyncGenerator<string, void, undefined> {
     yield* readLines(await this.streamLogs(name, options));
+  }
+
+  /**
+   * Starts a command in a pod's container over a WebSocket (`v5.channel.k8s.io`, else
+   * `v4.channel.k8s.io`), as `kubectl exec`: stdout and stderr stream as they come, stdin can be
+   * written and ended, a terminal resized; `exitCode` settles when the command ends.
+   *
+   * @example
+   * const cmd = await pods.execStream("web-0", ["sh", "-c", "cat > /tmp/x"], { stdin: true });
+   * cmd.write("hello"); cmd.end();
+   * console.log(await cmd.exitCode);
+   */
+  async execStream(
+    name: string,
+    command: readonly string[],
+    options: ExecOptions & CallOptions = {},
+  ): Promise<RemoteCommand> {
+    const { signal, timeout, ...exec } = options;
+    const base = this.request({ verb: "get", name, subresource: "exec", options: {} });
+    const request = { ...base, query: execQuery(command, exec) };
+    if (!this.caller.websocket) throw new TypeError("exec: this client's transport cannot open WebSockets");
+    const socket = await this.caller.websocket(request, remoteCommandProtocols, { signal, timeout });
+    return new RemoteCommand(socket, `${request.path}`);
+  }
+
+  /**
+   * Runs a command in a pod's container and waits for it: its stdout and stderr as text and its
+   * exit code (a non-zero code is an answer, not an error; a command that cannot start is).
+   *
+   * @example
+   * const { stdout, exitCode } = await pods.exec("web-0", ["cat", "/etc/hostname"]);
+   */
+  async exec(
+    name: string,
+    command: readonly string[],
+    options: Omit<ExecOptions, "stdin" | "tty"> & CallOptions & { stdin?: string | Uint8Array } = {},
+  ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    const { stdin, ...rest } = options;
+    const cmd = await this.execStream(name, command, { ...rest, stdin: stdin !== undefined });
+    if (stdin !== undefined) {
+      cmd.write(stdin);
+      if (cmd.protocol === "v5.channel.k8s.io") cmd.end();
+    }
+    const [stdout, stderr] = await Promise.all([readAll(cmd.stdout), readAll(cmd.stderr)]);
+    return { stdout, stderr, exitCode: await cmd.exitCode };
   }
 
   /**

@@ -23,6 +23,7 @@ type MethodsForSubresource<S extends string> =
   | (S extends "status" ? "getStatus" | "updateStatus" | "patchStatus" | "applyStatus" : never)
   | (S extends "scale" ? "getScale" | "updateScale" | "patchScale" | "applyScale" : never)
   | (S extends "log" ? "getLogs" | "streamLogs" | "logLines" : never)
+  | (S extends "exec" ? "exec" | "execStream" : never)
   | (S extends "eviction" ? "evict" : never)
   | (S extends "token" ? "createToken" : never)
   | (S extends "binding" ? "bind" : never)

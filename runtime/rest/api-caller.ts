@@ -2,6 +2,7 @@
  * The one thing the generic clients need from the HTTP layer: send an `ApiRequest` and decode the
  * answer as JSON, a watch, or a byte stream. `HttpClient` implements it; tests may fake it.
  */
+import type { WebSocket } from "undici";
 import type { ApiRequest, CallOptions } from "../core/request.js";
 import type { WatchEvent } from "../core/watch.js";
 
@@ -12,4 +13,9 @@ export interface ApiCaller {
   watch<T>(request: ApiRequest, options?: CallOptions): AsyncIterable<WatchEvent<T>>;
   /** Opens a byte stream (pod logs): chunks as they arrive. */
   stream(request: ApiRequest, options?: CallOptions): Promise<AsyncIterable<Uint8Array>>;
+  /**
+   * Opens a WebSocket (exec, attach, port-forward) with one of `protocols`, through the same
+   * transport (TLS, credentials). Resolves once open; callers without one cannot exec.
+   */
+  websocket?(request: ApiRequest, protocols: readonly string[], options?: CallOptions): Promise<WebSocket>;
 }

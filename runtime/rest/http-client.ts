@@ -5,7 +5,7 @@
  */
 import { pipeline, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import type { Dispatcher } from "undici";
+import { type Dispatcher, WebSocket } from "undici";
 import type { ClientConfig } from "../config/types.js";
 import { encodeQuery } from "../core/options.js";
 import type { ApiRequest, CallOptions } from "../core/request.js";
@@ -326,6 +326,38 @@ export class HttpClient implements ApiCaller {
       // Ends the connection when the consumer stops early; harmless after a normal end.
       controller.abort();
     }
+  }
+
+  /**
+   * Opens a WebSocket to `request`'s path (`wss://` for an `https://` server) through this client's
+   * dispatcher, so TLS and credentials are the same as for every request; resolves once the
+   * server accepted one of `protocols` (see `protocol`), rejects with a `TransportError` if not.
+   */
+  websocket(request: ApiRequest, protocols: readonly string[], options?: CallOptions): Promise<WebSocket> {
+    const url = this.url(request).replace(/^http/, "ws");
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, { protocols: [...protocols], dispatcher: this.dispatcher });
+      socket.binaryType = "arraybuffer";
+      const where = this.where({ method: "GET", path: request.path });
+      const onAbort = () => socket.close();
+      const done = () => {
+        socket.removeEventListener("open", onOpen);
+        socket.removeEventListener("error", onError);
+        options?.signal?.removeEventListener("abort", onAbort);
+      };
+      const onOpen = () => {
+        done();
+        resolve(socket);
+      };
+      const onError = (event: Event) => {
+        done();
+        const message = (event as { message?: string }).message || "the WebSocket handshake failed";
+        reject(new TransportError("ECONNECTION", `${where}: ${message}`, { cause: event }));
+      };
+      socket.addEventListener("open", onOpen);
+      socket.addEventListener("error", onError);
+      options?.signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   /**
