@@ -3,7 +3,9 @@
  * true })`), proven through the generated clients: a Deployment gets a ReplicaSet and Running pods
  * on a simulated node, owners garbage-collect their dependents, deleting a namespace finishes, and a
  * new namespace gets its `default` ServiceAccount, whose token the token controller mints and the
- * apiserver accepts. The shared control plane of the other e2e files runs none of these components.
+ * apiserver accepts. A second control plane with `controllers: true` alone shows what happens
+ * without nodes: the controllers act, and the pods wait unschedulable. The shared control plane of
+ * the other e2e files runs none of these components.
  */
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +18,7 @@ import { type ControlPlane, startControlPlane } from "../cluster/control-plane.j
 import { clientConfigFor } from "../support/client-config.js";
 
 const options = { kwok: true } as const;
+// `kwok` implies the controllers: these are the binaries both control planes of this file need.
 // The first run on a machine builds three more binaries from source (minutes each on 2 cores);
 // once they are cached, the control plane is up in seconds.
 const missing = await missingBinaries(options);
@@ -205,5 +208,41 @@ describe("a control plane with controllers, scheduler and KWOK", () => {
     const review = await clientset.authenticationV1.tokenReviews().create({ spec: { token } });
     expect(review.status?.authenticated).toBe(true);
     expect(review.status?.user?.username).toBe(`system:serviceaccount:${ns}:default`);
+  }, 120_000);
+});
+
+describe("a control plane with controllers and scheduler but no nodes", () => {
+  let bare: ControlPlane;
+  let client: Clientset;
+  beforeAll(async () => {
+    bare = await startControlPlane({ controllers: true, log: () => {} });
+    client = Clientset.forConfig(await clientConfigFor(undefined, bare.kubeconfig));
+  }, startTimeout);
+  afterAll(async () => {
+    await client?.close();
+    await bare?.stop();
+    if (bare) expect(existsSync(bare.dir)).toBe(false);
+  });
+
+  it("says it has no KWOK, and its pods are created but stay Pending, unschedulable", async () => {
+    expect(bare.components).toEqual({ controllerManager: true, scheduler: true, kwok: false, nodes: [] });
+    expect((await client.coreV1.nodes().list()).items).toEqual([]);
+
+    const ns = `pending-${Date.now().toString(36)}`;
+    await client.coreV1.namespaces().create({ metadata: { name: ns } });
+    const created = await client.appsV1.deployments(ns).create(deployment("idle", 1));
+    const rs = await eventually("the ReplicaSet", async () =>
+      (await client.appsV1.replicaSets(ns).list()).items.find(ownedBy(created)),
+    );
+    // The scheduler tried and found no node: it says so on the pod.
+    const pod = await eventually("the pod marked unschedulable", async () =>
+      (await client.coreV1.pods(ns).list()).items.find(
+        (p) =>
+          ownedBy(rs)(p) &&
+          p.status?.conditions?.some((c) => c.type === "PodScheduled" && c.reason === "Unschedulable"),
+      ),
+    );
+    expect(pod.status?.phase).toBe("Pending");
+    expect(pod.spec?.nodeName).toBeUndefined();
   }, 120_000);
 });
