@@ -201,13 +201,17 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   let agent: Agent | undefined;
   let watchdog: ChildProcess | undefined;
 
-  // etcd first, then the apiserver of the moment (a restart replaces it).
+  // etcd first, then the components that talk to the apiserver; the apiserver of the moment is
+  // apart (a restart replaces it).
   const children: ChildProcess[] = [];
   let apiserver: ChildProcess | undefined;
   const stop = async () => {
     await agent?.close().catch(() => {});
+    // The apiserver's clients first, while it still answers them; etcd last.
+    const [etcd, ...clients] = children;
+    for (const child of clients.reverse()) await stopProcess(child);
     if (apiserver) await stopProcess(apiserver);
-    for (const child of [...children].reverse()) await stopProcess(child);
+    if (etcd) await stopProcess(etcd);
     watchdog?.kill("SIGKILL");
     await rm(dir, { recursive: true, force: true });
   };
