@@ -1,15 +1,21 @@
 /**
  * `npm run cluster`: starts the local control plane for manual use, prints its kubeconfig, and
- * stops it (removing its temporary files) on Ctrl-C.
+ * stops it (removing its temporary files) on Ctrl-C. `-- --controllers` adds kube-controller-manager
+ * and kube-scheduler; `-- --kwok` adds those and KWOK with one simulated node, so pods run.
  */
 import { contexts, startControlPlane } from "./control-plane.js";
 
-const cp = await startControlPlane({ allApis: process.argv.includes("--all-apis") });
+const cp = await startControlPlane({
+  allApis: process.argv.includes("--all-apis"),
+  controllers: process.argv.includes("--controllers"),
+  kwok: process.argv.includes("--kwok"),
+});
 process.stdout.write(
   [
     `kubeconfig: ${cp.kubeconfig}`,
     `server:     ${cp.server}`,
     `contexts:   ${Object.values(contexts).join(", ")}`,
+    `components: kube-apiserver, etcd${cp.components.controllerManager ? ", kube-controller-manager, kube-scheduler" : ""}${cp.components.kwok ? `, kwok (nodes: ${cp.components.nodes.join(", ")})` : ""}`,
     "",
     `  export KUBECONFIG=${cp.kubeconfig}`,
     "",

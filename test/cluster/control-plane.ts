@@ -7,13 +7,19 @@
  * - `kubegen-restricted`: static bearer token, bound only to a Role in the `kubegen-restricted`
  *   namespace (read and write ConfigMaps there), so tests can see 401 and 403.
  *
- * Everything lives in one temporary folder that `stop()` removes; both processes are killed on
- * every exit path, and a watchdog kills them should this process die without cleaning up.
+ * Opt-in per control plane (the shared one of the e2e global setup runs neither, to stay quick):
+ * `controllers: true` adds kube-controller-manager and kube-scheduler, so namespaces finish
+ * terminating, owners garbage-collect, Deployments get ReplicaSets and Pods, and every namespace gets
+ * its `default` ServiceAccount; `kwok: true` adds those and KWOK, which plays the kubelet for
+ * simulated nodes the harness creates, so scheduled pods turn Running.
+ *
+ * Everything lives in one temporary folder that `stop()` removes; every process is killed on every
+ * exit path, and a watchdog kills them should this process die without cleaning up.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, rmSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +57,27 @@ export interface ControlPlaneOptions {
    * from the cache's own window of events, which compaction does not shorten.
    */
   watchCache?: boolean;
+  /**
+   * Also run kube-controller-manager and kube-scheduler (built on first use, from the apiserver's
+   * module). With them the apiserver's ServiceAccount admission plugin is on, as in a real cluster.
+   */
+  controllers?: boolean;
+  /**
+   * Also run KWOK with simulated nodes (implies `controllers`): pods get scheduled onto the nodes and
+   * KWOK's stages move them to Running, and deleted pods go at once.
+   */
+  kwok?: boolean;
+  /** How many KWOK nodes to create (`kwok-node-0`, ...). Default 1. */
+  kwokNodes?: number;
+}
+
+/** Which components a control plane runs, for tests that need pods to run or controllers to act. */
+export interface ControlPlaneComponents {
+  controllerManager: boolean;
+  scheduler: boolean;
+  kwok: boolean;
+  /** Names of the simulated nodes, Ready and schedulable; empty without KWOK. */
+  nodes: string[];
 }
 
 export interface ControlPlane {
@@ -63,6 +90,7 @@ export interface ControlPlane {
   restrictedToken: string;
   pki: TestPki;
   binaries: ControlPlaneBinaries;
+  components: ControlPlaneComponents;
   /**
    * Stops the kube-apiserver (SIGTERM, then SIGKILL after 5 s) and leaves etcd running: until
    * `startApiserver()`, connections to `server` are refused. Only for a control plane the test
@@ -101,9 +129,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-function startProcess(binary: string, args: string[], logFile: string, flags: "w" | "a" = "w"): ChildProcess {
+function startProcess(
+  binary: string,
+  args: string[],
+  logFile: string,
+  flags: "w" | "a" = "w",
+  env?: NodeJS.ProcessEnv,
+): ChildProcess {
   const out = createWriteStream(logFile, { flags });
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   live.add(child);
@@ -158,20 +192,26 @@ async function waitFor(
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const binaries = await ensureBinaries(log);
+  const withKwok = options.kwok === true;
+  const withControllers = withKwok || options.controllers === true;
+  const binaries = await ensureBinaries(log, { controllers: withControllers, kwok: withKwok });
   installExitHook();
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), "kubegen-cluster-"));
   let agent: Agent | undefined;
   let watchdog: ChildProcess | undefined;
 
-  // etcd first, then the apiserver of the moment (a restart replaces it).
+  // etcd first, then the components that talk to the apiserver; the apiserver of the moment is
+  // apart (a restart replaces it).
   const children: ChildProcess[] = [];
   let apiserver: ChildProcess | undefined;
   const stop = async () => {
     await agent?.close().catch(() => {});
+    // The apiserver's clients first, while it still answers them; etcd last.
+    const [etcd, ...clients] = children;
+    for (const child of clients.reverse()) await stopProcess(child);
     if (apiserver) await stopProcess(apiserver);
-    for (const child of [...children].reverse()) await stopProcess(child);
+    if (etcd) await stopProcess(etcd);
     watchdog?.kill("SIGKILL");
     await rm(dir, { recursive: true, force: true });
   };
@@ -251,13 +291,23 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       // Cluster IPs are only allocated, never routed: nothing listens on them.
       "--service-cluster-ip-range=10.96.0.0/16",
-      // No controller manager runs, so nothing would create the `default` service accounts pods need.
-      "--disable-admission-plugins=ServiceAccount",
       // A loopback address is not a valid endpoint for the `kubernetes` Service.
       "--endpoint-reconciler-type=none",
       "--profiling=false",
       "--v=1",
     ];
+    if (!withControllers) {
+      // No controller manager runs, so nothing would create the `default` service accounts pods need.
+      apiserverArgs.push("--disable-admission-plugins=ServiceAccount");
+    }
+    if (withKwok) {
+      // KWOK's nodes report 127.0.0.1 as their InternalIP and serve the kubelet API with the
+      // apiserver's own serving certificate (SAN 127.0.0.1), so the apiserver can verify it.
+      apiserverArgs.push(
+        "--kubelet-preferred-address-types=InternalIP",
+        `--kubelet-certificate-authority=${pki.caCert}`,
+      );
+    }
     if (options.allApis) {
       apiserverArgs.push("--runtime-config=api/all=true", "--feature-gates=AllAlpha=true,AllBeta=true");
     }
@@ -309,8 +359,44 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       adminKey: await readFile(pki.adminKey, "utf8"),
     };
     await writeFile(kubeconfig, kubeconfigYaml(server, ca, identities), { mode: 0o600 });
+    const components: ControlPlaneComponents = {
+      controllerManager: withControllers,
+      scheduler: withControllers,
+      kwok: withKwok,
+      nodes: [],
+    };
+    if (withControllers) {
+      const featureGates = options.allApis ? ["--feature-gates=AllAlpha=true,AllBeta=true"] : [];
+      await startControllers({
+        dir,
+        server,
+        ca,
+        pki,
+        binaries,
+        featureGates,
+        children,
+        guard,
+        api: (path, init) => api(server, agent!, adminToken, path, init),
+        timeoutMs: options.readyTimeout ?? 60_000,
+      });
+      if (withKwok) {
+        components.nodes = await startKwok({
+          dir,
+          binaries,
+          pki,
+          children,
+          guard,
+          api: (path, init) => api(server, agent!, adminToken, path, init),
+          nodeCount: options.kwokNodes ?? 1,
+          timeoutMs: options.readyTimeout ?? 60_000,
+        });
+      }
+    }
+    const extras = [withControllers && "kube-controller-manager, kube-scheduler", withKwok && "KWOK"].filter(
+      Boolean,
+    );
     log(
-      `kubegen: kube-apiserver ${binaries.kubernetesVersion} ready at ${server} in ${formatElapsed(Date.now() - started)}`,
+      `kubegen: kube-apiserver ${binaries.kubernetesVersion}${extras.length ? ` with ${extras.join(", ")}` : ""} ready at ${server} in ${formatElapsed(Date.now() - started)}`,
     );
     return {
       server,
@@ -321,6 +407,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       restrictedToken,
       pki,
       binaries,
+      components,
       stopApiserver,
       startApiserver,
       restartApiserver: async () => {
@@ -425,4 +512,218 @@ async function bootstrapRestrictedIdentity(
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "configmap-editor" },
     subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: restrictedUser }],
   });
+}
+
+type Api = (
+  path: string,
+  init?: { method?: string; body?: unknown },
+) => Promise<{ status: number; body: unknown }>;
+
+/** One admin request to the apiserver, JSON in and out. */
+async function api(
+  server: string,
+  dispatcher: Agent,
+  adminToken: string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: unknown }> {
+  const res = await request(`${server}${path}`, {
+    method: (init.method ?? "GET") as "GET",
+    dispatcher,
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.body.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON (an error page): keep the text.
+  }
+  return { status: res.statusCode, body };
+}
+
+/**
+ * A kubeconfig for the components, with the admin client certificate (`system:masters`): the
+ * components act with full rights, as they would with their own RBAC roles plus
+ * `--use-service-account-credentials`, without the extra bootstrap.
+ */
+async function writeComponentKubeconfig(
+  dir: string,
+  server: string,
+  ca: string,
+  pki: TestPki,
+): Promise<string> {
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  const file = join(dir, "components.kubeconfig");
+  const yaml = stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "local", cluster: { server, "certificate-authority-data": b64(ca) } }],
+    users: [
+      {
+        name: "admin",
+        user: {
+          "client-certificate-data": b64(await readFile(pki.adminCert, "utf8")),
+          "client-key-data": b64(await readFile(pki.adminKey, "utf8")),
+        },
+      },
+    ],
+    contexts: [{ name: "local", context: { cluster: "local", user: "admin" } }],
+    "current-context": "local",
+  });
+  await writeFile(file, yaml, { mode: 0o600 });
+  return file;
+}
+
+interface ComponentContext {
+  dir: string;
+  binaries: ControlPlaneBinaries;
+  pki: TestPki;
+  children: ChildProcess[];
+  guard: () => void;
+  api: Api;
+  timeoutMs: number;
+}
+
+async function startControllers(
+  ctx: ComponentContext & { server: string; ca: string; featureGates: string[] },
+): Promise<void> {
+  const { dir, pki, binaries } = ctx;
+  const kubeconfig = await writeComponentKubeconfig(dir, ctx.server, ctx.ca, pki);
+  // Neither serves its own HTTPS endpoint (--secure-port=0): nothing listens but the apiserver, and
+  // each runs alone, so leader election would only slow the start.
+  const kcmLog = join(dir, "kube-controller-manager.log");
+  const kcm = startProcess(
+    binaries.kubeControllerManager!,
+    [
+      `--kubeconfig=${kubeconfig}`,
+      "--leader-elect=false",
+      "--bind-address=127.0.0.1",
+      "--secure-port=0",
+      // Without the key, the serviceaccount-token controller stays off.
+      `--service-account-private-key-file=${pki.serviceAccountKey}`,
+      `--root-ca-file=${pki.caCert}`,
+      `--cluster-signing-cert-file=${pki.caCert}`,
+      `--cluster-signing-key-file=${pki.caKey}`,
+      "--kube-api-qps=100",
+      "--kube-api-burst=200",
+      ...ctx.featureGates,
+      "--v=1",
+    ],
+    kcmLog,
+  );
+  ctx.children.push(kcm);
+  const schedulerLog = join(dir, "kube-scheduler.log");
+  const scheduler = startProcess(
+    binaries.kubeScheduler!,
+    [
+      `--kubeconfig=${kubeconfig}`,
+      "--leader-elect=false",
+      "--bind-address=127.0.0.1",
+      "--secure-port=0",
+      ...ctx.featureGates,
+      "--v=1",
+    ],
+    schedulerLog,
+  );
+  ctx.children.push(scheduler);
+  ctx.guard();
+  // The serviceaccount controller's first work is `default/default`: the controllers are running.
+  await waitFor(
+    "kube-controller-manager",
+    async () => (await ctx.api("/api/v1/namespaces/default/serviceaccounts/default")).status === 200,
+    kcm,
+    kcmLog,
+    ctx.timeoutMs,
+  );
+  if (scheduler.exitCode !== null || scheduler.signalCode !== null) {
+    throw new Error(
+      `kubegen: kube-scheduler exited (${scheduler.exitCode ?? scheduler.signalCode}):\n${await tail(schedulerLog)}`,
+    );
+  }
+}
+
+interface NodeStatus {
+  spec?: { taints?: { key: string }[] };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+/** Starts KWOK on a loopback port and creates its nodes; resolves with their names once they take pods. */
+async function startKwok(ctx: ComponentContext & { nodeCount: number }): Promise<string[]> {
+  const { dir, pki, binaries } = ctx;
+  const port = await freePort();
+  const workdir = join(dir, "kwok");
+  await mkdir(workdir, { recursive: true });
+  const kwokLog = join(dir, "kwok.log");
+  const kwok = startProcess(
+    binaries.kwok!,
+    [
+      `--kubeconfig=${join(dir, "components.kubeconfig")}`,
+      "--manage-all-nodes=true",
+      "--node-ip=127.0.0.1",
+      // The port is written into each node's status (daemonEndpoints), so it is a concrete one.
+      `--node-port=${port}`,
+      // Always the address too: with only --node-port KWOK binds every interface, and its server has
+      // no authentication (anything that reaches it can run commands on this machine).
+      `--server-address=127.0.0.1:${port}`,
+      `--tls-cert-file=${pki.servingCert}`,
+      `--tls-private-key-file=${pki.servingKey}`,
+      "--node-lease-duration-seconds=40",
+      "--cidr=10.244.0.0/16",
+      `--config=${binaries.kwokStages!}`,
+    ],
+    kwokLog,
+    "w",
+    // Otherwise KWOK also loads ~/.kwok/kwok.yaml.
+    { ...process.env, KWOK_WORKDIR: workdir },
+  );
+  ctx.children.push(kwok);
+  ctx.guard();
+  await waitFor(
+    "kwok",
+    async () => {
+      const res = await request(`http://127.0.0.1:${port}/healthz`);
+      await res.body.dump();
+      return res.statusCode === 200;
+    },
+    kwok,
+    kwokLog,
+    ctx.timeoutMs,
+  );
+
+  // KWOK never creates nodes; it takes over the ones that exist (--manage-all-nodes).
+  const nodes = Array.from({ length: ctx.nodeCount }, (_, i) => `kwok-node-${i}`);
+  for (const name of nodes) {
+    const { status, body } = await ctx.api("/api/v1/nodes", {
+      method: "POST",
+      body: {
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: {
+          name,
+          labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", type: "kwok" },
+        },
+      },
+    });
+    if (status !== 201)
+      throw new Error(`kubegen: creating node ${name} failed with ${status}: ${JSON.stringify(body)}`);
+  }
+  // Schedulable once KWOK has made it Ready and the node lifecycle controller has lifted the
+  // not-ready taint that admission put on at creation.
+  for (const name of nodes) {
+    await waitFor(
+      `kwok node ${name}`,
+      async () => {
+        const node = (await ctx.api(`/api/v1/nodes/${name}`)).body as NodeStatus;
+        const ready = node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+        const tainted = node.spec?.taints?.some((t) => t.key.startsWith("node.kubernetes.io/"));
+        return ready === true && !tainted;
+      },
+      kwok,
+      kwokLog,
+      ctx.timeoutMs,
+    );
+  }
+  return nodes;
 }

@@ -1,0 +1,248 @@
+/**
+ * A control plane with kube-controller-manager, kube-scheduler and KWOK (`startControlPlane({ kwok:
+ * true })`), proven through the generated clients: a Deployment gets a ReplicaSet and Running pods
+ * on a simulated node, owners garbage-collect their dependents, deleting a namespace finishes, and a
+ * new namespace gets its `default` ServiceAccount, whose token the token controller mints and the
+ * apiserver accepts. A second control plane with `controllers: true` alone shows what happens
+ * without nodes: the controllers act, and the pods wait unschedulable. The shared control plane of
+ * the other e2e files runs none of these components.
+ */
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Deployment } from "../../generated/kubernetes/apps/v1.js";
+import type { Pod } from "../../generated/kubernetes/core/v1.js";
+import { Clientset } from "../../generated/kubernetes/index.js";
+import { isNotFound } from "../../runtime/errors.js";
+import { missingBinaries } from "../cluster/build.js";
+import { type ControlPlane, startControlPlane } from "../cluster/control-plane.js";
+import { clientConfigFor } from "../support/client-config.js";
+
+const options = { kwok: true } as const;
+// `kwok` implies the controllers: these are the binaries both control planes of this file need.
+// The first run on a machine builds three more binaries from source (minutes each on 2 cores);
+// once they are cached, the control plane is up in seconds.
+const missing = await missingBinaries(options);
+const startTimeout = missing.length > 0 ? 45 * 60_000 : 3 * 60_000;
+
+let cp: ControlPlane;
+let clientset: Clientset;
+
+beforeAll(async () => {
+  cp = await startControlPlane({ ...options, log: (line) => process.stderr.write(`${line}\n`) });
+  clientset = Clientset.forConfig(await clientConfigFor(undefined, cp.kubeconfig));
+}, startTimeout);
+
+afterAll(async () => {
+  await clientset?.close();
+  await cp?.stop();
+  // Every process is stopped and the folder (PKI, etcd data, KWOK's workdir, logs) is gone.
+  if (cp) expect(existsSync(cp.dir)).toBe(false);
+});
+
+/** Polls `probe` until it returns something other than undefined. */
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+async function gone(probe: () => Promise<unknown>): Promise<true | undefined> {
+  try {
+    await probe();
+    return undefined;
+  } catch (error) {
+    if (isNotFound(error)) return true;
+    throw error;
+  }
+}
+
+let nsCount = 0;
+async function newNamespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${Date.now().toString(36)}-${nsCount++}`;
+  await clientset.coreV1.namespaces().create({ metadata: { name } });
+  return name;
+}
+
+function deployment(name: string, replicas: number): Deployment {
+  const labels = { app: name };
+  return {
+    metadata: { name },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          // KWOK pulls and runs nothing: the image is only a name.
+          containers: [{ name: "app", image: "registry.invalid/kubegen/app:1" }],
+          // KWOK deletes pods at once; no grace period keeps namespace deletion quick.
+          terminationGracePeriodSeconds: 0,
+        },
+      },
+    },
+  };
+}
+
+const ownedBy =
+  (owner: { metadata?: { uid?: string } }) => (o: { metadata?: { ownerReferences?: { uid: string }[] } }) =>
+    o.metadata?.ownerReferences?.some((r) => r.uid === owner.metadata?.uid) === true;
+
+describe("a control plane with controllers, scheduler and KWOK", () => {
+  it("says which components it runs, and its simulated node is Ready", async () => {
+    expect(cp.components).toEqual({
+      controllerManager: true,
+      scheduler: true,
+      kwok: true,
+      nodes: ["kwok-node-0"],
+    });
+    expect(cp.binaries.kwokVersion).toBe("v0.8.0");
+    const node = await clientset.coreV1.nodes().get("kwok-node-0");
+    expect(node.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
+    // KWOK's node-initialize stage reports the loopback address and its kubelet port.
+    expect(node.status?.addresses).toContainEqual({ type: "InternalIP", address: "127.0.0.1" });
+    expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
+    expect(node.spec?.taints ?? []).toEqual([]);
+  });
+
+  it("a Deployment gets a ReplicaSet and Running pods on the KWOK node", async () => {
+    const ns = await newNamespace("deploy");
+    const created = await clientset.appsV1.deployments(ns).create(deployment("web", 2));
+
+    const rs = await eventually("the ReplicaSet", async () =>
+      (await clientset.appsV1.replicaSets(ns).list()).items.find(ownedBy(created)),
+    );
+    expect(rs.spec?.replicas).toBe(2);
+
+    const pods = await eventually("two Running pods", async () => {
+      const items = (await clientset.coreV1.pods(ns).list()).items.filter(ownedBy(rs));
+      return items.length === 2 && items.every((p: Pod) => p.status?.phase === "Running") ? items : undefined;
+    });
+    for (const pod of pods) {
+      expect(pod.spec?.nodeName).toBe("kwok-node-0");
+      expect(pod.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
+      expect(pod.status?.podIP).toMatch(/^10\.244\./);
+    }
+    // The deployment controller sees them ready.
+    const ready = await eventually("the Deployment's readyReplicas", async () => {
+      const d = await clientset.appsV1.deployments(ns).get("web");
+      return d.status?.readyReplicas === 2 ? d : undefined;
+    });
+    expect(ready.status?.availableReplicas).toBe(2);
+  }, 120_000);
+
+  it("garbage-collects a ReplicaSet and its pods when their Deployment goes (Background)", async () => {
+    const ns = await newNamespace("gc");
+    const created = await clientset.appsV1.deployments(ns).create(deployment("doomed", 1));
+    const rs = await eventually("the ReplicaSet", async () =>
+      (await clientset.appsV1.replicaSets(ns).list()).items.find(ownedBy(created)),
+    );
+    await eventually("a pod", async () => (await clientset.coreV1.pods(ns).list()).items.find(ownedBy(rs)));
+
+    await clientset.appsV1.deployments(ns).delete("doomed", { propagationPolicy: "Background" });
+    await eventually("the Deployment gone", () => gone(() => clientset.appsV1.deployments(ns).get("doomed")));
+    // The garbage collector deletes the dependents: the ReplicaSet, then (through it) the pod.
+    await eventually("the ReplicaSet gone", () =>
+      gone(() => clientset.appsV1.replicaSets(ns).get(rs.metadata?.name ?? "")),
+    );
+    await eventually("the pods gone", async () =>
+      (await clientset.coreV1.pods(ns).list()).items.length === 0 ? true : undefined,
+    );
+  }, 120_000);
+
+  it("finishes deleting a namespace with a pod and a ConfigMap in it", async () => {
+    const ns = await newNamespace("bye");
+    await clientset.coreV1.configMaps(ns).create({ metadata: { name: "data" }, data: { a: "1" } });
+    await clientset.coreV1.pods(ns).create({
+      metadata: { name: "lonely" },
+      spec: {
+        containers: [{ name: "app", image: "registry.invalid/kubegen/app:1" }],
+        terminationGracePeriodSeconds: 0,
+      },
+    });
+    await eventually("the pod Running", async () =>
+      (await clientset.coreV1.pods(ns).get("lonely")).status?.phase === "Running" ? true : undefined,
+    );
+
+    await clientset.coreV1.namespaces().delete(ns);
+    expect((await clientset.coreV1.namespaces().get(ns)).status?.phase).toBe("Terminating");
+    // The namespace controller empties it and removes the `kubernetes` finalizer.
+    await eventually("the namespace gone", () => gone(() => clientset.coreV1.namespaces().get(ns)), 90_000);
+  }, 120_000);
+
+  it("gives a new namespace its default ServiceAccount, root CA and a working token", async () => {
+    const ns = await newNamespace("sa");
+    await eventually("the default ServiceAccount", () => clientset.coreV1.serviceAccounts(ns).get("default"));
+    const rootCa = await eventually("kube-root-ca.crt", () =>
+      clientset.coreV1.configMaps(ns).get("kube-root-ca.crt"),
+    );
+    expect(rootCa.data?.["ca.crt"]).toContain("BEGIN CERTIFICATE");
+
+    // The serviceaccount-token controller fills a token Secret for the account.
+    await clientset.coreV1.secrets(ns).create({
+      metadata: { name: "default-token", annotations: { "kubernetes.io/service-account.name": "default" } },
+      type: "kubernetes.io/service-account-token",
+    });
+    const secret = await eventually("the token in the Secret", async () => {
+      const s = await clientset.coreV1.secrets(ns).get("default-token");
+      return s.data?.token ? s : undefined;
+    });
+    const token = Buffer.from(secret.data?.token ?? "", "base64").toString("utf8");
+    expect(Buffer.from(secret.data?.["ca.crt"] ?? "", "base64").toString("utf8")).toContain(
+      "BEGIN CERTIFICATE",
+    );
+
+    // The apiserver accepts the token as the ServiceAccount's.
+    const review = await clientset.authenticationV1.tokenReviews().create({ spec: { token } });
+    expect(review.status?.authenticated).toBe(true);
+    expect(review.status?.user?.username).toBe(`system:serviceaccount:${ns}:default`);
+  }, 120_000);
+});
+
+describe("a control plane with controllers and scheduler but no nodes", () => {
+  let bare: ControlPlane;
+  let client: Clientset;
+  beforeAll(async () => {
+    bare = await startControlPlane({ controllers: true, log: () => {} });
+    client = Clientset.forConfig(await clientConfigFor(undefined, bare.kubeconfig));
+  }, startTimeout);
+  afterAll(async () => {
+    await client?.close();
+    await bare?.stop();
+    if (bare) expect(existsSync(bare.dir)).toBe(false);
+  });
+
+  it("says it has no KWOK, and its pods are created but stay Pending, unschedulable", async () => {
+    expect(bare.components).toEqual({ controllerManager: true, scheduler: true, kwok: false, nodes: [] });
+    expect((await client.coreV1.nodes().list()).items).toEqual([]);
+
+    const ns = `pending-${Date.now().toString(36)}`;
+    await client.coreV1.namespaces().create({ metadata: { name: ns } });
+    const created = await client.appsV1.deployments(ns).create(deployment("idle", 1));
+    const rs = await eventually("the ReplicaSet", async () =>
+      (await client.appsV1.replicaSets(ns).list()).items.find(ownedBy(created)),
+    );
+    // The scheduler tried and found no node: it says so on the pod.
+    const pod = await eventually("the pod marked unschedulable", async () =>
+      (await client.coreV1.pods(ns).list()).items.find(
+        (p) =>
+          ownedBy(rs)(p) &&
+          p.status?.conditions?.some((c) => c.type === "PodScheduled" && c.reason === "Unschedulable"),
+      ),
+    );
+    expect(pod.status?.phase).toBe("Pending");
+    expect(pod.spec?.nodeName).toBeUndefined();
+  }, 120_000);
+});
