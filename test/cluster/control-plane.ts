@@ -78,6 +78,12 @@ export interface ControlPlaneComponents {
   kwok: boolean;
   /** Names of the simulated nodes, Ready and schedulable; empty without KWOK. */
   nodes: string[];
+  /**
+   * With KWOK: the log file (CRI format) every pod's containers read as their logs; append
+   * `<RFC 3339 time> stdout F <text>` lines to it. Exec into any pod runs the command on this
+   * machine, in a folder of the control plane's own (KWOK's ClusterExec).
+   */
+  podLogFile?: string;
 }
 
 export interface ControlPlane {
@@ -380,16 +386,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         timeoutMs: options.readyTimeout ?? 60_000,
       });
       if (withKwok) {
-        components.nodes = await startKwok({
+        const kwokCtx = {
           dir,
           binaries,
           pki,
           children,
           guard,
-          api: (path, init) => api(server, agent!, adminToken, path, init),
+          api: (path: string, init?: Parameters<typeof api>[4]) =>
+            api(server, agent!, adminToken, path, init),
           nodeCount: options.kwokNodes ?? 1,
           timeoutMs: options.readyTimeout ?? 60_000,
-        });
+          podLogFile: undefined as string | undefined,
+        };
+        components.nodes = await startKwok(kwokCtx);
+        components.podLogFile = kwokCtx.podLogFile;
       }
     }
     const extras = [withControllers && "kube-controller-manager, kube-scheduler", withKwok && "KWOK"].filter(
@@ -650,12 +660,37 @@ interface NodeStatus {
 }
 
 /** Starts KWOK on a loopback port and creates its nodes; resolves with their names once they take pods. */
-async function startKwok(ctx: ComponentContext & { nodeCount: number }): Promise<string[]> {
+async function startKwok(
+  ctx: ComponentContext & { nodeCount: number; podLogFile?: string },
+): Promise<string[]> {
   const { dir, pki, binaries } = ctx;
   const port = await freePort();
   const workdir = join(dir, "kwok");
   await mkdir(workdir, { recursive: true });
   const kwokLog = join(dir, "kwok.log");
+  // Streaming for every pod: logs from one CRI-format file, exec as a local process in a folder of
+  // its own (KWOK's static ClusterLogs and ClusterExec rules).
+  const execDir = join(workdir, "exec");
+  await mkdir(execDir, { recursive: true });
+  const podLogFile = join(workdir, "pod.log");
+  await writeFile(podLogFile, "");
+  const streaming = join(workdir, "streaming.yaml");
+  await writeFile(
+    streaming,
+    [
+      "apiVersion: kwok.x-k8s.io/v1alpha1",
+      "kind: ClusterExec",
+      "metadata: {name: exec}",
+      `spec: {execs: [{local: {workDir: ${JSON.stringify(execDir)}}}]}`,
+      "---",
+      "apiVersion: kwok.x-k8s.io/v1alpha1",
+      "kind: ClusterLogs",
+      "metadata: {name: logs}",
+      `spec: {logs: [{logsFile: ${JSON.stringify(podLogFile)}}]}`,
+      "",
+    ].join("\n"),
+  );
+  ctx.podLogFile = podLogFile;
   const kwok = startProcess(
     binaries.kwok!,
     [
@@ -672,6 +707,7 @@ async function startKwok(ctx: ComponentContext & { nodeCount: number }): Promise
       "--node-lease-duration-seconds=40",
       "--cidr=10.244.0.0/16",
       `--config=${binaries.kwokStages!}`,
+      `--config=${streaming}`,
     ],
     kwokLog,
     "w",

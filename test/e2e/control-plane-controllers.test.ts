@@ -107,6 +107,7 @@ describe("a control plane with controllers, scheduler and KWOK", () => {
       scheduler: true,
       kwok: true,
       nodes: ["kwok-node-0"],
+      podLogFile: expect.stringMatching(/pod\.log$/),
     });
     expect(cp.binaries.kwokVersion).toBe("v0.8.0");
     const node = await clientset.coreV1.nodes().get("kwok-node-0");
@@ -245,4 +246,51 @@ describe("a control plane with controllers and scheduler but no nodes", () => {
     expect(pod.status?.phase).toBe("Pending");
     expect(pod.spec?.nodeName).toBeUndefined();
   }, 120_000);
+});
+
+describe("pod logs and exec through the apiserver to KWOK", () => {
+  const namespace = "default";
+  let podName: string;
+
+  beforeAll(async () => {
+    const pods = clientset.coreV1.pods(namespace);
+    const pod = await pods.create({
+      metadata: { generateName: "streams-" },
+      spec: { containers: [{ name: "app", image: "example.invalid/app:1" }] },
+    });
+    podName = pod.metadata!.name!;
+    await eventually("a Running pod", async () =>
+      (await pods.get(podName)).status?.phase === "Running" ? true : undefined,
+    );
+  }, 120_000);
+
+  it("reads logs whole, by tail, and line by line", async () => {
+    const { appendFile } = await import("node:fs/promises");
+    // KWOK serves every container's logs from this CRI-format file.
+    await appendFile(
+      cp.components.podLogFile!,
+      "2026-11-30T10:00:00.000000000Z stdout F first line\n2026-11-30T10:00:01.000000000Z stdout F second line\n",
+    );
+    const pods = clientset.coreV1.pods(namespace);
+    expect(await pods.getLogs(podName, { container: "app" })).toBe("first line\nsecond line\n");
+    expect(await pods.getLogs(podName, { container: "app", tailLines: 1 })).toBe("second line\n");
+    const lines: string[] = [];
+    for await (const line of pods.logLines(podName, { container: "app", timestamps: true })) lines.push(line);
+    expect(lines).toEqual([
+      "2026-11-30T10:00:00.000000000Z first line",
+      "2026-11-30T10:00:01.000000000Z second line",
+    ]);
+  });
+
+  it("execs a command and reads its output and exit code over WebSocket", async () => {
+    const pods = clientset.coreV1.pods(namespace);
+    const result = await pods.exec(podName, ["sh", "-c", "echo out; echo err >&2"], { container: "app" });
+    expect(result).toEqual({ stdout: "out\n", stderr: "err\n", exitCode: 0 });
+    // KWOK loses a failing command's exit code (it wraps the error), so the apiserver relays an
+    // InternalError naming it, not a NonZeroExitCode: a command that fails there is an error.
+    const failed = await pods
+      .exec(podName, ["sh", "-c", "exit 3"], { container: "app" })
+      .catch((e: unknown) => e);
+    expect(String(failed)).toContain("exit status 3");
+  });
 });
