@@ -282,6 +282,33 @@ describe("pod logs and exec through the apiserver to KWOK", () => {
     ]);
   });
 
+  it("follows the log: lines appended later arrive, and aborting ends the stream", async () => {
+    const { appendFile } = await import("node:fs/promises");
+    const pods = clientset.coreV1.pods(namespace);
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const following = (async () => {
+      try {
+        for await (const line of pods.logLines(podName, {
+          container: "app",
+          follow: true,
+          tailLines: 0,
+          signal: abort.signal,
+        })) {
+          seen.push(line);
+          if (line === "appended later") abort.abort();
+        }
+      } catch (err) {
+        if (!abort.signal.aborted) throw err;
+      }
+    })();
+    // Appended once the stream is open: only a followed stream sees it.
+    await new Promise((r) => setTimeout(r, 1000));
+    await appendFile(cp.components.podLogFile!, "2026-11-30T10:00:02.000000000Z stdout F appended later\n");
+    await following;
+    expect(seen).toEqual(["appended later"]);
+  });
+
   it("execs a command and reads its output and exit code over WebSocket", async () => {
     const pods = clientset.coreV1.pods(namespace);
     const result = await pods.exec(podName, ["sh", "-c", "echo out; echo err >&2"], { container: "app" });
