@@ -16,6 +16,7 @@
  */
 import type { ClientConfig } from "../config/types.js";
 import type { GroupVersionResource } from "../core/group-version.js";
+import { isJsonObject } from "../core/json.js";
 import type { DeleteOptions, GetOptions, ListOptions, PatchOptions } from "../core/options.js";
 import { type PatchType, PatchTypes } from "../core/patch.js";
 import type { ApiRequest, CallOptions } from "../core/request.js";
@@ -101,18 +102,18 @@ export function toPartialObjectMetadata(
   what: string,
   bookmark = false,
 ): PartialObjectMetadata {
-  if (!isPlainObject(answer)) {
+  if (!isJsonObject(answer)) {
     throw new TypeError(`${what}: expected PartialObjectMetadata, got ${describeAnswer(answer)}`);
   }
   if (
     answer.apiVersion === metaApiVersion &&
     answer.kind === "PartialObjectMetadata" &&
-    isPlainObject(answer.metadata)
+    isJsonObject(answer.metadata)
   ) {
     return answer as unknown as PartialObjectMetadata;
   }
   const metadata = answer.metadata;
-  if (!isPlainObject(metadata) || (!bookmark && !looksLikeObjectMeta(metadata))) {
+  if (!isJsonObject(metadata) || (!bookmark && !looksLikeObjectMeta(metadata))) {
     throw new TypeError(
       `${what}: the server answered ${describeAnswer(answer)}, which is not PartialObjectMetadata and does not appear ` +
         "to match the ObjectMeta schema",
@@ -129,7 +130,7 @@ export function toPartialObjectMetadata(
  */
 export function toPartialObjectMetadataList(answer: unknown, what: string): PartialObjectMetadataList {
   // An empty list comes as `"items": null` (a nil Go slice).
-  if (!isPlainObject(answer) || !(Array.isArray(answer.items) || answer.items === null)) {
+  if (!isJsonObject(answer) || !(Array.isArray(answer.items) || answer.items === null)) {
     throw new TypeError(`${what}: expected PartialObjectMetadataList, got ${describeAnswer(answer)}`);
   }
   // Items of a real PartialObjectMetadataList carry their type; checking them keeps the promise.
@@ -137,7 +138,7 @@ export function toPartialObjectMetadataList(answer: unknown, what: string): Part
   if (answer.apiVersion === metaApiVersion && answer.kind === "PartialObjectMetadataList") {
     return { ...(answer as unknown as PartialObjectMetadataList), items };
   }
-  const metadata = isPlainObject(answer.metadata) ? answer.metadata : {};
+  const metadata = isJsonObject(answer.metadata) ? answer.metadata : {};
   return {
     apiVersion: metaApiVersion,
     kind: "PartialObjectMetadataList",
@@ -153,12 +154,8 @@ function looksLikeObjectMeta(metadata: Record<string, unknown>): boolean {
   );
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function describeAnswer(value: unknown): string {
-  if (!isPlainObject(value))
+  if (!isJsonObject(value))
     return Array.isArray(value) ? "an array" : String(value === null ? null : typeof value);
   const kind = typeof value.kind === "string" ? value.kind : "no kind";
   return `${kind}${typeof value.apiVersion === "string" ? ` (${value.apiVersion})` : ""}`;

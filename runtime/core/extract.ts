@@ -8,6 +8,7 @@
  * set value, `i:<n>` a list index, and `.` the node itself. A leaf (`{}`) owns the whole value.
  */
 
+import { isJsonObject, jsonEqual } from "./json.js";
 import type { ApplyConfiguration, KubeObject } from "./object.js";
 import { getOwn, hasOwn, setOwn } from "./own.js";
 
@@ -24,9 +25,6 @@ export interface ManagedFieldsEntry {
 
 type Tree = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 function parseKey(key: string, prefix: string): unknown {
   try {
     return JSON.parse(key.slice(prefix.length));
@@ -35,24 +33,13 @@ function parseKey(key: string, prefix: string): unknown {
   }
 }
 
-/** Deep equality of JSON values, for keys and set values. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a))
-    return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => hasOwn(b, k) && sameJson(a[k], b[k]));
-  }
-  return false;
-}
-
 /** The part of `value` the tree `owned` names; `undefined` when none of it exists. */
 function pick(value: unknown, owned: Tree): unknown {
   const children = Object.keys(owned).filter((k) => k !== ".");
   if (children.length === 0) {
     // `{".": {}}` owns only that the map or list exists, none of its content...
-    if (hasOwn(owned, ".")) return Array.isArray(value) ? [] : isObject(value) ? {} : structuredClone(value);
+    if (hasOwn(owned, "."))
+      return Array.isArray(value) ? [] : isJsonObject(value) ? {} : structuredClone(value);
     // ...and a leaf owns the whole value (a scalar, or an atomic struct, map or list).
     return structuredClone(value);
   }
@@ -62,17 +49,17 @@ function pick(value: unknown, owned: Tree): unknown {
       const sub = owned[key] as Tree;
       if (key.startsWith("k:")) {
         const keys = parseKey(key, "k:");
-        if (!isObject(keys)) continue;
+        if (!isJsonObject(keys)) continue;
         const item = value.find(
-          (i) => isObject(i) && Object.keys(keys).every((k) => sameJson(getOwn(i, k), keys[k])),
+          (i) => isJsonObject(i) && Object.keys(keys).every((k) => jsonEqual(getOwn(i, k), keys[k])),
         );
         if (item === undefined) continue;
         const picked = pick(item, sub);
         // An item is known by its keys: they always come with it.
-        out.push(isObject(picked) ? { ...keys, ...picked } : structuredClone(keys));
+        out.push(isJsonObject(picked) ? { ...keys, ...picked } : structuredClone(keys));
       } else if (key.startsWith("v:")) {
         const wanted = parseKey(key, "v:");
-        if (value.some((v) => sameJson(v, wanted))) out.push(structuredClone(wanted));
+        if (value.some((v) => jsonEqual(v, wanted))) out.push(structuredClone(wanted));
       } else if (key.startsWith("i:")) {
         const index = Number(key.slice(2));
         if (Number.isInteger(index) && index >= 0 && index < value.length) out.push(pick(value[index], sub));
@@ -80,7 +67,7 @@ function pick(value: unknown, owned: Tree): unknown {
     }
     return out;
   }
-  if (!isObject(value)) return structuredClone(value);
+  if (!isJsonObject(value)) return structuredClone(value);
   const out: Record<string, unknown> = {};
   for (const key of children) {
     if (!key.startsWith("f:")) continue;
@@ -113,10 +100,10 @@ export function extract<T extends KubeObject>(
     (m) => m.manager === fieldManager && m.operation === "Apply" && (m.subresource ?? "") === subresource,
   );
   const owned =
-    entry?.fieldsV1 && isObject(entry.fieldsV1)
+    entry?.fieldsV1 && isJsonObject(entry.fieldsV1)
       ? (pick(object, entry.fieldsV1) as Record<string, unknown>)
       : {};
-  const metadata = isObject(owned.metadata) ? owned.metadata : {};
+  const metadata = isJsonObject(owned.metadata) ? owned.metadata : {};
   const out: Record<string, unknown> = { apiVersion: object.apiVersion, kind: object.kind, ...owned };
   out.metadata = {
     ...metadata,

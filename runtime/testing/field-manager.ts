@@ -13,6 +13,7 @@
  */
 
 import type { ManagedFieldsEntry } from "../core/extract.js";
+import { jsonEqual } from "../core/json.js";
 import type { KubeObject } from "../core/object.js";
 import { getOwn, hasOwn, setOwn } from "../core/own.js";
 import type { PatchMeta, PatchMetaField, PatchMetaType } from "../core/patch-meta.js";
@@ -50,17 +51,6 @@ const untrackedMetadata = new Set([
 ]);
 
 const nowRfc3339 = () => `${new Date().toISOString().slice(0, 19)}Z`;
-
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a))
-    return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => hasOwn(b, k) && sameJson(a[k], b[k]));
-  }
-  return false;
-}
 
 const isEmpty = (set: FieldSet) => Object.keys(set).length === 0;
 
@@ -150,7 +140,7 @@ class Schema {
       const list = this.list(field);
       if (list.kind === "atomic" || !Array.isArray(before)) return out;
       if (list.kind === "set") {
-        for (const v of after) if (!before.some((b) => sameJson(b, v))) out[`v:${JSON.stringify(v)}`] = {};
+        for (const v of after) if (!before.some((b) => jsonEqual(b, v))) out[`v:${JSON.stringify(v)}`] = {};
         return out;
       }
       const items = this.child(field);
@@ -159,7 +149,7 @@ class Schema {
         const key = itemKey(item, list.keys);
         const was = old.get(key);
         if (was === undefined) out[key] = { ".": {}, ...this.objectFields(item, items, true) };
-        else if (!sameJson(was, item)) {
+        else if (!jsonEqual(was, item)) {
           const sub = this.changed(was, item, undefined, items);
           if (!isEmpty(sub)) out[key] = sub;
         }
@@ -172,7 +162,7 @@ class Schema {
       const f = this.field(node, name);
       const was = getOwn(before, name);
       if (was === undefined || was === null) out[`f:${name}`] = this.valueFields(v, f, true);
-      else if (sameJson(was, v)) continue;
+      else if (jsonEqual(was, v)) continue;
       else if (f?.atomic) out[`f:${name}`] = {};
       else if (
         (isObject(v) && isObject(was)) ||
@@ -192,7 +182,7 @@ class Schema {
     if (Array.isArray(before) && Array.isArray(after)) {
       const list = this.list(field);
       if (list.kind === "set")
-        for (const v of before) if (!after.some((a) => sameJson(a, v))) out[`v:${JSON.stringify(v)}`] = {};
+        for (const v of before) if (!after.some((a) => jsonEqual(a, v))) out[`v:${JSON.stringify(v)}`] = {};
       if (list.kind !== "map") return out;
       const items = this.child(field);
       const now = new Map(after.filter(isObject).map((i) => [itemKey(i, list.keys), i]));
@@ -227,7 +217,7 @@ class Schema {
       if (list.kind === "atomic" || !Array.isArray(live)) return structuredClone(config);
       if (list.kind === "set") {
         const out = structuredClone(live);
-        for (const v of config) if (!out.some((o) => sameJson(o, v))) out.push(structuredClone(v));
+        for (const v of config) if (!out.some((o) => jsonEqual(o, v))) out.push(structuredClone(v));
         return out;
       }
       // Live items keep their places; new ones follow, in the configuration's order.
@@ -335,11 +325,11 @@ function valueAt(value: unknown, path: string[]): unknown {
     else if (k.startsWith("k:")) {
       const keys = JSON.parse(k.slice(2)) as Json;
       v = Array.isArray(v)
-        ? v.find((i) => isObject(i) && Object.keys(keys).every((n) => sameJson(getOwn(i, n), keys[n])))
+        ? v.find((i) => isObject(i) && Object.keys(keys).every((n) => jsonEqual(getOwn(i, n), keys[n])))
         : undefined;
     } else if (k.startsWith("v:")) {
       const wanted = JSON.parse(k.slice(2));
-      v = Array.isArray(v) && v.some((i) => sameJson(i, wanted)) ? wanted : undefined;
+      v = Array.isArray(v) && v.some((i) => jsonEqual(i, wanted)) ? wanted : undefined;
     } else return undefined;
     if (v === undefined) return undefined;
   }
@@ -355,7 +345,7 @@ function removeAt(value: unknown, path: string[]): void {
   else if (Array.isArray(parent)) {
     const gone = valueAt(parent, [last]);
     // A set value is a parsed copy; a keyed item is the list's own.
-    const at = last.startsWith("v:") ? parent.findIndex((i) => sameJson(i, gone)) : parent.indexOf(gone);
+    const at = last.startsWith("v:") ? parent.findIndex((i) => jsonEqual(i, gone)) : parent.indexOf(gone);
     if (at >= 0) parent.splice(at, 1);
   }
 }
@@ -504,7 +494,7 @@ export class FieldManager {
     // A list item itself (`.`) is no conflict: its fields are.
     for (const path of leaves(set, false)) {
       const current = valueAt(base, path);
-      if (current !== undefined && sameJson(current, valueAt(applied, path))) continue;
+      if (current !== undefined && jsonEqual(current, valueAt(applied, path))) continue;
       for (const e of entries) {
         if (isMine(e) || !names(ownedBy(e), path)) continue;
         conflicts.push({ manager: printManager(e), path: printPath(path) });
@@ -554,7 +544,7 @@ export class FieldManager {
       if (!isEmpty(rest)) now.push({ ...e, fieldsV1: rest });
     }
     if (!isEmpty(set)) {
-      const same = previous && sameJson(previous.fieldsV1, set);
+      const same = previous && jsonEqual(previous.fieldsV1, set);
       now.push({
         manager,
         operation: "Apply",

@@ -4,6 +4,7 @@
  * {@link PatchError} whose message the fake apiserver answers with.
  */
 
+import { isJsonObject, jsonEqual } from "../core/json.js";
 import { getOwn, hasOwn, setOwn } from "../core/own.js";
 import type { JsonPatchOperation } from "../core/patch.js";
 
@@ -21,13 +22,10 @@ export class PatchError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** RFC 7386: objects merge key by key, `null` deletes a key, anything else (lists too) replaces. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return structuredClone(patch);
-  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  if (!isJsonObject(patch)) return structuredClone(patch);
+  const out: Record<string, unknown> = isJsonObject(target) ? { ...target } : {};
   for (const key of Object.keys(patch)) {
     const value = getOwn(patch, key);
     if (value === null) delete out[key];
@@ -51,7 +49,7 @@ function parentOf(doc: unknown, tokens: string[], path: string): { parent: unkno
   for (const token of tokens.slice(0, -1)) {
     node = Array.isArray(node)
       ? node[index(node, token, path, false)]
-      : isObject(node)
+      : isJsonObject(node)
         ? getOwn(node, token)
         : undefined;
     if (node === undefined) throw new PatchError(`doc is missing path: "${path}"`);
@@ -74,7 +72,7 @@ function read(doc: unknown, path: string): unknown {
   for (const token of pointer(path)) {
     node = Array.isArray(node)
       ? node[index(node, token, path, false)]
-      : isObject(node)
+      : isJsonObject(node)
         ? getOwn(node, token)
         : undefined;
     if (node === undefined) throw new PatchError(`doc is missing path: "${path}"`);
@@ -87,7 +85,7 @@ function add(doc: unknown, path: string, value: unknown): unknown {
   if (tokens.length === 0) return value;
   const { parent, last } = parentOf(doc, tokens, path);
   if (Array.isArray(parent)) parent.splice(index(parent, last, path, true), 0, value);
-  else if (isObject(parent)) setOwn(parent, last, value);
+  else if (isJsonObject(parent)) setOwn(parent, last, value);
   else throw new PatchError(`doc is missing path: "${path}"`);
   return doc;
 }
@@ -97,20 +95,9 @@ function remove(doc: unknown, path: string): unknown {
   if (tokens.length === 0) throw new PatchError("cannot remove the whole document");
   const { parent, last } = parentOf(doc, tokens, path);
   if (Array.isArray(parent)) parent.splice(index(parent, last, path, false), 1);
-  else if (isObject(parent) && hasOwn(parent, last)) delete parent[last];
+  else if (isJsonObject(parent) && hasOwn(parent, last)) delete parent[last];
   else throw new PatchError(`Unable to remove nonexistent key: ${last}: missing value`);
   return doc;
-}
-
-/** Deep equality of JSON values (for `test`). */
-function equal(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => equal(v, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => hasOwn(b, k) && equal(a[k], b[k]));
-  }
-  return false;
 }
 
 /** RFC 6902: the operations in order, on a copy; any failure leaves `target` as it was. */
@@ -118,7 +105,7 @@ export function applyJsonPatch(target: unknown, operations: unknown): unknown {
   if (!Array.isArray(operations)) throw new PatchError("a JSON patch must be a list of operations", 400);
   let doc = structuredClone(target);
   for (const raw of operations as JsonPatchOperation[]) {
-    if (!isObject(raw) || typeof raw.path !== "string")
+    if (!isJsonObject(raw) || typeof raw.path !== "string")
       throw new PatchError("a JSON patch operation needs an op and a path", 400);
     switch (raw.op) {
       case "add":
@@ -140,7 +127,8 @@ export function applyJsonPatch(target: unknown, operations: unknown): unknown {
         doc = add(doc, raw.path, structuredClone(read(doc, raw.from)));
         break;
       case "test":
-        if (!equal(read(doc, raw.path), raw.value)) throw new PatchError(`testing value ${raw.path} failed`);
+        if (!jsonEqual(read(doc, raw.path), raw.value))
+          throw new PatchError(`testing value ${raw.path} failed`);
         break;
       default:
         throw new PatchError(`Unexpected kind: ${String((raw as { op?: unknown }).op)}`, 400);

@@ -7,6 +7,7 @@
  */
 
 import { randomBytes, randomUUID } from "node:crypto";
+import { jsonEqual } from "../core/json.js";
 import { parseLabelSelector } from "../core/labels.js";
 import type { KubeObject } from "../core/object.js";
 import { getOwn } from "../core/own.js";
@@ -110,16 +111,6 @@ const keyOf = (namespace: string | undefined, name: string) => (namespace ? `${n
 const resourceKey = (r: Pick<TrackedResource, "group" | "version" | "plural">) =>
   `${r.group}/${r.version}/${r.plural}`;
 const nowRfc3339 = () => `${new Date().toISOString().slice(0, 19)}Z`;
-
-/** JSON values equal, keys in any order. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => sameJson(getOwn(a, k), getOwn(b, k)));
-}
 
 /** The object without `metadata` and `status`: what a generation counts changes of. */
 function specOf(obj: KubeObject): Record<string, unknown> {
@@ -378,11 +369,11 @@ export class ObjectTracker {
     if (next.metadata.deletionTimestamp === undefined) delete next.metadata.deletionTimestamp;
     if (next.metadata.generation === undefined) delete next.metadata.generation;
     if (next.metadata.namespace === undefined) delete next.metadata.namespace;
-    if (hasStatus && part === "main" && !sameJson(specOf(stored), specOf(next)))
+    if (hasStatus && part === "main" && !jsonEqual(specOf(stored), specOf(next)))
       next.metadata.generation = (was.generation ?? 0) + 1;
     manage?.(stored, next);
     // An update that changes nothing is no change: no new resourceVersion, no event.
-    if (sameJson(stored, next)) return structuredClone(stored);
+    if (jsonEqual(stored, next)) return structuredClone(stored);
     // The last finalizer gone from an object being deleted: now it is deleted.
     if (was.deletionTimestamp && !next.metadata.finalizers?.length) {
       this.#stamp(next);
