@@ -22,6 +22,10 @@
  * Go's `http.Client` sits above client-go's round trippers: each hop is authenticated, retried,
  * throttled and logged like a request of its own, and only ever goes to the same server. gzip
  * answers are decoded by `HttpClient`, which asks for them.
+ *
+ * The pool at the bottom is one of two transports: undici's Agents (the default), or the
+ * runtime's own `fetch` (`fetch-dispatcher.ts`) where undici's dispatchers are missing, as on Bun.
+ * The layers above are the same for both.
  */
 import { arch, platform } from "node:os";
 import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from "undici";
@@ -31,6 +35,7 @@ import { redactUrl } from "../core/url.js";
 import { TransportError } from "../errors.js";
 import { version } from "../version.js";
 import { ClientCertificateDispatcher } from "./client-certificate.js";
+import { FetchDispatcher } from "./fetch-dispatcher.js";
 import { auth } from "./interceptors/auth.js";
 import { impersonation, userAgent } from "./interceptors/headers.js";
 import { loggerFromEnvironment, logging, type RequestLogger } from "./interceptors/logging.js";
@@ -53,8 +58,28 @@ export function defaultUserAgent(): string {
   return `kubegen/${version} (${platform()}/${arch()}) node/${process.version}`;
 }
 
+/**
+ * What sends the bytes: `"undici"`, undici's keep-alive pools (proxies of every kind, WebSockets
+ * for exec, attach and port-forward), or `"fetch"`, the runtime's own fetch (see
+ * `fetch-dispatcher.ts` for what it can and cannot do).
+ */
+export type TransportKind = "undici" | "fetch";
+
+/**
+ * The transport used when none is asked for: undici where its dispatchers work (Node, Deno),
+ * else fetch. Bun resolves `undici` to a built-in stand-in whose Agent cannot `compose()`.
+ *
+ * @example
+ * defaultTransport() // "undici" on Node and Deno, "fetch" on Bun
+ */
+export function defaultTransport(): TransportKind {
+  return typeof (Agent.prototype as { compose?: unknown }).compose === "function" ? "undici" : "fetch";
+}
+
 /** Options of the transport beyond what a `ClientConfig` says. */
 export interface TransportOptions {
+  /** `"undici"` or `"fetch"`; default `defaultTransport()`. Ignored with `baseDispatcher`. */
+  transport?: TransportKind;
   /** Receives the apiserver's warnings; default: each distinct one once to stderr. */
   warningHandler?: WarningHandler;
   /** Retry limits (default: 10 retries, waits capped at 60 s). */
@@ -131,7 +156,12 @@ export function baseDispatcher(config: ClientConfig, env: NodeJS.ProcessEnv = pr
 export function buildDispatcher(config: ClientConfig, options: TransportOptions = {}): Dispatcher {
   // Also with a base dispatcher of the caller's: the config itself must make sense.
   checkTlsConfig(config.tls);
-  const base = options.baseDispatcher ?? baseDispatcher(config, options.env);
+  const base =
+    options.baseDispatcher ??
+    ((options.transport ?? defaultTransport()) === "fetch"
+      ? // Same members as the Dispatcher the layers and HttpClient use (see fetch-dispatcher.ts).
+        (new FetchDispatcher(config, options.env) as unknown as Dispatcher)
+      : baseDispatcher(config, options.env));
   const bucket = options.rateLimiter ?? tokenBucketFor(config);
   const logger = options.logger ?? loggerFromEnvironment(process.env);
   const layers: Dispatcher.DispatcherComposeInterceptor[] = [];

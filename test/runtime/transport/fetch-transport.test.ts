@@ -1,0 +1,64 @@
+/**
+ * The fetch transport (`runtime/transport/fetch-dispatcher.ts`) under the same layers: every test
+ * of `http-client.test.ts` (retries, timeouts, the idle watchdog, watch decoding, gzip, headers,
+ * warnings, credential refresh) runs again here with `transport: "fetch"`, on Node's global
+ * fetch. Bun and Deno run it against the real apiserver in `test/runtimes/`.
+ */
+import { describe, expect, it } from "vitest";
+import { HttpClient } from "../../../runtime/rest/http-client.js";
+import { client, json, serve, transportUnderTest } from "./local-server.js";
+
+transportUnderTest.kind = "fetch";
+await import("./http-client.test.js");
+
+describe("the fetch transport itself", () => {
+  it("is the one the client reports, and the default stays undici where undici works", async () => {
+    const { url } = await serve((_req, res) => json(res, 200, {}));
+    expect(client(url).transport).toBe("fetch");
+    const plain = HttpClient.forConfig({
+      server: url,
+      namespace: "default",
+      tls: {},
+      auth: { type: "none" },
+    });
+    expect(plain.transport).toBe("undici");
+    await plain.close();
+  });
+
+  it("refuses TLS settings Node's global fetch cannot take, naming them", () => {
+    expect(() =>
+      client("https://127.0.0.1:1", {
+        tls: {
+          ca: { pem: "x" },
+          serverName: "kubernetes",
+          clientCertificate: { cert: { pem: "c" }, key: { pem: "k" } },
+        },
+      }),
+    ).toThrow(
+      /certificate-authority, client-certificate, tls-server-name: the fetch transport cannot do this on this runtime's global fetch; use the undici transport/,
+    );
+  });
+
+  it("refuses WebSockets (exec, attach) with a clear error", async () => {
+    const { url, seen } = await serve((_req, res) => json(res, 200, {}));
+    await expect(
+      client(url).websocket({ method: "GET", path: "/exec" }, ["v5.channel.k8s.io"]),
+    ).rejects.toThrow(/WebSockets \(exec, attach\) need the undici transport/);
+    expect(seen).toEqual([]);
+  });
+
+  it("composes a caller's layer on top, which sees every request", async () => {
+    const { url, seen } = await serve((_req, res) => json(res, 200, { ok: true }));
+    const paths: string[] = [];
+    const traced = client(url).withDispatcher((d) =>
+      d.compose((dispatch) => (opts, handler) => {
+        paths.push(String(opts.path));
+        return dispatch(opts, handler);
+      }),
+    );
+    expect(await traced.json({ method: "GET", path: "/traced" })).toEqual({ ok: true });
+    expect(traced.transport).toBe("fetch");
+    expect(paths).toEqual(["/traced"]);
+    expect(seen.map((s) => s.url)).toEqual(["/traced"]);
+  });
+});
