@@ -28,7 +28,8 @@
  * The layers above are the same for both.
  */
 import { arch, platform } from "node:os";
-import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from "undici";
+import * as undici from "undici";
+import { Agent, type Dispatcher, ProxyAgent } from "undici";
 import type { ClientConfig } from "../config/types.js";
 import { proxyUrlProblem } from "../core/proxy-rules.js";
 import { redactUrl } from "../core/url.js";
@@ -128,8 +129,18 @@ export function baseDispatcher(config: ClientConfig, env: NodeJS.ProcessEnv = pr
   return new ClientCertificateDispatcher((certificate) => {
     const connect = certificate ? { ...base, cert: certificate.cert, key: certificate.key } : base;
     if (proxyUrl && socks) {
+      // Looked up, not imported by name: Bun's built-in `undici` has no Socks5ProxyAgent, and a
+      // named import of it would fail the whole module there.
+      const { Socks5ProxyAgent } = undici as Partial<typeof undici>;
+      if (!Socks5ProxyAgent)
+        throw new TransportError(
+          "ECONFIG",
+          `proxy ${redactUrl(proxyUrl)}: this runtime's undici has no SOCKS5 agent`,
+        );
       // TLS to the server runs inside the SOCKS tunnel, with the client's settings.
-      const options: Socks5ProxyAgent.Options & { requestTls: typeof connect } = { requestTls: connect };
+      const options: undici.Socks5ProxyAgent.Options & { requestTls: typeof connect } = {
+        requestTls: connect,
+      };
       return new Socks5ProxyAgent(proxyUrl, options);
     }
     if (proxyUrl) {
