@@ -50,13 +50,19 @@ import { checkTlsConfig, connectOptions, reloadingClientCertificate } from "./tl
 export { version };
 
 /**
- * `kubegen/<version> (<os>/<arch>) node/<version>`
+ * `kubegen/<version> (<os>/<arch>) <runtime>/<version>`, the runtime being node, bun or deno.
  *
  * @example
  * defaultUserAgent() // "kubegen/0.1.0 (linux/x64) node/v20.18.1"
  */
 export function defaultUserAgent(): string {
-  return `kubegen/${version} (${platform()}/${arch()}) node/${process.version}`;
+  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno?.version?.deno;
+  const runtime = deno
+    ? `deno/${deno}`
+    : process.versions.bun
+      ? `bun/${process.versions.bun}`
+      : `node/${process.version}`;
+  return `kubegen/${version} (${platform()}/${arch()}) ${runtime}`;
 }
 
 /**

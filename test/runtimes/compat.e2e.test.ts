@@ -27,6 +27,9 @@ const installed = join(repoRoot, "test/runtimes/node_modules");
 const pinned = JSON.parse(await readFile(join(repoRoot, "test/runtimes/package.json"), "utf8")) as {
   devDependencies: Record<string, string>;
 };
+const kubegenVersion = (
+  JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")) as { version: string }
+).version;
 const versionOf = (name: string) => pinned.devDependencies[name]!.replace(/^npm:[^@]+@/, "");
 
 interface Runtime {
@@ -95,104 +98,106 @@ let project: string;
 let pluginKubeconfig: string;
 let pluginRuns: string;
 
-beforeAll(async () => {
-  for (const { command, name } of runtimes)
-    await access(command).catch(() => {
-      throw new Error(`${name}: ${command} is missing; run \`npm run runtimes:install\``);
-    });
-  tmp = await mkdtemp(join(tmpdir(), "kubegen-runtimes-"));
-  project = join(tmp, "project");
-  await installTarball(project, await packTarball(tmp));
-  await exec(
-    "npx",
-    ["--no", "--offline", "kubegen", "generate", "--crd", crdFile.pathname, "--out", "src/k8s"],
-    {
-      cwd: project,
-      env: npmEnv,
-    },
-  );
-  await copyFile(join(repoRoot, "test/runtimes/program/compat.ts"), join(project, "src/compat.ts"));
-  await writeFile(
-    join(project, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        skipLibCheck: false,
-        types: ["node"],
-        outDir: "dist",
-        rootDir: "src",
-      },
-      include: ["src"],
-    }),
-  );
-  await exec(join(project, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: project });
-
-  const admin = await adminClient();
-  try {
-    await installCrd(admin, parse(await readFile(crdFile, "utf8")) as { metadata: { name: string } });
-  } finally {
-    await admin.close();
-  }
-
-  // A kubeconfig whose users are exec plugins: one returns the admin's token, one the admin
-  // certificate (the harness's identities), each run counted.
-  const cluster = testCluster();
-  type Named<T> = { name: string } & T;
-  const file = parse(await readFile(cluster.kubeconfig, "utf8")) as {
-    clusters: Named<{ cluster: unknown }>[];
-    users: Named<{ user: Record<string, string> }>[];
-    contexts: Named<{ context: { cluster: string; user: string } }>[];
-  };
-  const contextOf = (name: string) => file.contexts.find((c) => c.name === name)!.context;
-  const userOf = (name: string) => file.users.find((u) => u.name === contextOf(name).user)!.user;
-  const admin_ = userOf(cluster.contexts.admin);
-  const cert = userOf(cluster.contexts.adminCert!);
-  const b64 = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString("utf8");
-  pluginRuns = join(tmp, "plugin-runs");
-  const execUser = (mode: string, env: Record<string, string>) => ({
-    exec: {
-      apiVersion: "client.authentication.k8s.io/v1",
-      command: plugin,
-      args: [mode],
-      interactiveMode: "Never",
-      env: Object.entries({ ...env, PLUGIN_COUNT_FILE: pluginRuns }).map(([name, value]) => ({
-        name,
-        value,
-      })),
-    },
-  });
-  const clusterName = contextOf(cluster.contexts.admin).cluster;
-  pluginKubeconfig = join(tmp, "plugin-kubeconfig.yaml");
-  await writeFile(
-    pluginKubeconfig,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: file.clusters.filter((c) => c.name === clusterName),
-      users: [
-        { name: "plugin-token", user: execUser("token", { PLUGIN_TOKEN: admin_.token! }) },
-        {
-          name: "plugin-cert",
-          user: execUser("cert", {
-            PLUGIN_CERT: b64(cert["client-certificate-data"]),
-            PLUGIN_KEY: b64(cert["client-key-data"]),
-          }),
-        },
-      ],
-      contexts: ["plugin-token", "plugin-cert"].map((name) => ({
-        name,
-        context: { cluster: clusterName, user: name },
-      })),
-    }),
-  );
-}, 600_000);
-
-afterAll(() => (tmp ? rm(tmp, { recursive: true, force: true }) : undefined));
-
+// The harness's own identities (admin token, admin client certificate) are needed, so an existing
+// cluster (KUBEGEN_TEST_KUBECONFIG) runs none of it, as with the other tests of those identities.
 describe.runIf(testCluster().managed)("the compatibility program", () => {
+  beforeAll(async () => {
+    for (const { command, name } of runtimes)
+      await access(command).catch(() => {
+        throw new Error(`${name}: ${command} is missing; run \`npm run runtimes:install\``);
+      });
+    tmp = await mkdtemp(join(tmpdir(), "kubegen-runtimes-"));
+    project = join(tmp, "project");
+    await installTarball(project, await packTarball(tmp));
+    await exec(
+      "npx",
+      ["--no", "--offline", "kubegen", "generate", "--crd", crdFile.pathname, "--out", "src/k8s"],
+      {
+        cwd: project,
+        env: npmEnv,
+      },
+    );
+    await copyFile(join(repoRoot, "test/runtimes/program/compat.ts"), join(project, "src/compat.ts"));
+    await writeFile(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          skipLibCheck: false,
+          types: ["node"],
+          outDir: "dist",
+          rootDir: "src",
+        },
+        include: ["src"],
+      }),
+    );
+    await exec(join(project, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: project });
+
+    const admin = await adminClient();
+    try {
+      await installCrd(admin, parse(await readFile(crdFile, "utf8")) as { metadata: { name: string } });
+    } finally {
+      await admin.close();
+    }
+
+    // A kubeconfig whose users are exec plugins: one returns the admin's token, one the admin
+    // certificate (the harness's identities), each run counted.
+    const cluster = testCluster();
+    type Named<T> = { name: string } & T;
+    const file = parse(await readFile(cluster.kubeconfig, "utf8")) as {
+      clusters: Named<{ cluster: unknown }>[];
+      users: Named<{ user: Record<string, string> }>[];
+      contexts: Named<{ context: { cluster: string; user: string } }>[];
+    };
+    const contextOf = (name: string) => file.contexts.find((c) => c.name === name)!.context;
+    const userOf = (name: string) => file.users.find((u) => u.name === contextOf(name).user)!.user;
+    const admin_ = userOf(cluster.contexts.admin);
+    const cert = userOf(cluster.contexts.adminCert!);
+    const b64 = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString("utf8");
+    pluginRuns = join(tmp, "plugin-runs");
+    const execUser = (mode: string, env: Record<string, string>) => ({
+      exec: {
+        apiVersion: "client.authentication.k8s.io/v1",
+        command: plugin,
+        args: [mode],
+        interactiveMode: "Never",
+        env: Object.entries({ ...env, PLUGIN_COUNT_FILE: pluginRuns }).map(([name, value]) => ({
+          name,
+          value,
+        })),
+      },
+    });
+    const clusterName = contextOf(cluster.contexts.admin).cluster;
+    pluginKubeconfig = join(tmp, "plugin-kubeconfig.yaml");
+    await writeFile(
+      pluginKubeconfig,
+      stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: file.clusters.filter((c) => c.name === clusterName),
+        users: [
+          { name: "plugin-token", user: execUser("token", { PLUGIN_TOKEN: admin_.token! }) },
+          {
+            name: "plugin-cert",
+            user: execUser("cert", {
+              PLUGIN_CERT: b64(cert["client-certificate-data"]),
+              PLUGIN_KEY: b64(cert["client-key-data"]),
+            }),
+          },
+        ],
+        contexts: ["plugin-token", "plugin-cert"].map((name) => ({
+          name,
+          context: { cluster: clusterName, user: name },
+        })),
+      }),
+    );
+  }, 600_000);
+
+  afterAll(() => (tmp ? rm(tmp, { recursive: true, force: true }) : undefined));
+
   it.each(runtimes)(
     "runs on $name",
     async (runtime) => {
@@ -215,6 +220,7 @@ describe.runIf(testCluster().managed)("the compatibility program", () => {
       );
       expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toEqual({
         runtime: runtime.runtime,
+        userAgent: `kubegen/${kubegenVersion} (linux/x64) ${runtime.runtime.replace(" ", "/")}`,
         transport: runtime.uses,
         clientset: { got: { a: "1" }, listed: ["first"], notFound: true },
         watch: ["ADDED 1", "MODIFIED 2"],

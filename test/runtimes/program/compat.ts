@@ -11,6 +11,7 @@
 import {
   DiscoveryClient,
   DynamicClient,
+  defaultUserAgent,
   HttpClient,
   isNotFound,
   loadKubeconfig,
@@ -38,7 +39,7 @@ const runtime = denoVersion
     ? `bun ${process.versions.bun}`
     : `node ${process.version}`;
 
-const out: Record<string, unknown> = { runtime };
+const out: Record<string, unknown> = { runtime, userAgent: defaultUserAgent() };
 
 // Load the kubeconfig; one HTTP layer for all five clients.
 const config = await loadKubeconfig({ path: kubeconfig, context: adminContext });
