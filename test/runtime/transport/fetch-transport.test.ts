@@ -1,8 +1,8 @@
 /**
  * The fetch transport (`runtime/transport/fetch-dispatcher.ts`) under the same layers: every test
  * of `http-client.test.ts` (retries, timeouts, the idle watchdog, watch decoding, gzip, headers,
- * warnings, credential refresh) runs again here with `transport: "fetch"`, on Node's global
- * fetch. Bun and Deno run it against the real apiserver in `test/runtimes/`.
+ * warnings, credential refresh) and of `redirect.test.ts` runs again here with
+ * `transport: "fetch"`, on Node's global fetch. Bun and Deno run it against the real apiserver in `test/runtimes/`.
  */
 import { describe, expect, it } from "vitest";
 import { HttpClient } from "../../../runtime/rest/http-client.js";
@@ -10,6 +10,7 @@ import { client, json, serve, transportUnderTest } from "./local-server.js";
 
 transportUnderTest.kind = "fetch";
 await import("./http-client.test.js");
+await import("./redirect.test.js");
 
 describe("the fetch transport itself", () => {
   it("is the one the client reports, and the default stays undici where undici works", async () => {
