@@ -6,7 +6,8 @@
  *
  * Arguments: kubeconfig, admin context, client-certificate context, exec-plugin kubeconfig (contexts
  * `plugin-token` and `plugin-cert`: a plugin that returns a token, one that returns a client
- * certificate), namespace, transport (`auto`, `undici` or `fetch`).
+ * certificate), the kubeconfig again with a `proxy-url`, namespace, transport (`auto`, `undici` or
+ * `fetch`).
  */
 import {
   DiscoveryClient,
@@ -25,13 +26,13 @@ import type { ConfigMap, NamespaceList } from "kubegen/kubernetes/core/v1";
 import { Issuer } from "./k8s/cert-manager.io/v1.js";
 import { CrdClientset } from "./k8s/index.js";
 
-const [kubeconfig, adminContext, certContext, pluginKubeconfig, namespace, transportArg] =
+const [kubeconfig, adminContext, certContext, pluginKubeconfig, proxyKubeconfig, namespace, transportArg] =
   process.argv.slice(2);
-if (!kubeconfig || !adminContext || !certContext || !pluginKubeconfig || !namespace || !transportArg)
+if (!kubeconfig || !adminContext || !certContext || !pluginKubeconfig || !proxyKubeconfig || !namespace)
   throw new Error(
-    "usage: compat KUBECONFIG ADMIN_CONTEXT CERT_CONTEXT PLUGIN_KUBECONFIG NAMESPACE TRANSPORT",
+    "usage: compat KUBECONFIG ADMIN_CONTEXT CERT_CONTEXT PLUGIN_KUBECONFIG PROXY_KUBECONFIG NAMESPACE TRANSPORT",
   );
-const transport = transportArg === "auto" ? undefined : (transportArg as TransportKind);
+const transport = !transportArg || transportArg === "auto" ? undefined : (transportArg as TransportKind);
 const denoVersion = (globalThis as { Deno?: { version: { deno: string } } }).Deno?.version.deno;
 const runtime = denoVersion
   ? `deno ${denoVersion}`
@@ -154,6 +155,9 @@ out.execPlugin = {
     await loadKubeconfig({ path: pluginKubeconfig, context: "plugin-cert" }),
   ),
 };
+
+// Through an http proxy (the kubeconfig's proxy-url): a CONNECT tunnel to the apiserver.
+out.proxy = await listNamespaces(await loadKubeconfig({ path: proxyKubeconfig, context: adminContext }));
 
 await clientset.coreV1.namespaces().delete(namespace);
 await http.close();
