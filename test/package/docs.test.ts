@@ -23,11 +23,11 @@ it("builds the API reference of the runtime and the built-in clientset with no w
   const { stdout } = await exec(typedoc, ["--out", out, "--logLevel", "Warn"], { cwd: repoRoot });
   expect(stdout).toBe("");
   const classes = await readdir(join(out, "classes"));
-  for (const page of ["runtime.HttpClient.html", "runtime.DynamicClient.html", "runtime.StatusError.html"])
+  for (const page of ["kubegen.HttpClient.html", "kubegen.DynamicClient.html", "kubegen.StatusError.html"])
     expect(classes).toContain(page);
   expect(await readdir(join(out, "modules"))).toContain("generated_kubernetes.appsV1.html");
   // JSDoc examples are carried over.
-  const http = await readFile(join(out, "classes", "runtime.HttpClient.html"), "utf8");
+  const http = await readFile(join(out, "classes", "kubegen.HttpClient.html"), "utf8");
   expect(http).toContain("HttpClient.forConfig");
 }, 180_000);
 
