@@ -62,4 +62,51 @@ describe("the fetch transport itself", () => {
     expect(paths).toEqual(["/traced"]);
     expect(seen.map((s) => s.url)).toEqual(["/traced"]);
   });
+
+  it("streams a large body with backpressure, and a byte stream chunk by chunk", async () => {
+    const big = "x".repeat(8 * 1024 * 1024);
+    const { url } = await serve((req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      if (req.url === "/big") return res.end(big);
+      void (async () => {
+        for (const line of ["one\n", "two\n", "three\n"]) {
+          res.write(line);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        res.end();
+      })();
+    });
+    const http = client(url);
+    const res = await http.response({ method: "GET", path: "/big" });
+    expect(res.body.length).toBe(big.length);
+    const chunks: string[] = [];
+    for await (const chunk of await http.stream({ method: "GET", path: "/log" }))
+      chunks.push(Buffer.from(chunk).toString());
+    expect(chunks.join("")).toBe("one\ntwo\nthree\n");
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("ends a watch in flight on destroy(), and takes no request after close()", async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write(`${JSON.stringify({ type: "ADDED", object: { n: 1 } })}\n`);
+    });
+    const http = client(url);
+    const events: unknown[] = [];
+    const watching = (async () => {
+      for await (const event of http.watch({ method: "GET", path: "/w", query: { watch: "true" } }))
+        events.push(event);
+    })();
+    while (events.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await http.destroy();
+    await expect(watching).rejects.toMatchObject({
+      code: "ECONNECTION",
+      message: "the client was destroyed",
+    });
+    expect(events).toEqual([{ type: "ADDED", object: { n: 1 } }]);
+
+    const closed = client(url);
+    await closed.close();
+    await expect(closed.json({ method: "GET", path: "/x" })).rejects.toMatchObject({ code: "ECONNECTION" });
+  });
 });
