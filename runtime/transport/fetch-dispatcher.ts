@@ -111,6 +111,7 @@ function fetchRuntimeFor(config: ClientConfig, env: NodeJS.ProcessEnv): FetchRun
     if (tls.servername) throw unsupported("Deno", `tls-server-name ${tls.servername}`);
     const deno = (globalThis as unknown as { Deno: DenoNamespace }).Deno;
     const clients = new Map<string, DenoHttpClient>();
+    const retired: DenoHttpClient[] = [];
     const clientFor = (pair: CertificatePair | undefined) => {
       const key = pair ? certificateKey(pair) : "";
       let client = clients.get(key);
@@ -121,10 +122,11 @@ function fetchRuntimeFor(config: ClientConfig, env: NodeJS.ProcessEnv): FetchRun
           ...(proxyUrl ? { proxy: { url: proxyUrl } } : {}),
         });
         clients.set(key, client);
-        // A rotated certificate replaces the old one: keep the newest two.
+        // A rotated certificate replaces the old one: the newest two serve, older ones only
+        // finish what they carry (a watch may run for hours) and close with the dispatcher.
         while (clients.size > 2) {
           const [oldest] = clients.keys();
-          clients.get(oldest!)?.close();
+          retired.push(clients.get(oldest!)!);
           clients.delete(oldest!);
         }
       }
@@ -139,7 +141,7 @@ function fetchRuntimeFor(config: ClientConfig, env: NodeJS.ProcessEnv): FetchRun
         ),
       }),
       close() {
-        for (const client of clients.values()) client.close();
+        for (const client of [...clients.values(), ...retired.splice(0)]) client.close();
         clients.clear();
       },
     };
