@@ -246,6 +246,8 @@ function emitResource(
   ];
   if (resource.shortNames.length) fields.push(`shortNames: [${resource.shortNames.map(quote).join(", ")}]`);
   if (resource.categories.length) fields.push(`categories: [${resource.categories.map(quote).join(", ")}]`);
+  if (resource.selectableFields?.length)
+    fields.push(`selectableFields: [${resource.selectableFields.map(quote).join(", ")}]`);
   if (resource.strategicMergePatch) fields.push("strategicMergePatch: true");
   const scope = resource.namespaced ? "namespaced" : "cluster-scoped";
   const storage = resource.storageVersion ? " Storage version." : "";

@@ -70,7 +70,7 @@ export interface FakeRequest {
 /** Options of a {@link FakeApiServer}. */
 export interface FakeApiServerOptions extends ObjectTrackerOptions {
   /** The resources served (their descriptors; a clientset's `groupVersions` give them all). */
-  resources?: readonly (ResourceDescriptor & { selectableFields?: readonly string[] })[];
+  resources?: readonly ResourceDescriptor[];
   /** Objects stored before the first request. */
   objects?: readonly KubeObject[];
   /**

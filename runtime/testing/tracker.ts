@@ -26,10 +26,8 @@ export type TrackedResource = Pick<
   | "subresources"
   | "verbs"
   | "strategicMergePatch"
-> & {
-  /** Field selector paths this resource supports besides `metadata.name` and `metadata.namespace`. */
-  selectableFields?: readonly string[];
-};
+  | "selectableFields"
+>;
 
 /** An error answer: the Status the apiserver would send. */
 export class ApiStatus extends Error {
