@@ -195,7 +195,12 @@ export class FakeApiServer {
     return metadataOnly ? { status: answer.status, body: toMetadata(answer.body) } : answer;
   }
 
-  #serve(action: Action, r: TrackedResource, req: FakeRequest, signal: AbortSignal | undefined): FakeResponse {
+  #serve(
+    action: Action,
+    r: TrackedResource,
+    req: FakeRequest,
+    signal: AbortSignal | undefined,
+  ): FakeResponse {
     if (isDryRun(action)) return this.tracker.dryRun(() => this.#answer(action, r, req, signal));
     return this.#answer(action, r, req, signal);
   }
