@@ -153,7 +153,9 @@ describe("a control plane with controllers, scheduler and KWOK", () => {
         const rs = (await clientset.appsV1.replicaSets(ns).list()).items.find(ownedBy(created));
         if (!rs) return undefined;
         const items = (await clientset.coreV1.pods(ns).list()).items.filter(ownedBy(rs));
-        return items.length === count && items.every((p: Pod) => p.status?.phase === "Running") ? items : undefined;
+        return items.length === count && items.every((p: Pod) => p.status?.phase === "Running")
+          ? items
+          : undefined;
       });
     await runningPods(1);
     const scaleClient = ScaleClient.forConfig(await clientConfigFor(undefined, cp.kubeconfig));
