@@ -158,7 +158,8 @@ export function selectionMatcher(
     fields(obj);
 }
 
-type Listener = (change: Change) => void;
+/** Told each change the tracker stores. */
+export type ChangeListener = (change: Change) => void;
 
 /**
  * Sets `next.metadata.managedFields` as the field manager keeps them, from the stored object
@@ -181,7 +182,7 @@ export class ObjectTracker {
   readonly #objects = new Map<string, Map<string, KubeObject>>();
   readonly #history: Change[] = [];
   readonly #historyLimit: number;
-  readonly #listeners = new Set<Listener>();
+  readonly #listeners = new Set<ChangeListener>();
   #resourceVersion = 1;
   #dryRun = false;
   // Changes at or below this resourceVersion are gone from the history.
@@ -453,7 +454,7 @@ export class ObjectTracker {
    * each new one, until the returned function is called. A resourceVersion older than the history
    * is a 410 Expired, as the apiserver answers.
    */
-  subscribe(resourceVersion: number, listener: Listener): () => void {
+  subscribe(resourceVersion: number, listener: ChangeListener): () => void {
     if (resourceVersion < this.#compacted)
       throw errors.expired(`too old resource version: ${resourceVersion} (${this.#compacted})`);
     const replay = this.#history.filter((c) => c.resourceVersion > resourceVersion);

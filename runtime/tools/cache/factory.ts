@@ -5,7 +5,7 @@
  */
 
 import type { DynamicClient } from "../../clients/dynamic.js";
-import type { ClientsetClass, ClientsetOf, GroupVersionDefinition } from "../../clients/group.js";
+import type { AnyGroups, ClientsetClass, ClientsetOf, GroupVersionDefinition } from "../../clients/group.js";
 import type { MetadataClient, PartialObjectMetadata } from "../../clients/metadata.js";
 import { ResourceClient } from "../../clients/resource-client.js";
 import type { Unstructured } from "../../clients/unstructured.js";
@@ -190,12 +190,8 @@ class AbortFanOut {
   }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any resource type fits a group's map
-type AnyResource = TypedResource<any, any, Verb, string, boolean, boolean>;
-type AnyGroups = Record<string, GroupVersionDefinition<Record<string, AnyResource>>>;
-
 /** The resources of a group-version that can be informed on (they allow both list and watch). */
-type InformableKeys<R> = {
+export type InformableKeys<R> = {
   [K in keyof R]: R[K] extends TypedResource<unknown, unknown, infer V>
     ? "list" | "watch" extends V
       ? K
@@ -203,7 +199,9 @@ type InformableKeys<R> = {
     : never;
 }[keyof R];
 
-type ObjectOf<R> = R extends TypedResource<infer T, unknown> ? (T extends KubeObject ? T : never) : never;
+/** The object type of a typed resource descriptor. */
+export type ObjectOf<R> =
+  R extends TypedResource<infer T, unknown> ? (T extends KubeObject ? T : never) : never;
 
 /** The informers of one group-version: `factory.appsV1.deployments()`. */
 export type GroupVersionInformers<D> =
