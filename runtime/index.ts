@@ -32,6 +32,7 @@ export * from "./core/patch-meta.js";
 export * from "./core/remote-command.js";
 export * from "./core/request.js";
 export * from "./core/resource.js";
+export type { ResourceCall } from "./core/resource-requests.js";
 export * from "./core/watch.js";
 export * from "./errors.js";
 export * from "./rest/api-caller.js";

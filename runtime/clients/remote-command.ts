@@ -16,7 +16,7 @@ import {
 import { StatusError } from "../errors.js";
 
 /** Chunks of one channel, handed out in order; ends when the command does. */
-class ChunkQueue implements AsyncIterable<Uint8Array> {
+export class ChunkQueue implements AsyncIterable<Uint8Array> {
   #chunks: Uint8Array[] = [];
   #ended = false;
   #error: unknown;
