@@ -108,6 +108,7 @@ describe("a control plane with controllers, scheduler and KWOK", () => {
       kwok: true,
       nodes: ["kwok-node-0"],
       podLogFile: expect.stringMatching(/pod\.log$/),
+      portForward: { podPort: 8080, host: "127.0.0.1", port: expect.any(Number) },
     });
     expect(cp.binaries.kwokVersion).toBe("v0.8.0");
     const node = await clientset.coreV1.nodes().get("kwok-node-0");
