@@ -15,8 +15,8 @@ import {
 } from "../core/remote-command.js";
 import { StatusError } from "../errors.js";
 
-/** Chunks of one channel, handed out in order; ends when the command does. */
-class ChunkQueue implements AsyncIterable<Uint8Array> {
+/** Chunks of one channel, handed out in order; ends when the command (or connection) does. */
+export class ChunkQueue implements AsyncIterable<Uint8Array> {
   #chunks: Uint8Array[] = [];
   #ended = false;
   #error: unknown;

@@ -24,6 +24,8 @@ type MethodsForSubresource<S extends string> =
   | (S extends "scale" ? "getScale" | "updateScale" | "patchScale" | "applyScale" : never)
   | (S extends "log" ? "getLogs" | "streamLogs" | "logLines" : never)
   | (S extends "exec" ? "exec" | "execStream" : never)
+  | (S extends "attach" ? "attach" : never)
+  | (S extends "portforward" ? "portForward" | "portForwardStream" : never)
   | (S extends "eviction" ? "evict" : never)
   | (S extends "token" ? "createToken" : never)
   | (S extends "binding" ? "bind" : never)
