@@ -5,6 +5,7 @@ import {
   decodeFrame,
   encodeClose,
   encodeFrame,
+  attachQuery,
   encodeResize,
   execQuery,
 } from "../../../runtime/core/remote-command.js";
@@ -25,6 +26,19 @@ describe("execQuery", () => {
       stderr: false,
     });
     expect(() => execQuery([], {})).toThrow(/command is empty/);
+  });
+});
+
+describe("attachQuery", () => {
+  it("has the streams and terminal of exec but no command", () => {
+    expect(attachQuery({ container: "app" })).toEqual({
+      container: "app",
+      stdin: false,
+      stdout: true,
+      stderr: true,
+      tty: false,
+    });
+    expect(attachQuery({ tty: true, stdin: true })).toMatchObject({ tty: true, stdin: true, stderr: false });
   });
 });
 
