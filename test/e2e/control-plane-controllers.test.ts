@@ -249,7 +249,7 @@ describe("a control plane with controllers and scheduler but no nodes", () => {
   }, 120_000);
 });
 
-describe("pod logs and exec through the apiserver to KWOK", () => {
+describe("pod logs, exec, attach and port-forward through the apiserver to KWOK", () => {
   const namespace = "default";
   let podName: string;
 
@@ -320,5 +320,81 @@ describe("pod logs and exec through the apiserver to KWOK", () => {
       .exec(podName, ["sh", "-c", "exit 3"], { container: "app" })
       .catch((e: unknown) => e);
     expect(String(failed)).toContain("exit status 3");
+  });
+
+  it("attaches to a pod: what the container writes after attaching arrives on stdout", async () => {
+    const { appendFile } = await import("node:fs/promises");
+    const pods = clientset.coreV1.pods(namespace);
+    // v5 from us; the apiserver translates it to SPDY toward KWOK, which streams the log file's
+    // new lines as the container's output (KWOK's attach ignores stdin and never ends by itself).
+    const proc = await pods.attach(podName, { container: "app" });
+    expect(proc.protocol).toBe("v5.channel.k8s.io");
+    let out = "";
+    const reading = (async () => {
+      for await (const chunk of proc.stdout) {
+        out += Buffer.from(chunk).toString();
+        if (out.includes("written while attached")) break;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1000));
+    await appendFile(
+      cp.components.podLogFile!,
+      "2026-11-30T10:00:03.000000000Z stdout F written while attached\n",
+    );
+    await reading;
+    proc.close();
+    expect(out).toContain("written while attached");
+    expect(out).not.toContain("first line");
+    expect(await proc.exitCode).toBe(0);
+  });
+
+  it("forwards local ports to a TCP echo server behind the pod, many connections at once", async () => {
+    const { createServer, connect } = await import("node:net");
+    const target = cp.components.portForward!;
+    // KWOK dials this address for the pod's port 8080; only loopback is involved.
+    const accepted = new Set<import("node:net").Socket>();
+    const echo = createServer((socket) => {
+      accepted.add(socket);
+      socket.pipe(socket);
+    });
+    await new Promise<void>((r) => echo.listen(target.port, target.host, r));
+    const errors: Error[] = [];
+    const forward = await clientset.coreV1
+      .pods(namespace)
+      .portForward(podName, [`:${target.podPort}`, ":9999"], { onError: (e) => errors.push(e) });
+    const talk = (port: number, text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, "127.0.0.1", () => socket.write(text));
+        let got = "";
+        socket.on("data", (d) => {
+          got += d.toString();
+          if (got.length >= text.length) socket.end();
+        });
+        socket.on("close", () => resolve(got));
+        socket.on("error", (e: NodeJS.ErrnoException) =>
+          e.code === "ECONNRESET" ? resolve(got) : reject(e),
+        );
+      });
+    try {
+      const [echoPort, nowherePort] = forward.ports.map((p) => p.local) as [number, number];
+      expect(forward.ports).toEqual([
+        { local: echoPort, remote: target.podPort },
+        { local: nowherePort, remote: 9999 },
+      ]);
+      const texts = Array.from({ length: 5 }, (_, i) => `through the pod ${i} `.repeat(200 * (i + 1)));
+      expect(await Promise.all(texts.map((t) => talk(echoPort, t)))).toEqual(texts);
+      // A pod port with no forward: the error channel says so, for that connection only.
+      expect(await talk(nowherePort, "anyone?")).toBe("");
+      expect(errors.map((e) => e.message)).toEqual([
+        expect.stringContaining("no forward found for port 9999"),
+      ]);
+      expect(await talk(echoPort, "still forwarding")).toBe("still forwarding");
+    } finally {
+      await forward.close();
+      // KWOK's tunnel waits for both directions: it keeps its connection to the target open until
+      // the target ends it, even once the client is gone (a kubelet's runtime closes it).
+      for (const socket of accepted) socket.destroy();
+      await new Promise((r) => echo.close(r));
+    }
   });
 });
