@@ -1,11 +1,11 @@
 /** The remote-command protocol's pure half: the query, frames, and the error channel's Status. */
 import { describe, expect, it } from "vitest";
 import {
+  attachQuery,
   commandResult,
   decodeFrame,
   encodeClose,
   encodeFrame,
-  attachQuery,
   encodeResize,
   execQuery,
 } from "../../../runtime/core/remote-command.js";
