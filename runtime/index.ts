@@ -6,6 +6,7 @@
 export * from "./auth/exec.js";
 export * from "./auth/token-file.js";
 export * from "./clients/cached-discovery.js";
+export * from "./clients/cp.js";
 export * from "./clients/discovery.js";
 export * from "./clients/disk-cached-discovery.js";
 export * from "./clients/dynamic.js";
@@ -32,6 +33,7 @@ export * from "./core/port-forward.js";
 export * from "./core/remote-command.js";
 export * from "./core/request.js";
 export * from "./core/resource.js";
+export * from "./core/tar.js";
 export * from "./core/watch.js";
 export * from "./errors.js";
 export * from "./rest/api-caller.js";

@@ -42,6 +42,7 @@ import type { ResourceDescriptor } from "../core/resource.js";
 import { buildRequest, type ResourceCall, scopeNamespace } from "../core/resource-requests.js";
 import type { Status } from "../errors.js";
 import type { ApiCaller } from "../rest/api-caller.js";
+import { copyFromContainer, copyToContainer } from "./cp.js";
 import { PortForwarder, type PortForwardOptions, PortForwardStream } from "./port-forward.js";
 import { RemoteCommand, readAll } from "./remote-command.js";
 
@@ -277,6 +278,52 @@ export class SubresourceClient<T extends KubeObject, SMP extends boolean = boole
     }
     const [stdout, stderr] = await Promise.all([readAll(cmd.stdout), readAll(cmd.stderr)]);
     return { stdout, stderr, exitCode: await cmd.exitCode };
+  }
+
+  /**
+   * Copies a file or folder out of a pod's container, as `kubectl cp pod:path local`: `podPath`
+   * becomes `localPath`. Runs `tar cf -` in the container (it must have `tar`); an archive entry
+   * that would land outside `localPath` (absolute, `..`, links leading out or written through)
+   * fails the copy with a `CopyError`.
+   *
+   * @example
+   * await pods.copyFromPod("web-0", "/var/log/app", "./app-logs", { container: "app" });
+   */
+  copyFromPod(
+    name: string,
+    podPath: string,
+    localPath: string,
+    options: { container?: string } & CallOptions = {},
+  ): Promise<{ entries: number }> {
+    const { container, signal } = options;
+    return copyFromContainer(
+      (command, o) => this.execStream(name, command, { container, stdin: o.stdin, signal: o.signal }),
+      podPath,
+      localPath,
+      { signal },
+    );
+  }
+
+  /**
+   * Copies a local file or folder into a pod's container, as `kubectl cp local pod:path`:
+   * `localPath` becomes `podPath`, whose folder must exist. Runs `tar xf -` in the container.
+   *
+   * @example
+   * await pods.copyToPod("web-0", "./config", "/etc/app/config");
+   */
+  copyToPod(
+    name: string,
+    localPath: string,
+    podPath: string,
+    options: { container?: string } & CallOptions = {},
+  ): Promise<{ entries: number }> {
+    const { container, signal } = options;
+    return copyToContainer(
+      (command, o) => this.execStream(name, command, { container, stdin: o.stdin, signal: o.signal }),
+      localPath,
+      podPath,
+      { signal },
+    );
   }
 
   /**

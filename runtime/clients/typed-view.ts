@@ -23,7 +23,7 @@ type MethodsForSubresource<S extends string> =
   | (S extends "status" ? "getStatus" | "updateStatus" | "patchStatus" | "applyStatus" : never)
   | (S extends "scale" ? "getScale" | "updateScale" | "patchScale" | "applyScale" : never)
   | (S extends "log" ? "getLogs" | "streamLogs" | "logLines" : never)
-  | (S extends "exec" ? "exec" | "execStream" : never)
+  | (S extends "exec" ? "exec" | "execStream" | "copyFromPod" | "copyToPod" : never)
   | (S extends "attach" ? "attach" : never)
   | (S extends "portforward" ? "portForward" | "portForwardStream" : never)
   | (S extends "eviction" ? "evict" : never)

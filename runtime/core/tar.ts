@@ -62,7 +62,7 @@ const typeFlags: Record<TarEntryType, number> = {
   hardlink: 0x31,
   symlink: 0x32,
   directory: 0x35,
-  other: 0x30,
+  other: 0x33,
 };
 
 function headerBlock(fields: {
