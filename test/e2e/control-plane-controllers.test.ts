@@ -439,3 +439,56 @@ describe("pod logs, exec, attach and port-forward through the apiserver to KWOK"
     }
   });
 });
+
+describe("the exec, logs and port-forward examples, against the control plane with KWOK", () => {
+  async function runExample(name: string): Promise<string> {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { join, resolve } = await import("node:path");
+    const repo = resolve(import.meta.dirname, "../..");
+    const { stdout } = await promisify(execFile)(
+      join(repo, "node_modules/.bin/tsx"),
+      [join(repo, "examples", name)],
+      { cwd: repo, env: { ...process.env, KUBECONFIG: cp.kubeconfig }, timeout: 60_000 },
+    );
+    return stdout;
+  }
+
+  it("exec.ts runs a command, then streams one", async () => {
+    const out = await runExample("exec.ts");
+    expect(out).toContain("stdout: hello from the pod\nstderr: to stderr\nexit code: 0\n");
+    expect(out).toMatch(/streamed: line 1\n(.|\n)*line 3\n/);
+    expect(out).toContain("streamed command exit code: 0");
+  }, 90_000);
+
+  it("logs.ts reads the last lines and follows the log", async () => {
+    const { appendFile } = await import("node:fs/promises");
+    await appendFile(
+      cp.components.podLogFile!,
+      "2026-11-30T10:00:04.000000000Z stdout F for the logs example\n",
+    );
+    const out = await runExample("logs.ts");
+    expect(out).toMatch(/^last lines: ".*for the logs example\\n"$/m);
+    expect(out).toContain("followed: 2026-11-30T10:00:04.000000000Z for the logs example\n");
+    expect(out).toContain("stopped following");
+  }, 90_000);
+
+  it("port-forward.ts talks to the pod's port 8080 through a local port", async () => {
+    const { createServer } = await import("node:net");
+    const target = cp.components.portForward!;
+    const accepted = new Set<import("node:net").Socket>();
+    const echo = createServer((socket) => {
+      accepted.add(socket);
+      socket.pipe(socket);
+    });
+    await new Promise<void>((r) => echo.listen(target.port, target.host, r));
+    try {
+      const out = await runExample("port-forward.ts");
+      expect(out).toContain("forwarding 127.0.0.1:<free port> -> port-forward-example:8080");
+      expect(out).toContain("sent ping, got ping");
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((r) => echo.close(r));
+    }
+  }, 90_000);
+});
