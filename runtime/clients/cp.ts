@@ -334,7 +334,9 @@ async function* localEntries(
  * Copies a local file or folder into a container: `localPath` becomes `podPath`, whose folder must
  * exist there. Runs `tar xf - -C <dir>` in the container with the archive on stdin; the archive is
  * padded to whole tar records, so tar finishes even where stdin's end cannot be signalled (a
- * `v4.channel.k8s.io` server, or KWOK). Resolves with the number of entries sent.
+ * `v4.channel.k8s.io` server, or KWOK). The archive is built in memory before it is sent (files
+ * are read whole), which suits configuration and logs rather than large data sets. Resolves with
+ * the number of entries sent.
  */
 export async function copyToContainer(
   start: StartCommand,

@@ -42,6 +42,9 @@ export async function checks(): Promise<void> {
   await clientset.coreV1.pods("ns").getLogs("p", { container: "c" });
   await clientset.coreV1.pods("ns").attach("p", { tty: true });
   await clientset.coreV1.pods("ns").portForward("p", [":8080", "5000:80"]);
+  await clientset.coreV1.pods("ns").copyFromPod("p", "/etc/app", "./app");
+  // @ts-expect-error deployments have no exec subresource, so no cp
+  clientset.appsV1.deployments("ns").copyToPod("d", "./a", "/a");
   // @ts-expect-error services have no attach subresource
   clientset.coreV1.services("ns").attach("s");
   // @ts-expect-error configmaps have no portforward subresource
