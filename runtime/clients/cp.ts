@@ -61,6 +61,7 @@ function splitContainerPath(path: string): { dir: string; base: string } {
 }
 
 const maxStderr = 64 * 1024;
+const sendHighWater = 4 << 20;
 
 /** Reads up to `maxStderr` bytes of a channel as text. */
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<string> {
@@ -334,9 +335,8 @@ async function* localEntries(
  * Copies a local file or folder into a container: `localPath` becomes `podPath`, whose folder must
  * exist there. Runs `tar xf - -C <dir>` in the container with the archive on stdin; the archive is
  * padded to whole tar records, so tar finishes even where stdin's end cannot be signalled (a
- * `v4.channel.k8s.io` server, or KWOK). The archive is built in memory before it is sent (files
- * are read whole), which suits configuration and logs rather than large data sets. Resolves with
- * the number of entries sent.
+ * `v4.channel.k8s.io` server, or KWOK). The archive is streamed as it is made, one file in memory
+ * at a time. Resolves with the number of entries sent.
  */
 export async function copyToContainer(
   start: StartCommand,
@@ -345,21 +345,43 @@ export async function copyToContainer(
   options: { signal?: AbortSignal } = {},
 ): Promise<{ entries: number }> {
   const { dir, base } = splitContainerPath(podPath);
-  const writer = new TarWriter();
-  const parts: Uint8Array[] = [];
-  let entries = 0;
-  for await (const entry of localEntries(localPath, base)) {
-    parts.push(...writer.entry(entry));
-    entries += 1;
-  }
-  parts.push(writer.end());
+  // Fail on a missing local path before anything runs in the container.
+  await lstat(localPath);
   const cmd = await start(["tar", "xf", "-", "-C", dir], { stdin: true, signal: options.signal });
   const stderr = collect(cmd.stderr);
   stderr.catch(() => {});
   const stdout = collect(cmd.stdout);
   stdout.catch(() => {});
-  for (const part of parts) cmd.write(part);
-  if (cmd.protocol === "v5.channel.k8s.io") cmd.end();
+  const writer = new TarWriter();
+  let entries = 0;
+  // tar may end early (an error, or the connection): then stop sending and report that.
+  let ended = false;
+  cmd.exitCode.then(
+    () => {
+      ended = true;
+    },
+    () => {
+      ended = true;
+    },
+  );
+  const send = async (part: Uint8Array) => {
+    if (ended) return;
+    cmd.write(part);
+    // Pace the WebSocket: wait while more than a few MiB are queued.
+    while (!ended && cmd.bufferedAmount > sendHighWater) await new Promise((r) => setTimeout(r, 5));
+  };
+  try {
+    // One file in memory at a time.
+    for await (const entry of localEntries(localPath, base)) {
+      for (const part of writer.entry(entry)) await send(part);
+      entries += 1;
+    }
+    await send(writer.end());
+  } catch (err) {
+    cmd.close();
+    throw err;
+  }
+  if (!ended && cmd.protocol === "v5.channel.k8s.io") cmd.end();
   await checkExit(cmd, stderr, `tar in the container`);
   return { entries };
 }

@@ -137,6 +137,11 @@ export class RemoteCommand {
     this.#socket.send(encodeClose(Channels.stdin));
   }
 
+  /** Bytes written and not yet handed to the network (to pace large stdin writes). */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
   /** Resizes the terminal (`tty: true`). */
   resize(size: { width: number; height: number }): void {
     this.#socket.send(encodeResize(size));

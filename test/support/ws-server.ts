@@ -56,6 +56,15 @@ export function clientFrames(buffer: Buffer): {
   return { frames, rest: buffer.subarray(at) };
 }
 
+/** The whole length of the frame a buffer starts with, once its header is there (else 0). */
+function frameLength(buffer: Buffer): number {
+  if (buffer.length < 2) return 0;
+  const length = (buffer[1] as number) & 0x7f;
+  if (length === 126) return buffer.length < 4 ? 0 : 4 + 4 + buffer.readUInt16BE(2);
+  if (length === 127) return buffer.length < 10 ? 0 : 10 + 4 + Number(buffer.readBigUInt64BE(2));
+  return 2 + 4 + length;
+}
+
 export interface WsConnection {
   url: URL;
   protocols: string;
@@ -129,9 +138,20 @@ export async function startWsServer(
       onClose: (h) => closeHandlers.push(h),
     };
     let pending: Buffer = Buffer.alloc(0);
+    // Chunks not yet joined, and how many bytes the frame at the head needs (large frames arrive
+    // in many chunks; joining only once the frame is whole keeps this linear).
+    let waiting: Buffer[] = [];
+    let waitingBytes = 0;
+    let needed = 0;
     socket.on("data", (chunk: Buffer) => {
-      const { frames, rest } = clientFrames(Buffer.concat([pending, chunk]));
+      waiting.push(chunk);
+      waitingBytes += chunk.length;
+      if (pending.length + waitingBytes < needed) return;
+      const { frames, rest } = clientFrames(Buffer.concat([pending, ...waiting]));
+      waiting = [];
+      waitingBytes = 0;
       pending = rest;
+      needed = frameLength(rest);
       for (const f of frames) {
         if (f.opcode === 0x8) {
           // Answer the close handshake, as a server should.

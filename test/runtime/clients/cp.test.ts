@@ -81,8 +81,8 @@ function run(conn: WsConnection): void {
     stdio: ["pipe", "pipe", "pipe"],
   });
   child.stdin.on("error", () => {});
-  child.stdout.on("data", (d: Buffer) => conn.send(Uint8Array.of(1, ...d)));
-  child.stderr.on("data", (d: Buffer) => conn.send(Uint8Array.of(2, ...d)));
+  child.stdout.on("data", (d: Buffer) => conn.send(Buffer.concat([Buffer.of(1), d])));
+  child.stderr.on("data", (d: Buffer) => conn.send(Buffer.concat([Buffer.of(2), d])));
   conn.onMessage((m) => {
     if (m[0] === 0) child.stdin.write(m.subarray(1));
     else if (m[0] === 255 && m[1] === 0) child.stdin.end();
@@ -155,6 +155,23 @@ describe("copyToPod and copyFromPod (container paths relative to the exec folder
     expect(commands.at(-1)).toEqual(["tar", "cf", "-", "-C", "data", "copied"]);
     expect(got.entries).toBe(8);
     expect(tree(back)).toEqual(tree(local));
+  });
+
+  it("streams a large file in, paced, and back out", async () => {
+    const dir = mkdtempSync(join(root, "large-"));
+    const big = Buffer.alloc(12 << 20);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
+    writeFileSync(join(dir, "big.bin"), big);
+    await client().copyToPod("web-0", join(dir, "big.bin"), "data/big.bin");
+    expect(readFileSync(join(container, "data", "big.bin")).equals(big)).toBe(true);
+    await client().copyFromPod("web-0", "data/big.bin", join(dir, "back.bin"));
+    expect(readFileSync(join(dir, "back.bin")).equals(big)).toBe(true);
+  });
+
+  it("a missing local path fails before anything runs in the container", async () => {
+    const before = commands.length;
+    await expect(client().copyToPod("web-0", join(root, "not-there"), "data/x")).rejects.toThrow(/ENOENT/);
+    expect(commands.length).toBe(before);
   });
 
   it("copies one file out to the path given", async () => {
