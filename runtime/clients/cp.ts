@@ -191,9 +191,10 @@ class Extractor {
       }
       case "file": {
         const path = await this.#parents(segments, entry);
-        if ((await kindAt(path)) === "symlink")
+        const kind = await kindAt(path);
+        if (kind === "symlink" || kind === "directory")
           throw new CopyError(
-            `cp: refusing archive entry ${JSON.stringify(entry)}: ${path} is a symbolic link`,
+            `cp: refusing archive entry ${JSON.stringify(entry)}: ${path} is a ${kind === "symlink" ? "symbolic link" : "folder"}`,
             entry,
           );
         // O_NOFOLLOW: never write through a link, even one that appeared since the check.
@@ -308,8 +309,9 @@ export async function copyFromContainer(
   } catch (err) {
     cmd.close();
     await extractor.abort();
-    if (err instanceof SyntaxError) throw new CopyError(`cp: ${err.message}`, undefined, { cause: err });
-    throw err;
+    if (err instanceof CopyError) throw err;
+    // A malformed archive, or the local filesystem refusing (a file where a folder goes...).
+    throw new CopyError(`cp: ${(err as Error).message}`, undefined, { cause: err });
   }
 }
 

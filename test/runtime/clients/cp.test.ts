@@ -14,12 +14,14 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CopyError } from "../../../runtime/clients/cp.js";
 import { ResourceClient } from "../../../runtime/clients/resource-client.js";
@@ -104,6 +106,8 @@ beforeAll(async () => {
     namespace: "default",
     tls: {},
     auth: { type: "token", token: "cp-test-token" },
+    // Many copies in a row (the property test): no client-side rate limit.
+    qps: -1,
   });
 });
 
@@ -319,4 +323,55 @@ describe("copyFromPod refuses archives that reach outside the destination", () =
       crafted = undefined;
     }
   });
+});
+
+describe("copyFromPod, as a property over random hostile archives", () => {
+  it("never writes outside the destination, and leaves no link that resolves outside it", async () => {
+    const piece = fc.constantFrom("base", "a", "b", "..", ".", "", "/", "x/..", "../base");
+    const entryPath = fc
+      .array(piece, { minLength: 1, maxLength: 5 })
+      .map((p) => p.join("/"))
+      .map((p) => (p.startsWith("base") ? p : `base/${p}`));
+    const target = fc.array(piece, { minLength: 1, maxLength: 4 }).map((p) => p.join("/"));
+    const entry = fc.oneof(
+      entryPath.map((p) => file(p, "data")),
+      entryPath.map((p) => dir(p)),
+      fc.tuple(entryPath, target).map(([p, t]) => link(p, t)),
+      fc
+        .tuple(
+          entryPath,
+          target.map((t) => `/${t}`),
+        )
+        .map(([p, t]) => link(p, t)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 8 }), async (entries) => {
+        const outer = mkdtempSync(join(root, "prop-"));
+        const dest = join(outer, "dest");
+        crafted = writeTar([dir("base"), ...entries]);
+        try {
+          await client()
+            .copyFromPod("web-0", "base", dest)
+            .catch((e: unknown) => {
+              if (!(e instanceof CopyError)) throw e;
+            });
+          expect(readdirSync(outer)).toEqual(existsSync(dest) ? ["dest"] : []);
+          if (!existsSync(dest)) return;
+          const real = realpathSync(dest);
+          for (const line of tree(dest)) {
+            const arrow = line.indexOf(" -> ");
+            if (arrow < 0) continue;
+            const at = join(dest, line.slice(0, arrow));
+            // Where the link points, resolved through the real folders on the way.
+            const pointed = resolve(realpathSync(dirname(at)), readlinkSync(at));
+            expect(pointed === real || pointed.startsWith(`${real}/`), line).toBe(true);
+          }
+        } finally {
+          crafted = undefined;
+          rmSync(outer, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 150, interruptAfterTimeLimit: 10_000 },
+    );
+  }, 60_000);
 });

@@ -6,7 +6,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -295,4 +295,40 @@ describe("symlinkStaysInside", () => {
     ["a backslash", { given: [["link"], "..\\x"], want: false }],
   ];
   runCases(cases, ([segments, target]) => symlinkStaysInside(segments, target));
+});
+
+describe("path checks, as properties", () => {
+  const piece = fc.constantFrom("a", "b", "..", ".", "", "/", "\\", "c:", "x/..", "../", "é", "\0");
+  const path = fc.array(piece, { maxLength: 8 }).map((p) => p.join(""));
+  const dest = "/dest/root";
+
+  it("an accepted entry path always resolves inside the destination", () => {
+    fc.assert(
+      fc.property(path, (p) => {
+        const safe = safeEntryPath(p);
+        if ("error" in safe) return;
+        const resolved = posix.resolve(dest, ...safe.segments);
+        expect(resolved === dest || resolved.startsWith(`${dest}/`), p).toBe(true);
+        expect(safe.segments).not.toContain("..");
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("an accepted symlink target always resolves inside the destination (no links on the way)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom("a", "b", "c"), { minLength: 1, maxLength: 4 }),
+        path,
+        (link, target) => {
+          if (!symlinkStaysInside(link, target)) return;
+          const resolved = posix.resolve(dest, ...link.slice(0, -1), target);
+          expect(resolved === dest || resolved.startsWith(`${dest}/`), `${link.join("/")} -> ${target}`).toBe(
+            true,
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });
