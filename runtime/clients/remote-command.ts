@@ -13,9 +13,9 @@ import {
   encodeFrame,
   encodeResize,
 } from "../core/remote-command.js";
-import { StatusError } from "../errors.js";
+import { StatusError, TransportError } from "../errors.js";
 
-/** Chunks of one channel, handed out in order; ends when the command does. */
+/** Chunks of one channel, handed out in order; ends when the command (or connection) does. */
 export class ChunkQueue implements AsyncIterable<Uint8Array> {
   #chunks: Uint8Array[] = [];
   #ended = false;
@@ -64,6 +64,7 @@ export class RemoteCommand {
   /** The subprotocol the server chose (`v5.channel.k8s.io` or `v4.channel.k8s.io`). */
   readonly protocol: string;
   readonly #socket: WebSocket;
+  #closedByUs = false;
 
   constructor(socket: WebSocket, where: string) {
     this.#socket = socket;
@@ -85,7 +86,9 @@ export class RemoteCommand {
       else if (channel === Channels.stderr) this.stderr.push(bytes);
       else if (channel === Channels.error) errorText += decoder.decode(bytes, { stream: true });
     });
-    socket.addEventListener("close", () => {
+    let socketError: unknown;
+    socket.addEventListener("close", (event) => {
+      errorText += decoder.decode();
       if (errorText) {
         const r = commandResult(errorText);
         result =
@@ -101,9 +104,16 @@ export class RemoteCommand {
                 },
                 { method: "GET", url: where },
               );
+      } else if (!event.wasClean && !this.#closedByUs) {
+        // No Status and no close message: the connection broke while the command ran (the
+        // apiserver or the network went away), so its outcome is unknown.
+        result = new TransportError(
+          "ECONNECTION",
+          `${where}: the connection was lost before the command ended (code ${event.code})`,
+          { cause: socketError },
+        );
       }
-      // No Status at all: the stream ended without one, which the apiserver sends on success too
-      // for old protocols; treat it as success only when the socket closed cleanly.
+      // A clean close with no Status is success, as client-go reads an empty error channel.
       const failure = result instanceof Error ? result : undefined;
       this.stdout.end(failure);
       this.stderr.end(failure);
@@ -111,7 +121,7 @@ export class RemoteCommand {
       else settle.resolve(typeof result === "number" ? result : 0);
     });
     socket.addEventListener("error", (event) => {
-      result = new Error(`${where}: ${(event as { message?: string }).message || "the WebSocket failed"}`);
+      socketError = event;
     });
   }
 
@@ -127,6 +137,11 @@ export class RemoteCommand {
     this.#socket.send(encodeClose(Channels.stdin));
   }
 
+  /** Bytes written and not yet handed to the network (to pace large stdin writes). */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
   /** Resizes the terminal (`tty: true`). */
   resize(size: { width: number; height: number }): void {
     this.#socket.send(encodeResize(size));
@@ -134,6 +149,7 @@ export class RemoteCommand {
 
   /** Closes the connection (the command may go on running in the container). */
   close(): void {
+    this.#closedByUs = true;
     this.#socket.close();
   }
 }

@@ -24,12 +24,26 @@ import {
   type StrategicMergePatch,
   type StrategicMergeType,
 } from "../core/patch.js";
-import { type ExecOptions, execQuery, remoteCommandProtocols } from "../core/remote-command.js";
+import {
+  type PortMapping,
+  parsePortMapping,
+  portForwardProtocols,
+  portForwardQuery,
+} from "../core/port-forward.js";
+import {
+  type AttachOptions,
+  attachQuery,
+  type ExecOptions,
+  execQuery,
+  remoteCommandProtocols,
+} from "../core/remote-command.js";
 import type { CallOptions } from "../core/request.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import { buildRequest, type ResourceCall, scopeNamespace } from "../core/resource-requests.js";
 import type { Status } from "../errors.js";
 import type { ApiCaller } from "../rest/api-caller.js";
+import { copyFromContainer, copyToContainer } from "./cp.js";
+import { PortForwarder, type PortForwardOptions, PortForwardStream } from "./port-forward.js";
 import { RemoteCommand, readAll } from "./remote-command.js";
 
 /** Options of a pod log request (`/log`), with the apiserver's query names. */
@@ -188,6 +202,63 @@ export class SubresourceClient<T extends KubeObject, SMP extends boolean = boole
   }
 
   /**
+   * Attaches to the main process of a pod's container (`attach` subresource, as `kubectl attach`),
+   * over the same WebSocket protocol as `execStream`: its output as it comes, stdin to write (and
+   * end, with `v5.channel.k8s.io`), a terminal to resize; `exitCode` settles when it ends.
+   *
+   * @example
+   * const proc = await pods.attach("web-0", { stdin: true, tty: true });
+   * proc.resize({ width: 120, height: 40 });
+   */
+  async attach(name: string, options: AttachOptions & CallOptions = {}): Promise<RemoteCommand> {
+    const { signal, timeout, ...attach } = options;
+    const base = this.request({ verb: "get", name, subresource: "attach", options: {} });
+    const request = { ...base, query: attachQuery(attach) };
+    if (!this.caller.websocket) throw new TypeError("attach: this client's transport cannot open WebSockets");
+    const socket = await this.caller.websocket(request, remoteCommandProtocols, { signal, timeout });
+    return new RemoteCommand(socket, `${request.path}`);
+  }
+
+  /**
+   * Opens one connection to a pod's port (`portforward` subresource, one WebSocket): the bytes
+   * from the pod as `data`, `write` to send, `done` to see how it ended.
+   */
+  async portForwardStream(name: string, port: number, options: CallOptions = {}): Promise<PortForwardStream> {
+    const base = this.request({ verb: "get", name, subresource: "portforward", options: {} });
+    const request = { ...base, query: portForwardQuery([port]) };
+    if (!this.caller.websocket)
+      throw new TypeError("port-forward: this client's transport cannot open WebSockets");
+    const socket = await this.caller.websocket(request, portForwardProtocols, {
+      signal: options.signal,
+      timeout: options.timeout,
+    });
+    return new PortForwardStream(socket, port, request.path);
+  }
+
+  /**
+   * Forwards local ports to a pod's ports, as `kubectl port-forward`: listens on 127.0.0.1 (each
+   * `"[local:]remote"`; local 0 or empty means a free port, see `ports`), and forwards every
+   * connection, each over a WebSocket of its own. A connection the pod's side refuses is closed
+   * and reported to `onError`; `close()` or the signal stops it all.
+   *
+   * @example
+   * const forward = await pods.portForward("web-0", [":8080"], { signal });
+   * console.log(`listening on 127.0.0.1:${forward.ports[0].local}`);
+   */
+  async portForward(
+    name: string,
+    ports: readonly (string | number | PortMapping)[],
+    options: PortForwardOptions = {},
+  ): Promise<PortForwarder> {
+    const mappings = ports.map(parsePortMapping);
+    return PortForwarder.listen(
+      (port, { signal }) => this.portForwardStream(name, port, { signal }),
+      mappings,
+      options,
+    );
+  }
+
+  /**
    * Runs a command in a pod's container and waits for it: its stdout and stderr as text and its
    * exit code (a non-zero code is an answer, not an error; a command that cannot start is).
    *
@@ -207,6 +278,52 @@ export class SubresourceClient<T extends KubeObject, SMP extends boolean = boole
     }
     const [stdout, stderr] = await Promise.all([readAll(cmd.stdout), readAll(cmd.stderr)]);
     return { stdout, stderr, exitCode: await cmd.exitCode };
+  }
+
+  /**
+   * Copies a file or folder out of a pod's container, as `kubectl cp pod:path local`: `podPath`
+   * becomes `localPath`. Runs `tar cf -` in the container (it must have `tar`); an archive entry
+   * that would land outside `localPath` (absolute, `..`, links leading out or written through)
+   * fails the copy with a `CopyError`.
+   *
+   * @example
+   * await pods.copyFromPod("web-0", "/var/log/app", "./app-logs", { container: "app" });
+   */
+  copyFromPod(
+    name: string,
+    podPath: string,
+    localPath: string,
+    options: { container?: string } & CallOptions = {},
+  ): Promise<{ entries: number }> {
+    const { container, signal } = options;
+    return copyFromContainer(
+      (command, o) => this.execStream(name, command, { container, stdin: o.stdin, signal: o.signal }),
+      podPath,
+      localPath,
+      { signal },
+    );
+  }
+
+  /**
+   * Copies a local file or folder into a pod's container, as `kubectl cp local pod:path`:
+   * `localPath` becomes `podPath`, whose folder must exist. Runs `tar xf -` in the container.
+   *
+   * @example
+   * await pods.copyToPod("web-0", "./config", "/etc/app/config");
+   */
+  copyToPod(
+    name: string,
+    localPath: string,
+    podPath: string,
+    options: { container?: string } & CallOptions = {},
+  ): Promise<{ entries: number }> {
+    const { container, signal } = options;
+    return copyToContainer(
+      (command, o) => this.execStream(name, command, { container, stdin: o.stdin, signal: o.signal }),
+      localPath,
+      podPath,
+      { signal },
+    );
   }
 
   /**

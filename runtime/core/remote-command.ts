@@ -25,6 +25,21 @@ export interface ExecOptions {
   tty?: boolean;
 }
 
+/** Options of an attach: which streams, which container, a terminal. */
+export type AttachOptions = ExecOptions;
+
+/** The query of an attach: the streams and the terminal, as for exec but with no command. */
+export function attachQuery(options: AttachOptions): Record<string, QueryValue> {
+  const tty = options.tty ?? false;
+  return {
+    container: options.container,
+    stdin: options.stdin ?? false,
+    stdout: options.stdout ?? true,
+    stderr: tty ? false : (options.stderr ?? true),
+    tty,
+  };
+}
+
 /** The query of an exec: the command repeated as `command=` parameters, as the apiserver reads it. */
 export function execQuery(command: readonly string[], options: ExecOptions): Record<string, QueryValue> {
   if (command.length === 0) throw new RangeError("exec: the command is empty");

@@ -348,7 +348,10 @@ export class HttpClient implements ApiCaller {
     if (this.transport === "fetch") {
       const where = this.where({ method: "GET", path: request.path });
       return Promise.reject(
-        new TransportError("ECONFIG", `${where}: WebSockets (exec, attach) need the undici transport`),
+        new TransportError(
+          "ECONFIG",
+          `${where}: WebSockets (exec, attach, port-forward, cp) need the undici transport`,
+        ),
       );
     }
     const url = this.url(request).replace(/^http/, "ws");

@@ -21,7 +21,7 @@
  *   `Impersonate-Group` headers) would change their meaning: such a request fails (`ECONFIG`).
  * - **Redirects** are not followed by fetch (`redirect: "manual"`): the redirect layer decides,
  *   as with undici.
- * - **WebSockets** (exec, attach, port-forward) need undici's transport.
+ * - **WebSockets** (exec, attach, port-forward, cp) need undici's transport.
  */
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";

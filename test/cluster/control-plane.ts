@@ -84,6 +84,12 @@ export interface ControlPlaneComponents {
    * machine, in a folder of the control plane's own (KWOK's ClusterExec).
    */
   podLogFile?: string;
+  /**
+   * With KWOK: where a port-forward to any pod's `podPort` goes (KWOK's ClusterPortForward dials
+   * `host:port` on this machine). Nothing listens there until a test does; other pod ports fail
+   * with an error on the forward's error channel.
+   */
+  portForward?: { podPort: number; host: "127.0.0.1"; port: number };
 }
 
 export interface ControlPlane {
@@ -397,9 +403,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           nodeCount: options.kwokNodes ?? 1,
           timeoutMs: options.readyTimeout ?? 60_000,
           podLogFile: undefined as string | undefined,
+          portForward: undefined as ControlPlaneComponents["portForward"],
         };
         components.nodes = await startKwok(kwokCtx);
         components.podLogFile = kwokCtx.podLogFile;
+        components.portForward = kwokCtx.portForward;
       }
     }
     const extras = [withControllers && "kube-controller-manager, kube-scheduler", withKwok && "KWOK"].filter(
@@ -661,19 +669,25 @@ interface NodeStatus {
 
 /** Starts KWOK on a loopback port and creates its nodes; resolves with their names once they take pods. */
 async function startKwok(
-  ctx: ComponentContext & { nodeCount: number; podLogFile?: string },
+  ctx: ComponentContext & {
+    nodeCount: number;
+    podLogFile?: string;
+    portForward?: ControlPlaneComponents["portForward"];
+  },
 ): Promise<string[]> {
   const { dir, pki, binaries } = ctx;
   const port = await freePort();
   const workdir = join(dir, "kwok");
   await mkdir(workdir, { recursive: true });
   const kwokLog = join(dir, "kwok.log");
-  // Streaming for every pod: logs from one CRI-format file, exec as a local process in a folder of
-  // its own (KWOK's static ClusterLogs and ClusterExec rules).
+  // Streaming for every pod: logs (and attach) from one CRI-format file, exec as a local process in
+  // a folder of its own, port-forward of pod port 8080 to a loopback port a test may listen on
+  // (KWOK's static ClusterLogs, ClusterAttach, ClusterExec and ClusterPortForward rules).
   const execDir = join(workdir, "exec");
   await mkdir(execDir, { recursive: true });
   const podLogFile = join(workdir, "pod.log");
   await writeFile(podLogFile, "");
+  const portForward = { podPort: 8080, host: "127.0.0.1", port: await freePort() } as const;
   const streaming = join(workdir, "streaming.yaml");
   await writeFile(
     streaming,
@@ -687,10 +701,21 @@ async function startKwok(
       "kind: ClusterLogs",
       "metadata: {name: logs}",
       `spec: {logs: [{logsFile: ${JSON.stringify(podLogFile)}}]}`,
+      "---",
+      "apiVersion: kwok.x-k8s.io/v1alpha1",
+      "kind: ClusterAttach",
+      "metadata: {name: attach}",
+      `spec: {attaches: [{logsFile: ${JSON.stringify(podLogFile)}}]}`,
+      "---",
+      "apiVersion: kwok.x-k8s.io/v1alpha1",
+      "kind: ClusterPortForward",
+      "metadata: {name: port-forward}",
+      `spec: {forwards: [{ports: [${portForward.podPort}], target: {address: ${portForward.host}, port: ${portForward.port}}}]}`,
       "",
     ].join("\n"),
   );
   ctx.podLogFile = podLogFile;
+  ctx.portForward = portForward;
   const kwok = startProcess(
     binaries.kwok!,
     [

@@ -109,6 +109,7 @@ describe("a control plane with controllers, scheduler and KWOK", () => {
       kwok: true,
       nodes: ["kwok-node-0"],
       podLogFile: expect.stringMatching(/pod\.log$/),
+      portForward: { podPort: 8080, host: "127.0.0.1", port: expect.any(Number) },
     });
     expect(cp.binaries.kwokVersion).toBe("v0.8.0");
     const node = await clientset.coreV1.nodes().get("kwok-node-0");
@@ -285,7 +286,7 @@ describe("a control plane with controllers and scheduler but no nodes", () => {
   }, 120_000);
 });
 
-describe("pod logs and exec through the apiserver to KWOK", () => {
+describe("pod logs, exec, attach and port-forward through the apiserver to KWOK", () => {
   const namespace = "default";
   let podName: string;
 
@@ -357,4 +358,174 @@ describe("pod logs and exec through the apiserver to KWOK", () => {
       .catch((e: unknown) => e);
     expect(String(failed)).toContain("exit status 3");
   });
+
+  it("attaches to a pod: what the container writes after attaching arrives on stdout", async () => {
+    const { appendFile } = await import("node:fs/promises");
+    const pods = clientset.coreV1.pods(namespace);
+    // v5 from us; the apiserver translates it to SPDY toward KWOK, which streams the log file's
+    // new lines as the container's output (KWOK's attach ignores stdin and never ends by itself).
+    const proc = await pods.attach(podName, { container: "app" });
+    expect(proc.protocol).toBe("v5.channel.k8s.io");
+    let out = "";
+    const reading = (async () => {
+      for await (const chunk of proc.stdout) {
+        out += Buffer.from(chunk).toString();
+        if (out.includes("written while attached")) break;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1000));
+    await appendFile(
+      cp.components.podLogFile!,
+      "2026-11-30T10:00:03.000000000Z stdout F written while attached\n",
+    );
+    await reading;
+    proc.close();
+    expect(out).toContain("written while attached");
+    expect(out).not.toContain("first line");
+    expect(await proc.exitCode).toBe(0);
+  });
+
+  it("forwards local ports to a TCP echo server behind the pod, many connections at once", async () => {
+    const { createServer, connect } = await import("node:net");
+    const target = cp.components.portForward!;
+    // KWOK dials this address for the pod's port 8080; only loopback is involved.
+    const accepted = new Set<import("node:net").Socket>();
+    const echo = createServer((socket) => {
+      accepted.add(socket);
+      socket.pipe(socket);
+    });
+    await new Promise<void>((r) => echo.listen(target.port, target.host, r));
+    const errors: Error[] = [];
+    const forward = await clientset.coreV1
+      .pods(namespace)
+      .portForward(podName, [`:${target.podPort}`, ":9999"], { onError: (e) => errors.push(e) });
+    const talk = (port: number, text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, "127.0.0.1", () => socket.write(text));
+        let got = "";
+        socket.on("data", (d) => {
+          got += d.toString();
+          if (got.length >= text.length) socket.end();
+        });
+        socket.on("close", () => resolve(got));
+        socket.on("error", (e: NodeJS.ErrnoException) =>
+          e.code === "ECONNRESET" ? resolve(got) : reject(e),
+        );
+      });
+    try {
+      const [echoPort, nowherePort] = forward.ports.map((p) => p.local) as [number, number];
+      expect(forward.ports).toEqual([
+        { local: echoPort, remote: target.podPort },
+        { local: nowherePort, remote: 9999 },
+      ]);
+      const texts = Array.from({ length: 5 }, (_, i) => `through the pod ${i} `.repeat(200 * (i + 1)));
+      expect(await Promise.all(texts.map((t) => talk(echoPort, t)))).toEqual(texts);
+      // A pod port with no forward: the error channel says so, for that connection only.
+      expect(await talk(nowherePort, "anyone?")).toBe("");
+      expect(errors.map((e) => e.message)).toEqual([
+        expect.stringContaining("no forward found for port 9999"),
+      ]);
+      expect(await talk(echoPort, "still forwarding")).toBe("still forwarding");
+    } finally {
+      await forward.close();
+      // KWOK's tunnel waits for both directions: it keeps its connection to the target open until
+      // the target ends it, even once the client is gone (a kubelet's runtime closes it).
+      for (const socket of accepted) socket.destroy();
+      await new Promise((r) => echo.close(r));
+    }
+  });
+
+  it("copies a folder into the pod and back out with tar over exec (cp)", async () => {
+    const { mkdtemp, mkdir, writeFile, readFile, readdir, rm, symlink } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const pods = clientset.coreV1.pods(namespace);
+    const local = await mkdtemp(join(tmpdir(), "kubegen-cp-e2e-"));
+    try {
+      const src = join(local, "src");
+      await mkdir(join(src, "nested"), { recursive: true });
+      await writeFile(join(src, "a.txt"), "alpha\n");
+      await writeFile(join(src, "nested", "b.bin"), Buffer.alloc(50_000, 7));
+      await symlink("../a.txt", join(src, "nested", "to-a"));
+      // KWOK runs exec'd commands in a folder of the control plane's, so container paths are
+      // relative to it. It never passes stdin's end on: tar stops at the archive's last record.
+      const sent = await pods.copyToPod(podName, src, "copied-in", { container: "app" });
+      expect(sent.entries).toBe(5);
+      expect((await pods.exec(podName, ["cat", "copied-in/a.txt"], { container: "app" })).stdout).toBe(
+        "alpha\n",
+      );
+      expect(
+        (await pods.exec(podName, ["readlink", "copied-in/nested/to-a"], { container: "app" })).stdout,
+      ).toBe("../a.txt\n");
+
+      const back = join(local, "back");
+      const got = await pods.copyFromPod(podName, "copied-in", back, { container: "app" });
+      expect(got.entries).toBe(5);
+      expect(await readFile(join(back, "a.txt"), "utf8")).toBe("alpha\n");
+      expect((await readFile(join(back, "nested", "b.bin"))).equals(Buffer.alloc(50_000, 7))).toBe(true);
+      expect((await readdir(join(back, "nested"))).sort()).toEqual(["b.bin", "to-a"]);
+      expect(await readFile(join(back, "nested", "to-a"), "utf8")).toBe("alpha\n");
+
+      // A single file, written in the pod by a command.
+      await pods.exec(podName, ["sh", "-c", "echo made in the pod > made.txt"], { container: "app" });
+      await pods.copyFromPod(podName, "made.txt", join(local, "made.txt"), { container: "app" });
+      expect(await readFile(join(local, "made.txt"), "utf8")).toBe("made in the pod\n");
+    } finally {
+      await pods.exec(podName, ["rm", "-rf", "copied-in", "made.txt"], { container: "app" }).catch(() => {});
+      await rm(local, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the exec, logs and port-forward examples, against the control plane with KWOK", () => {
+  async function runExample(name: string): Promise<string> {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { join, resolve } = await import("node:path");
+    const repo = resolve(import.meta.dirname, "../..");
+    const { stdout } = await promisify(execFile)(
+      join(repo, "node_modules/.bin/tsx"),
+      [join(repo, "examples", name)],
+      { cwd: repo, env: { ...process.env, KUBECONFIG: cp.kubeconfig }, timeout: 60_000 },
+    );
+    return stdout;
+  }
+
+  it("exec.ts runs a command, then streams one", async () => {
+    const out = await runExample("exec.ts");
+    expect(out).toContain("stdout: hello from the pod\nstderr: to stderr\nexit code: 0\n");
+    expect(out).toMatch(/streamed: line 1\n(.|\n)*line 3\n/);
+    expect(out).toContain("streamed command exit code: 0");
+  }, 90_000);
+
+  it("logs.ts reads the last lines and follows the log", async () => {
+    const { appendFile } = await import("node:fs/promises");
+    await appendFile(
+      cp.components.podLogFile!,
+      "2026-11-30T10:00:04.000000000Z stdout F for the logs example\n",
+    );
+    const out = await runExample("logs.ts");
+    expect(out).toMatch(/^last lines: ".*for the logs example\\n"$/m);
+    expect(out).toContain("followed: 2026-11-30T10:00:04.000000000Z for the logs example\n");
+    expect(out).toContain("stopped following");
+  }, 90_000);
+
+  it("port-forward.ts talks to the pod's port 8080 through a local port", async () => {
+    const { createServer } = await import("node:net");
+    const target = cp.components.portForward!;
+    const accepted = new Set<import("node:net").Socket>();
+    const echo = createServer((socket) => {
+      accepted.add(socket);
+      socket.pipe(socket);
+    });
+    await new Promise<void>((r) => echo.listen(target.port, target.host, r));
+    try {
+      const out = await runExample("port-forward.ts");
+      expect(out).toContain("forwarding 127.0.0.1:<free port> -> port-forward-example:8080");
+      expect(out).toContain("sent ping, got ping");
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((r) => echo.close(r));
+    }
+  }, 90_000);
 });

@@ -40,6 +40,15 @@ export async function checks(): Promise<void> {
   // @ts-expect-error configmaps have no scale subresource
   clientset.coreV1.configMaps("ns").getScale("x");
   await clientset.coreV1.pods("ns").getLogs("p", { container: "c" });
+  await clientset.coreV1.pods("ns").attach("p", { tty: true });
+  await clientset.coreV1.pods("ns").portForward("p", [":8080", "5000:80"]);
+  await clientset.coreV1.pods("ns").copyFromPod("p", "/etc/app", "./app");
+  // @ts-expect-error deployments have no exec subresource, so no cp
+  clientset.appsV1.deployments("ns").copyToPod("d", "./a", "/a");
+  // @ts-expect-error services have no attach subresource
+  clientset.coreV1.services("ns").attach("s");
+  // @ts-expect-error configmaps have no portforward subresource
+  clientset.coreV1.configMaps("ns").portForward("c", ["80"]);
   await clientset.coreV1.serviceAccounts("ns").createToken("sa", { spec: { audiences: ["x"] } });
   await clientset.appsV1.deployments("ns").getScale("d");
   // @ts-expect-error the hyphen-group CRD has no status subresource

@@ -1,6 +1,7 @@
 /** The remote-command protocol's pure half: the query, frames, and the error channel's Status. */
 import { describe, expect, it } from "vitest";
 import {
+  attachQuery,
   commandResult,
   decodeFrame,
   encodeClose,
@@ -25,6 +26,19 @@ describe("execQuery", () => {
       stderr: false,
     });
     expect(() => execQuery([], {})).toThrow(/command is empty/);
+  });
+});
+
+describe("attachQuery", () => {
+  it("has the streams and terminal of exec but no command", () => {
+    expect(attachQuery({ container: "app" })).toEqual({
+      container: "app",
+      stdin: false,
+      stdout: true,
+      stderr: true,
+      tty: false,
+    });
+    expect(attachQuery({ tty: true, stdin: true })).toMatchObject({ tty: true, stdin: true, stderr: false });
   });
 });
 

@@ -40,11 +40,11 @@ describe("the fetch transport itself", () => {
     );
   });
 
-  it("refuses WebSockets (exec, attach) with a clear error", async () => {
+  it("refuses WebSockets (exec, attach, port-forward, cp) with a clear error", async () => {
     const { url, seen } = await serve((_req, res) => json(res, 200, {}));
     await expect(
       client(url).websocket({ method: "GET", path: "/exec" }, ["v5.channel.k8s.io"]),
-    ).rejects.toThrow(/WebSockets \(exec, attach\) need the undici transport/);
+    ).rejects.toThrow(/WebSockets \(exec, attach, port-forward, cp\) need the undici transport/);
     expect(seen).toEqual([]);
   });
 
