@@ -33,6 +33,7 @@ export * from "./core/port-forward.js";
 export * from "./core/remote-command.js";
 export * from "./core/request.js";
 export * from "./core/resource.js";
+export type { ResourceCall } from "./core/resource-requests.js";
 export * from "./core/tar.js";
 export * from "./core/watch.js";
 export * from "./errors.js";

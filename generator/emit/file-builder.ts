@@ -157,11 +157,15 @@ export function jsDoc(lines: string[], indent = ""): string[] {
   if (text.length === 1 && indent.length + text[0]!.length + 7 <= lineWidth)
     return [`${indent}/** ${text[0]} */`];
   const width = lineWidth - indent.length - 3;
-  return [
-    `${indent}/**`,
-    ...text.flatMap((l) => wrap(l, width)).map((l) => (l ? `${indent} * ${l}` : `${indent} *`)),
-    `${indent} */`,
-  ];
+  // Lines inside a fenced code block keep their layout.
+  let inFence = false;
+  const wrapped = text.flatMap((l) => {
+    const fence = l.trimStart().startsWith("```");
+    const out = inFence || fence ? [l] : wrap(l, width);
+    if (fence) inFence = !inFence;
+    return out;
+  });
+  return [`${indent}/**`, ...wrapped.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)), `${indent} */`];
 }
 
 /** Word-wraps one line; words longer than the width (URLs) stand alone. */

@@ -30,9 +30,20 @@ function targetOf(ctx: EmitContext, module: string): ImportTarget {
   return (Object.hasOwn(ctx.external, module) ? ctx.external[module] : undefined) ?? { module };
 }
 
+/**
+ * A description with its code fences on lines of their own. Kubernetes' OpenAPI joins a fence to
+ * the line after or before it (```` <quantity> ::= ...`), which Markdown reads as a language name
+ * and a block that never closes.
+ */
+export function repairFences(text: string): string {
+  return text
+    .replace(/^(\s*)```[ \t]+(\S.*)$/gm, "$1```\n$2")
+    .replace(/^(.*\S)[ \t]+```[ \t]*$/gm, "$1\n```");
+}
+
 function docLines(docs: Docs, origin?: string): string[] {
   const lines: string[] = [];
-  if (docs.description) lines.push(docs.description.trim());
+  if (docs.description) lines.push(repairFences(docs.description.trim()));
   const tags: string[] = [];
   if (docs.default !== undefined) tags.push(`@default ${docs.default}`);
   if (docs.deprecated) tags.push(`@deprecated ${docs.deprecated}`);
@@ -246,6 +257,8 @@ function emitResource(
   ];
   if (resource.shortNames.length) fields.push(`shortNames: [${resource.shortNames.map(quote).join(", ")}]`);
   if (resource.categories.length) fields.push(`categories: [${resource.categories.map(quote).join(", ")}]`);
+  if (resource.selectableFields?.length)
+    fields.push(`selectableFields: [${resource.selectableFields.map(quote).join(", ")}]`);
   if (resource.strategicMergePatch) fields.push("strategicMergePatch: true");
   const scope = resource.namespaced ? "namespaced" : "cluster-scoped";
   const storage = resource.storageVersion ? " Storage version." : "";

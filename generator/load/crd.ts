@@ -18,6 +18,8 @@ export interface CrdVersion {
   deprecationWarning?: string;
   schema?: { openAPIV3Schema?: SchemaObject };
   subresources?: { status?: object; scale?: object };
+  /** Fields a field selector may name besides `metadata.name` and `metadata.namespace`. */
+  selectableFields?: { jsonPath: string }[];
 }
 
 /** An `apiextensions.k8s.io/v1` CustomResourceDefinition: the fields the generator reads. */
@@ -182,11 +184,35 @@ export function checkedCrd(item: CustomResourceDefinition, where: string): Loade
       if (version[flag] !== undefined && typeof version[flag] !== "boolean")
         fail(`/spec/versions/${i}/${flag}`, `expected true or false, found ${show(version[flag])}`);
     }
+    checkSelectableFields(version.selectableFields, `/spec/versions/${i}/selectableFields`, fail);
     const schema = (version.schema as Record<string, unknown> | undefined)?.openAPIV3Schema;
     if (schema !== undefined && (schema === null || typeof schema !== "object" || Array.isArray(schema)))
       fail(`/spec/versions/${i}/schema/openAPIV3Schema`, "expected a schema object");
   }
   return { source: where, crd: item };
+}
+
+/**
+ * `selectableFields`: at most 8, each a `jsonPath` of plain field names (`.spec.issuerRef.name`),
+ * once, as the apiserver's CRD validation requires. The path becomes a field selector name.
+ */
+function checkSelectableFields(
+  value: unknown,
+  pointer: string,
+  fail: (pointer: string, message: string) => never,
+): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) fail(pointer, "expected a list");
+  const list = value as unknown[];
+  if (list.length > 8) fail(pointer, `at most 8 selectable fields, found ${list.length}`);
+  const seen = new Set<string>();
+  list.forEach((entry, i) => {
+    const path = (entry as { jsonPath?: unknown } | null)?.jsonPath;
+    if (typeof path !== "string" || !/^(\.[A-Za-z_$][A-Za-z0-9_$-]*)+$/.test(path) || path.length > 256)
+      fail(`${pointer}/${i}/jsonPath`, `${show(path)} is not a simple path of field names`);
+    if (seen.has(path as string)) fail(`${pointer}/${i}/jsonPath`, `${show(path)} is listed twice`);
+    seen.add(path as string);
+  });
 }
 
 /** At most 40 characters of a value, as JSON: enough to recognise it, never a dump. */

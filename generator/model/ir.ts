@@ -94,6 +94,8 @@ export interface Resource {
   subresources: string[];
   shortNames: string[];
   categories: string[];
+  /** Field selector names served besides `metadata.name`/`metadata.namespace` (a CRD's `selectableFields`). */
+  selectableFields?: string[];
   objectType: TypeRef;
   listType: TypeRef;
   /** Accepts strategic merge patches (built-in kinds; the apiserver refuses them for custom resources). */

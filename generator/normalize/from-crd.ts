@@ -142,6 +142,9 @@ function addVersion(
     ].filter(Boolean),
     shortNames: [...(names.shortNames ?? [])],
     categories: [...(names.categories ?? [])],
+    ...(version.selectableFields?.length
+      ? { selectableFields: version.selectableFields.map((f) => f.jsonPath.slice(1)) }
+      : {}),
     objectType: { module: module.path, name: kind },
     listType: { module: module.path, name: listName },
     storageVersion: version.storage,

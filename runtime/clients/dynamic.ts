@@ -41,7 +41,12 @@ export function descriptorForResource(gvr: GroupVersionResource, namespaced: boo
 }
 
 /** The arguments of an unchecked patch: any body, any patch type (merge when left out). */
-type UncheckedPatch = [name: string, patch: unknown, type?: PatchType, options?: PatchOptions & CallOptions];
+export type UncheckedPatch = [
+  name: string,
+  patch: unknown,
+  type?: PatchType,
+  options?: PatchOptions & CallOptions,
+];
 
 /**
  * The generic resource client on unstructured objects. Nothing is known about the resource, so the

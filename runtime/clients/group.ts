@@ -12,8 +12,12 @@ import { HttpClient, type HttpClientOptions } from "../rest/http-client.js";
 import { ResourceClient } from "./resource-client.js";
 import type { ClientFor } from "./typed-view.js";
 
+/** Any typed resource descriptor: what a group-version's map of resources holds. */
 // biome-ignore lint/suspicious/noExplicitAny: any resource type fits a group's map
-type AnyResource = TypedResource<any, any>;
+export type AnyResource = TypedResource<any, any>;
+
+/** Any clientset's group-versions, keyed by member name (`appsV1`). */
+export type AnyGroups = Record<string, GroupVersionDefinition<Record<string, AnyResource>>>;
 
 /** A group-version and the resources it serves, keyed by accessor name. */
 export interface GroupVersionDefinition<R extends Record<string, AnyResource>> extends GroupVersion {
@@ -72,14 +76,11 @@ export interface ClientsetBase {
   close(): Promise<void>;
 }
 
-export type ClientsetOf<G extends Record<string, GroupVersionDefinition<Record<string, AnyResource>>>> =
-  ClientsetBase & {
-    readonly [K in keyof G]: GroupVersionClient<G[K]>;
-  };
+export type ClientsetOf<G extends AnyGroups> = ClientsetBase & {
+  readonly [K in keyof G]: GroupVersionClient<G[K]>;
+};
 
-export interface ClientsetClass<
-  G extends Record<string, GroupVersionDefinition<Record<string, AnyResource>>>,
-> {
+export interface ClientsetClass<G extends AnyGroups> {
   /** A clientset over an existing HTTP layer, e.g. to share one rate limiter with another clientset. */
   new (http: HttpClient): ClientsetOf<G>;
   /**
@@ -102,9 +103,7 @@ export interface ClientsetClass<
  * export const Clientset = defineClientset({ appsV1, coreV1 });
  * export type Clientset = InstanceType<typeof Clientset>;
  */
-export function defineClientset<
-  const G extends Record<string, GroupVersionDefinition<Record<string, AnyResource>>>,
->(groupVersions: G): ClientsetClass<G> {
+export function defineClientset<const G extends AnyGroups>(groupVersions: G): ClientsetClass<G> {
   class Clientset implements ClientsetBase {
     static readonly groupVersions = groupVersions;
     static forConfig(config: ClientConfig, options?: HttpClientOptions) {

@@ -8,7 +8,7 @@ import type { TypedResource, Verb } from "../core/resource.js";
 import type { ResourceClient } from "./resource-client.js";
 
 /** The client methods an API verb allows. */
-type MethodsForVerb<V extends Verb> =
+export type MethodsForVerb<V extends Verb> =
   | (V extends "get" ? "get" : never)
   | (V extends "list" ? "list" | "pages" | "items" : never)
   | (V extends "watch" ? "watch" : never)
@@ -19,7 +19,7 @@ type MethodsForVerb<V extends Verb> =
   | (V extends "deletecollection" ? "deleteCollection" : never);
 
 /** The client methods a subresource allows; any subresource opens the generic ones. */
-type MethodsForSubresource<S extends string> =
+export type MethodsForSubresource<S extends string> =
   | (S extends "status" ? "getStatus" | "updateStatus" | "patchStatus" | "applyStatus" : never)
   | (S extends "scale" ? "getScale" | "updateScale" | "patchScale" | "applyScale" : never)
   | (S extends "log" ? "getLogs" | "streamLogs" | "logLines" : never)

@@ -62,7 +62,7 @@ declare const listMapKeys: unique symbol;
 export type ListMap<T, K extends keyof T> = T[] & { readonly [listMapKeys]?: K };
 
 /** The keys of a `ListMap`; `never` for a plain array. */
-type ListMapKeys<T> = typeof listMapKeys extends keyof T ? NonNullable<T[typeof listMapKeys]> : never;
+export type ListMapKeys<T> = typeof listMapKeys extends keyof T ? NonNullable<T[typeof listMapKeys]> : never;
 
 /**
  * Any subset of `T`'s fields, recursively, except that the items of a `ListMap` keep their keys:

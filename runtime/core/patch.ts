@@ -37,7 +37,7 @@ export type MergePatch<T> = T extends readonly (infer E)[]
     : T;
 
 /** A list item inside a merge patch: taken as a value, so `null` has no special meaning there. */
-type PartialItem<T> = T extends readonly (infer E)[]
+export type PartialItem<T> = T extends readonly (infer E)[]
   ? PartialItem<E>[]
   : T extends object
     ? { [K in keyof T]?: PartialItem<T[K]> }

@@ -47,6 +47,12 @@ export interface ResourceDescriptor<
   shortNames?: readonly string[];
   categories?: readonly string[];
   /**
+   * Fields a field selector may name besides `metadata.name` and `metadata.namespace`, when the
+   * schema says (a CRD's `selectableFields`, e.g. `spec.issuerRef.name`). Built-in resources' come
+   * from the apiserver's code, not its OpenAPI, and are not listed here.
+   */
+  selectableFields?: readonly string[];
+  /**
    * The apiserver accepts strategic merge patches for this resource (`PatchTypes.strategicMerge`).
    * True for most built-in resources; never for custom resources, where the apiserver answers 415.
    * A typed client offers strategic merge only when this is `true`.

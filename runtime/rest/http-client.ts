@@ -195,7 +195,9 @@ export class HttpClient implements ApiCaller {
     if (options?.signal) signals.push(options.signal);
     const timeout = options?.timeout ?? this.config.timeout;
     if (applyTimeout && timeout && timeout > 0) signals.push(AbortSignal.timeout(timeout));
-    return signals.length <= 1 ? signals[0] : AbortSignal.any(signals);
+    // A signal of the request's own, even for one: undici listens on it, and many requests sharing
+    // a caller's signal would otherwise pile listeners on that signal (a leak warning past ten).
+    return signals.length === 0 ? undefined : AbortSignal.any(signals);
   }
 
   /** Sends a request and returns the whole answer, whatever its status. */

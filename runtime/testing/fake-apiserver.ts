@@ -70,7 +70,7 @@ export interface FakeRequest {
 /** Options of a {@link FakeApiServer}. */
 export interface FakeApiServerOptions extends ObjectTrackerOptions {
   /** The resources served (their descriptors; a clientset's `groupVersions` give them all). */
-  resources?: readonly (ResourceDescriptor & { selectableFields?: readonly string[] })[];
+  resources?: readonly ResourceDescriptor[];
   /** Objects stored before the first request. */
   objects?: readonly KubeObject[];
   /**
@@ -189,18 +189,28 @@ export class FakeApiServer {
       if (result.error !== undefined) throw result.error;
       return { status: verb === "create" ? 201 : 200, body: result.object };
     }
-    const answer = await this.#serve(action, resource, req, signal);
+    const answer = this.#serve(action, resource, req, signal);
     if ("watch" in answer) return answer;
     const metadataOnly = metaAs.exec(req.headers.accept ?? "");
     return metadataOnly ? { status: answer.status, body: toMetadata(answer.body) } : answer;
   }
 
-  async #serve(
+  #serve(
     action: Action,
     r: TrackedResource,
     req: FakeRequest,
     signal: AbortSignal | undefined,
-  ): Promise<FakeResponse> {
+  ): FakeResponse {
+    if (isDryRun(action)) return this.tracker.dryRun(() => this.#answer(action, r, req, signal));
+    return this.#answer(action, r, req, signal);
+  }
+
+  #answer(
+    action: Action,
+    r: TrackedResource,
+    req: FakeRequest,
+    signal: AbortSignal | undefined,
+  ): FakeResponse {
     const t = this.tracker;
     const { namespace, name, subresource, query } = action;
     const body = action.body as KubeObject | undefined;
@@ -643,6 +653,15 @@ function isBuiltIn(r: TrackedResource): boolean {
 
 function apiVersion(r: TrackedResource): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** A write with `dryRun=All`: in the query, or in a delete's DeleteOptions. */
+function isDryRun(action: Action): boolean {
+  if (action.verb === "delete" || action.verb === "deletecollection") {
+    const options = action.body as { dryRun?: unknown } | undefined;
+    if (Array.isArray(options?.dryRun) && options.dryRun.includes("All")) return true;
+  }
+  return action.query.dryRun === "All" && !["get", "list", "watch"].includes(action.verb);
 }
 
 function selection(namespace: string | undefined, query: Record<string, string>) {

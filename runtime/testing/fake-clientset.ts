@@ -4,16 +4,12 @@
  */
 
 import { parseAllDocuments } from "yaml";
-import type { ClientsetClass, ClientsetOf, GroupVersionDefinition } from "../clients/group.js";
+import type { AnyGroups, ClientsetClass, ClientsetOf } from "../clients/group.js";
 import type { KubeObject } from "../core/object.js";
 import type { PatchMeta } from "../core/patch-meta.js";
-import type { ResourceDescriptor, TypedResource, Verb } from "../core/resource.js";
+import type { ResourceDescriptor } from "../core/resource.js";
 import { fakeHttpClient } from "./dispatcher.js";
 import { type Action, FakeApiServer, type FakeApiServerOptions, type Reactor } from "./fake-apiserver.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: any resource type fits a group's map
-type AnyResource = TypedResource<any, any, Verb, string, boolean, boolean>;
-type AnyGroups = Record<string, GroupVersionDefinition<Record<string, AnyResource>>>;
 
 /** Options of a fake clientset. */
 export interface FakeClientsetOptions extends Omit<FakeApiServerOptions, "resources"> {

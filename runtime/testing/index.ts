@@ -4,4 +4,13 @@ export * from "./fake-apiserver.js";
 export * from "./fake-clientset.js";
 export * from "./patches.js";
 export * from "./strategic-merge.js";
-export { ApiStatus, ObjectTracker, type ObjectTrackerOptions, type TrackedResource } from "./tracker.js";
+export {
+  ApiStatus,
+  type Change,
+  type ChangeListener,
+  type ManagedFieldsHook,
+  ObjectTracker,
+  type ObjectTrackerOptions,
+  type Selection,
+  type TrackedResource,
+} from "./tracker.js";

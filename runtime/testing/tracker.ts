@@ -26,10 +26,8 @@ export type TrackedResource = Pick<
   | "subresources"
   | "verbs"
   | "strategicMergePatch"
-> & {
-  /** Field selector paths this resource supports besides `metadata.name` and `metadata.namespace`. */
-  selectableFields?: readonly string[];
-};
+  | "selectableFields"
+>;
 
 /** An error answer: the Status the apiserver would send. */
 export class ApiStatus extends Error {
@@ -160,7 +158,8 @@ export function selectionMatcher(
     fields(obj);
 }
 
-type Listener = (change: Change) => void;
+/** Told each change the tracker stores. */
+export type ChangeListener = (change: Change) => void;
 
 /**
  * Sets `next.metadata.managedFields` as the field manager keeps them, from the stored object
@@ -183,8 +182,9 @@ export class ObjectTracker {
   readonly #objects = new Map<string, Map<string, KubeObject>>();
   readonly #history: Change[] = [];
   readonly #historyLimit: number;
-  readonly #listeners = new Set<Listener>();
+  readonly #listeners = new Set<ChangeListener>();
   #resourceVersion = 1;
+  #dryRun = false;
   // Changes at or below this resourceVersion are gone from the history.
   #compacted = 1;
 
@@ -241,10 +241,43 @@ export class ObjectTracker {
     for (const listener of [...this.#listeners]) listener(change);
   }
 
-  #stamp(obj: KubeObject): KubeObject {
+  /**
+   * Stores a change: a new resourceVersion, the object put in or taken out of its bucket, and the
+   * change told to watchers. In a dry run, nothing: the object keeps the resourceVersion it had
+   * (none for a create), as the apiserver answers a dry run.
+   */
+  #commit(
+    r: TrackedResource,
+    key: string,
+    type: Change["type"],
+    obj: KubeObject,
+    previous?: KubeObject,
+  ): KubeObject {
+    if (this.#dryRun) {
+      if (type === "ADDED" && obj.metadata) delete obj.metadata.resourceVersion;
+      return structuredClone(obj);
+    }
     this.#resourceVersion += 1;
     obj.metadata = { ...obj.metadata, resourceVersion: String(this.#resourceVersion) };
-    return obj;
+    const bucket = this.#bucket(r);
+    if (type === "DELETED") bucket.delete(key);
+    else bucket.set(key, obj);
+    this.#record(r, type, obj, previous);
+    return structuredClone(obj);
+  }
+
+  /**
+   * Runs `writes` as a dry run (`dryRun=All`): they check and answer as usual, and change nothing:
+   * no object stored or removed, no resourceVersion handed out, no watch event.
+   */
+  dryRun<T>(writes: () => T): T {
+    const was = this.#dryRun;
+    this.#dryRun = true;
+    try {
+      return writes();
+    } finally {
+      this.#dryRun = was;
+    }
   }
 
   #typeMeta(r: TrackedResource, obj: KubeObject): KubeObject {
@@ -305,10 +338,7 @@ export class ObjectTracker {
     else delete meta.generation;
     obj.metadata = meta;
     manage?.(undefined, obj);
-    this.#stamp(obj);
-    bucket.set(key, obj);
-    this.#record(r, "ADDED", obj);
-    return structuredClone(obj);
+    return this.#commit(r, key, "ADDED", obj);
   }
 
   /**
@@ -375,16 +405,9 @@ export class ObjectTracker {
     // An update that changes nothing is no change: no new resourceVersion, no event.
     if (jsonEqual(stored, next)) return structuredClone(stored);
     // The last finalizer gone from an object being deleted: now it is deleted.
-    if (was.deletionTimestamp && !next.metadata.finalizers?.length) {
-      this.#stamp(next);
-      bucket.delete(key);
-      this.#record(r, "DELETED", next, stored);
-      return structuredClone(next);
-    }
-    this.#stamp(next);
-    bucket.set(key, next);
-    this.#record(r, "MODIFIED", next, stored);
-    return structuredClone(next);
+    if (was.deletionTimestamp && !next.metadata.finalizers?.length)
+      return this.#commit(r, key, "DELETED", next, stored);
+    return this.#commit(r, key, "MODIFIED", next, stored);
   }
 
   /**
@@ -421,16 +444,9 @@ export class ObjectTracker {
       const next = structuredClone(stored);
       next.metadata = { ...next.metadata, deletionTimestamp: nowRfc3339() };
       (next.metadata as { deletionGracePeriodSeconds?: number }).deletionGracePeriodSeconds = 0;
-      this.#stamp(next);
-      bucket.set(key, next);
-      this.#record(r, "MODIFIED", next, stored);
-      return { object: structuredClone(next), deleted: false };
+      return { object: this.#commit(r, key, "MODIFIED", next, stored), deleted: false };
     }
-    const gone = structuredClone(stored);
-    this.#stamp(gone);
-    bucket.delete(key);
-    this.#record(r, "DELETED", gone, stored);
-    return { object: structuredClone(gone), deleted: true };
+    return { object: this.#commit(r, key, "DELETED", structuredClone(stored), stored), deleted: true };
   }
 
   /**
@@ -438,7 +454,7 @@ export class ObjectTracker {
    * each new one, until the returned function is called. A resourceVersion older than the history
    * is a 410 Expired, as the apiserver answers.
    */
-  subscribe(resourceVersion: number, listener: Listener): () => void {
+  subscribe(resourceVersion: number, listener: ChangeListener): () => void {
     if (resourceVersion < this.#compacted)
       throw errors.expired(`too old resource version: ${resourceVersion} (${this.#compacted})`);
     const replay = this.#history.filter((c) => c.resourceVersion > resourceVersion);

@@ -293,6 +293,72 @@ export function conformanceSuite(backend: () => Backend): void {
     });
   });
 
+  describe("dry run", () => {
+    same(
+      "dryRun=All writes (create, update, patch, apply, delete, deleteCollection) answer as if done; nothing is stored or watched",
+      async () => {
+        const dryRun = ["All" as const];
+        const shape = (o: ConfigMap) => ({
+          name: o.metadata?.name,
+          uid: typeof o.metadata?.uid,
+          creationTimestamp: typeof o.metadata?.creationTimestamp,
+          resourceVersion: o.metadata?.resourceVersion,
+          generation: o.metadata?.generation,
+          data: o.data,
+          managers: owners(o).map((e) => `${e.manager} ${e.operation}`),
+        });
+        const created = await cms().create({ metadata: { name: "dry-new" }, data: { k: "v" } }, { dryRun });
+        const absent = await failure(cms().get("dry-new"));
+        const real = await cms().create({ metadata: { name: "dry-old" }, data: { k: "v" } });
+        const rv = real.metadata?.resourceVersion;
+        const same = (o: ConfigMap) => ({ ...shape(o), resourceVersion: o.metadata?.resourceVersion === rv });
+        const updated = await cms().update({ ...real, data: { k: "updated" } }, { dryRun });
+        const patched = await cms().patch("dry-old", { data: { k: "patched" } }, PatchTypes.merge, {
+          dryRun,
+        });
+        const applied = await cms().apply(
+          { metadata: { name: "dry-old" }, data: { k: "applied" } },
+          { fieldManager: "dry", force: true, dryRun },
+        );
+        await cms().delete("dry-old", { dryRun });
+        await cms().deleteCollection({ fieldSelector: "metadata.name=dry-old", dryRun });
+        const stored = await cms().get("dry-old");
+        // A watch from before the dry writes sees only the real change after them.
+        const watch = cms().watch({ resourceVersion: rv, fieldSelector: "metadata.name=dry-old" });
+        await cms().patch("dry-old", { data: { k: "real" } });
+        const seen = await events(watch, 1);
+        const object = (k: string, managers = ["kubegen Update"]) => ({
+          name: "dry-old",
+          uid: "string",
+          creationTimestamp: "string",
+          // A dry write never reaches storage, so it gets no new resourceVersion.
+          resourceVersion: true,
+          generation: undefined,
+          data: { k },
+          managers,
+        });
+        expect({
+          created: shape(created),
+          absent: absent.code,
+          updated: same(updated),
+          patched: same(patched),
+          applied: same(applied),
+          stored: same(stored),
+          seen,
+        }).toEqual({
+          // A created object has its uid and creationTimestamp, but no resourceVersion.
+          created: { ...object("v"), name: "dry-new", resourceVersion: undefined },
+          absent: 404,
+          updated: object("updated"),
+          patched: object("patched"),
+          applied: object("applied", ["dry Apply", "kubegen Update"]),
+          stored: object("v"),
+          seen: ["MODIFIED dry-old"],
+        });
+      },
+    );
+  });
+
   describe("patches", () => {
     same("a merge patch merges objects and deletes keys set to null", async () => {
       await cms().create({ metadata: { name: "mp", labels: { a: "1", b: "2" } }, data: { x: "1", y: "2" } });

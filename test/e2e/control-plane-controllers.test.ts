@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deployment } from "../../generated/kubernetes/apps/v1.js";
 import type { Pod } from "../../generated/kubernetes/core/v1.js";
 import { Clientset } from "../../generated/kubernetes/index.js";
+import { ScaleClient } from "../../runtime/clients/scale.js";
 import { isNotFound } from "../../runtime/errors.js";
 import { missingBinaries } from "../cluster/build.js";
 import { type ControlPlane, startControlPlane } from "../cluster/control-plane.js";
@@ -144,6 +145,42 @@ describe("a control plane with controllers, scheduler and KWOK", () => {
     });
     expect(ready.status?.availableReplicas).toBe(2);
   }, 120_000);
+
+  it("scales a Deployment with the ScaleClient and the generated scale subresource, and the pods follow", async () => {
+    const ns = await newNamespace("scale");
+    const created = await clientset.appsV1.deployments(ns).create(deployment("web", 1));
+    const runningPods = (count: number) =>
+      eventually(`${count} Running pods`, async () => {
+        const rs = (await clientset.appsV1.replicaSets(ns).list()).items.find(ownedBy(created));
+        if (!rs) return undefined;
+        const items = (await clientset.coreV1.pods(ns).list()).items.filter(ownedBy(rs));
+        return items.length === count && items.every((p: Pod) => p.status?.phase === "Running")
+          ? items
+          : undefined;
+      });
+    await runningPods(1);
+    const scaleClient = ScaleClient.forConfig(await clientConfigFor(undefined, cp.kubeconfig));
+    try {
+      const scales = scaleClient.scales(ns);
+      const before = await scales.get("deployments.apps", "web");
+      expect(before.spec?.replicas).toBe(1);
+      expect(before.status?.selector).toBe("app=web");
+      await scales.update("deployments.apps", { ...before, spec: { replicas: 3 } });
+      await runningPods(3);
+      // The scale's status follows what the controllers did.
+      const seen = await eventually("the scale's status at 3", async () => {
+        const s = await scales.get("deployments.apps", "web");
+        return s.status?.replicas === 3 ? s : undefined;
+      });
+      expect(seen.spec?.replicas).toBe(3);
+    } finally {
+      await scaleClient.close();
+    }
+    // Down again through the typed client's own subresource.
+    await clientset.appsV1.deployments(ns).patchScale("web", { spec: { replicas: 1 } });
+    await runningPods(1);
+    expect((await clientset.appsV1.deployments(ns).getScale("web")).status?.replicas).toBe(1);
+  }, 180_000);
 
   it("garbage-collects a ReplicaSet and its pods when their Deployment goes (Background)", async () => {
     const ns = await newNamespace("gc");

@@ -200,20 +200,166 @@ export async function drive(config: ClientConfig, ns: string): Promise<string[]>
 }
 `;
 
-it("compiles under --strict with lib checks, and drives one custom resource per project", async () => {
-  const tree = new Map(live);
-  tree.set("drive.ts", driver);
-  expect(compileDiagnostics({ corpus: tree })).toEqual([]);
-  // The same program, run against the cluster the clients were generated from.
-  const dir = join(tmp, "program");
-  for (const [path, text] of tree) {
-    const file = join(dir, path);
-    await mkdir(join(file, ".."), { recursive: true });
-    await writeFile(file, text);
+/**
+ * One program a user would test their controller code with, run unchanged on the real clientset and
+ * on the generated `FakeClientset`: cert-manager Certificates selected by the CRD's
+ * `selectableFields`, seen by a typed informer from the generated `InformerFactory`, and changed
+ * by a server-side apply that merges a list-map.
+ */
+const bothBackends = `import type { KubeObject } from "kubegen";
+import * as api from "./index.js";
+
+const names = (items: readonly KubeObject[]) => items.map((i) => i.metadata?.name ?? "").sort();
+
+export async function certificates(cs: api.Clientset, ns: string): Promise<Record<string, unknown>> {
+  const client = cs.certManagerV1.certificates(ns);
+  const cert = (name: string, issuer: string) =>
+    api.certManagerV1.Certificate({
+      metadata: { name, labels: { app: "corpus" } },
+      spec: { secretName: \`\${name}-tls\`, issuerRef: { name: issuer, kind: "Issuer" }, dnsNames: [\`\${name}.example.dev\`] },
+    });
+  const abort = new AbortController();
+  const factory = new api.InformerFactory(cs, { namespace: ns });
+  const { informer, lister } = factory.certManagerV1.certificates();
+  const told: string[] = [];
+  informer.addEventHandler({
+    onAdd: (c) => {
+      told.push(\`add \${c.metadata?.name}\`);
+    },
+    onDelete: (c) => {
+      told.push(\`delete \${"obj" in c ? c.obj.metadata?.name : c.metadata?.name}\`);
+    },
+  });
+  try {
+    for (const [name, issuer] of [["a1", "alpha"], ["b1", "beta"], ["a2", "alpha"]] as const)
+      await client.create(cert(name, issuer));
+    factory.start(abort.signal);
+    const synced = await factory.waitForCacheSync(abort.signal);
+    const byIssuer = names((await client.list({ fieldSelector: "spec.issuerRef.name=alpha" })).items);
+    const notAlpha = names((await client.list({ fieldSelector: "spec.issuerRef.name!=alpha,spec.issuerRef.kind=Issuer" })).items);
+    let unknownField = "";
+    try {
+      await client.list({ fieldSelector: "spec.secretName=a1-tls" });
+    } catch (err) {
+      unknownField = \`\${(err as { code?: number }).code} \${(err as Error).message.includes("spec.secretName")}\`;
+    }
+    // Two managers apply: one owns the issuer, another adds a DNS name to the set.
+    await client.apply(
+      { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "a1" }, spec: { secretName: "a1-tls", issuerRef: { name: "beta" }, dnsNames: ["a1.example.dev"] } },
+      { fieldManager: "issuer-owner", force: true },
+    );
+    const applied = await client.apply(
+      { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "a1" }, spec: { dnsNames: ["a1.example.dev"], issuerRef: { name: "beta" }, secretName: "a1-tls" } },
+      { fieldManager: "issuer-owner" },
+    );
+    const afterApply = names((await client.list({ fieldSelector: "spec.issuerRef.name=alpha" })).items);
+    await client.delete("b1");
+    // The informer converges on what the server holds.
+    for (let i = 0; i < 400 && !(lister.list().length === 2 && told.includes("delete b1")); i++)
+      await new Promise((r) => setTimeout(r, 25));
+    return {
+      synced,
+      byIssuer,
+      notAlpha,
+      unknownField,
+      appliedIssuer: applied.spec?.issuerRef.name,
+      managers: (applied.metadata?.managedFields ?? []).map((m) => \`\${m.manager} \${m.operation}\`).sort(),
+      afterApply,
+      cached: names(lister.list("app=corpus")),
+      cachedIssuers: lister.list().map((c) => c.spec?.issuerRef.name).sort(),
+      told: told.sort(),
+    };
+  } finally {
+    abort.abort();
+    await factory.shutdown();
   }
-  const ns = `corpus-${Date.now().toString(36)}`;
+}
+`;
+
+/**
+ * Every custom resource of the corpus through the fake: its generated descriptor served by
+ * `FakeClientset` and an informer of the generated `InformerFactory` on it.
+ */
+const everyCustomResource = `import type { KubeObject } from "kubegen";
+import { FakeClientset } from "./fake.js";
+import * as api from "./index.js";
+
+type Verbs = {
+  create(o: KubeObject): Promise<KubeObject>;
+  get(name: string): Promise<KubeObject>;
+  apply(o: KubeObject, options: { fieldManager: string }): Promise<KubeObject>;
+};
+
+export async function everyResource(groups: ReadonlySet<string>): Promise<string[]> {
+  const cs = new FakeClientset();
+  const factory = new api.InformerFactory(cs, { namespace: "corpus" });
+  const abort = new AbortController();
+  const done: string[] = [];
+  const members = cs as unknown as Record<string, Record<string, (ns?: string) => Verbs>>;
+  const informers = factory as unknown as Record<string, Record<string, () => { lister: { list(): KubeObject[] } }>>;
+  const seen: (() => string[])[] = [];
+  for (const [member, gv] of Object.entries(api.Clientset.groupVersions)) {
+    if (!groups.has(gv.group)) continue;
+    for (const [key, r] of Object.entries(gv.resources)) {
+      const client = members[member]![key]!(r.namespaced ? "corpus" : undefined);
+      const apiVersion = \`\${gv.group}/\${gv.version}\`;
+      const created = await client.create({ apiVersion, kind: r.kind, metadata: { name: "one" } });
+      const got = await client.get("one");
+      if (got.metadata?.uid !== created.metadata?.uid) throw new Error(\`\${apiVersion} \${r.plural}: get\`);
+      const applied = await client.apply(
+        { apiVersion, kind: r.kind, metadata: { name: "one", labels: { applied: "yes" } } },
+        { fieldManager: "corpus" },
+      );
+      if (applied.metadata?.labels?.applied !== "yes") throw new Error(\`\${apiVersion} \${r.plural}: apply\`);
+      const { lister } = informers[member]![key]!();
+      seen.push(() => lister.list().map((o) => \`\${o.apiVersion} \${o.kind} \${o.metadata?.labels?.applied}\`));
+      done.push(\`\${apiVersion}/\${r.plural}\`);
+    }
+  }
+  factory.start(abort.signal);
+  const synced = await factory.waitForCacheSync(abort.signal);
+  abort.abort();
+  await factory.shutdown();
+  const missing = Object.entries(synced).filter(([, ok]) => !ok);
+  if (missing.length) throw new Error(\`not synced: \${missing.map(([k]) => k).join(", ")}\`);
+  const cached = seen.flatMap((s) => s());
+  if (cached.length !== done.length || cached.some((c) => !c.endsWith(" yes")))
+    throw new Error(\`informers cached \${cached.length} of \${done.length}\`);
+  return done;
+}
+`;
+
+let program: Promise<string> | undefined;
+/** The live tree and the drivers, compiled under --strict, then written out to be imported. */
+function compiledProgram(): Promise<string> {
+  program ??= (async () => {
+    const tree = new Map(live);
+    tree.set("drive.ts", driver);
+    tree.set("both.ts", bothBackends);
+    tree.set("every.ts", everyCustomResource);
+    expect(compileDiagnostics({ corpus: tree })).toEqual([]);
+    const dir = join(tmp, "program");
+    for (const [path, text] of tree) {
+      const file = join(dir, path);
+      await mkdir(join(file, ".."), { recursive: true });
+      await writeFile(file, text);
+    }
+    return dir;
+  })();
+  return program;
+}
+
+async function newNamespace(prefix: string): Promise<string> {
+  const ns = `${prefix}-${Date.now().toString(36)}`;
   const created = await raw.request("POST", "/api/v1/namespaces", { metadata: { name: ns } });
   expect(created.status).toBe(201);
+  return ns;
+}
+
+it("compiles under --strict with lib checks, and drives one custom resource per project", async () => {
+  // The same program, run against the cluster the clients were generated from.
+  const dir = await compiledProgram();
+  const ns = await newNamespace("corpus");
   const { drive } = (await import(join(dir, "drive.ts"))) as {
     drive(config: unknown, ns: string): Promise<string[]>;
   };
@@ -231,4 +377,61 @@ it("compiles under --strict with lib checks, and drives one custom resource per 
     "monitoring.coreos.com/v1 ServiceMonitor",
     "tekton.dev/v1 Task",
   ]);
+}, 300_000);
+
+it("runs one program on the cluster and on the generated fake with the same results: selectable fields, informers, apply", async () => {
+  const dir = await compiledProgram();
+  const { certificates } = (await import(join(dir, "both.ts"))) as {
+    certificates(cs: unknown, ns: string): Promise<Record<string, unknown>>;
+  };
+  const { Clientset } = (await import(join(dir, "index.ts"))) as {
+    Clientset: { forConfig(config: unknown): { close(): Promise<void> } };
+  };
+  const { FakeClientset } = (await import(join(dir, "fake.ts"))) as { FakeClientset: new () => unknown };
+  const real = Clientset.forConfig(await loadKubeconfig({ path: cp.kubeconfig }));
+  let onCluster: Record<string, unknown>;
+  try {
+    onCluster = await certificates(real, await newNamespace("selectable"));
+  } finally {
+    await real.close();
+  }
+  const onFake = await certificates(new FakeClientset(), "selectable");
+  expect(onCluster).toEqual({
+    synced: { "cert-manager.io/v1/certificates": true },
+    byIssuer: ["a1", "a2"],
+    notAlpha: ["b1"],
+    unknownField: "400 true",
+    appliedIssuer: "beta",
+    managers: ["issuer-owner Apply", expect.stringMatching(/ Update$/)],
+    afterApply: ["a2"],
+    cached: ["a1", "a2"],
+    cachedIssuers: ["alpha", "beta"],
+    told: ["add a1", "add a2", "add b1", "delete b1"],
+  });
+  expect(onFake).toEqual(onCluster);
+}, 300_000);
+
+it("serves every custom resource of the corpus from the generated fake, with a synced informer each", async () => {
+  const dir = await compiledProgram();
+  const { everyResource } = (await import(join(dir, "every.ts"))) as {
+    everyResource(groups: ReadonlySet<string>): Promise<string[]>;
+  };
+  const groups = new Set<string>();
+  const served = new Set<string>();
+  for (const project of await readdir(corpus))
+    for (const file of await readdir(new URL(`${project}/`, corpus))) {
+      const text = await readFile(new URL(`${project}/${file}`, corpus), "utf8");
+      for (const doc of parseAllDocuments(text)) {
+        const crd = doc.toJS() as {
+          kind?: string;
+          spec: { group: string; names: { plural: string }; versions: { name: string; served: boolean }[] };
+        };
+        if (crd?.kind !== "CustomResourceDefinition") continue;
+        groups.add(crd.spec.group);
+        for (const v of crd.spec.versions)
+          if (v.served) served.add(`${crd.spec.group}/${v.name}/${crd.spec.names.plural}`);
+      }
+    }
+  const done = await everyResource(groups);
+  expect(new Set(done)).toEqual(served);
 }, 300_000);

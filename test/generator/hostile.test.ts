@@ -40,6 +40,10 @@ describe("refused, naming the file and pointer", () => {
     ["list-map-bad-key.yaml", '/x-kubernetes-list-map-keys: "nope" is not a property of the items'],
     ["deep-nesting.json", "/items/items: schema nested deeper than 200 levels"],
     ["alias-bomb.yaml", "alias"],
+    [
+      "selectable-field-code.yaml",
+      'at /spec/versions/0/selectableFields/1/jsonPath: ".spec.a\\"]; globalThis.X = 1; [\\"" is not a simple path',
+    ],
   ];
   for (const [file, message] of cases) {
     it(file, async () => {

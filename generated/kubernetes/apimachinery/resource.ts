@@ -12,13 +12,12 @@
  *
  * The serialization format is:
  *
- * ``` <quantity>        ::= <signedNumber><suffix>
+ * ```
+ * <quantity>        ::= <signedNumber><suffix>
  *
  * 	(Note that <suffix> may be empty, from the "" case in <decimalSI>.)
  *
- * <digit> ::= 0 | 1 | ... | 9 <digits> ::= <digit> | <digit><digits> <number> ::= <digits> |
- * <digits>.<digits> | <digits>. | .<digits> <sign> ::= "+" | "-" <signedNumber> ::= <number> | <sign><number>
- * <suffix> ::= <binarySI> | <decimalExponent> | <decimalSI> <binarySI> ::= Ki | Mi | Gi | Ti | Pi | Ei
+ * <digit>           ::= 0 | 1 | ... | 9 <digits>          ::= <digit> | <digit><digits> <number>          ::= <digits> | <digits>.<digits> | <digits>. | .<digits> <sign>            ::= "+" | "-" <signedNumber>    ::= <number> | <sign><number> <suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI> <binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei
  *
  * 	(International System of units; See: http://physics.nist.gov/cuu/Units/binary.html)
  *
@@ -26,7 +25,8 @@
  *
  * 	(Note that 1024 = 1Ki but 1000 = 1k; I didn't choose the capitalization.)
  *
- * <decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber> ```
+ * <decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber>
+ * ```
  *
  * No matter which of the three exponent forms is used, no quantity may represent a number greater than 2^63-1
  * in magnitude, nor may it have more than 3 decimal places. Numbers larger or more precise will be capped or

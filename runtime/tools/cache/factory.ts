@@ -5,7 +5,7 @@
  */
 
 import type { DynamicClient } from "../../clients/dynamic.js";
-import type { ClientsetClass, ClientsetOf, GroupVersionDefinition } from "../../clients/group.js";
+import type { AnyGroups, ClientsetClass, ClientsetOf, GroupVersionDefinition } from "../../clients/group.js";
 import type { MetadataClient, PartialObjectMetadata } from "../../clients/metadata.js";
 import { ResourceClient } from "../../clients/resource-client.js";
 import type { Unstructured } from "../../clients/unstructured.js";
@@ -67,6 +67,7 @@ export class SharedInformerFactory {
   readonly #entries = new Map<string, Entry>();
   readonly #stop = new AbortController();
   #signal: AbortSignal | undefined;
+  #running: AbortFanOut | undefined;
 
   constructor(caller: ApiCaller, options?: InformerFactoryOptions);
   /** @internal A factory over any source of list and watch calls (the dynamic factory's). */
@@ -108,7 +109,7 @@ export class SharedInformerFactory {
       });
       entry = { informer, lister: new Lister(informer.indexer, resource) };
       this.#entries.set(key, entry);
-      if (this.#signal) this.#run(entry, this.#signal);
+      if (this.#signal) this.#run(entry);
     }
     return entry as unknown as ResourceInformer<T>;
   }
@@ -120,7 +121,8 @@ export class SharedInformerFactory {
   start(signal?: AbortSignal): void {
     if (this.#signal) return;
     this.#signal = signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal;
-    for (const entry of this.#entries.values()) this.#run(entry, this.#signal);
+    this.#running = new AbortFanOut(this.#signal);
+    for (const entry of this.#entries.values()) this.#run(entry);
   }
 
   /**
@@ -129,12 +131,17 @@ export class SharedInformerFactory {
    */
   async waitForCacheSync(signal?: AbortSignal): Promise<Record<string, boolean>> {
     const result: Record<string, boolean> = {};
-    await Promise.all(
-      [...this.#entries].map(async ([key, entry]) => {
-        if (!entry.running) return;
-        result[key] = await entry.informer.waitForCacheSync(signal);
-      }),
-    );
+    const waiting = new AbortFanOut(signal);
+    try {
+      await Promise.all(
+        [...this.#entries].map(async ([key, entry]) => {
+          if (!entry.running) return;
+          result[key] = await entry.informer.waitForCacheSync(signal && waiting.child());
+        }),
+      );
+    } finally {
+      waiting.dispose();
+    }
     return result;
   }
 
@@ -144,18 +151,47 @@ export class SharedInformerFactory {
     await Promise.all([...this.#entries.values()].map((e) => e.running));
   }
 
-  #run(entry: Entry, signal: AbortSignal): void {
-    if (entry.running) return;
-    entry.running = entry.informer.run(signal);
+  #run(entry: Entry): void {
+    if (entry.running || !this.#running) return;
+    entry.running = entry.informer.run(this.#running.child());
   }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any resource type fits a group's map
-type AnyResource = TypedResource<any, any, Verb, string, boolean, boolean>;
-type AnyGroups = Record<string, GroupVersionDefinition<Record<string, AnyResource>>>;
+/**
+ * Signals of their own for many waiters on one signal, through a single listener on it: a factory
+ * of hundreds of informers adds one listener to the caller's signal, not hundreds (which Node
+ * reports as a leak past ten).
+ */
+class AbortFanOut {
+  readonly #children = new Set<AbortController>();
+  readonly #parent: AbortSignal | undefined;
+  readonly #onAbort = () => {
+    for (const child of this.#children) child.abort(this.#parent?.reason);
+    this.#children.clear();
+  };
+
+  constructor(parent: AbortSignal | undefined) {
+    this.#parent = parent;
+    parent?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** A signal that aborts when the parent does. */
+  child(): AbortSignal {
+    const child = new AbortController();
+    if (this.#parent?.aborted) child.abort(this.#parent.reason);
+    else this.#children.add(child);
+    return child.signal;
+  }
+
+  /** Stops listening to the parent. */
+  dispose(): void {
+    this.#parent?.removeEventListener("abort", this.#onAbort);
+    this.#children.clear();
+  }
+}
 
 /** The resources of a group-version that can be informed on (they allow both list and watch). */
-type InformableKeys<R> = {
+export type InformableKeys<R> = {
   [K in keyof R]: R[K] extends TypedResource<unknown, unknown, infer V>
     ? "list" | "watch" extends V
       ? K
@@ -163,7 +199,9 @@ type InformableKeys<R> = {
     : never;
 }[keyof R];
 
-type ObjectOf<R> = R extends TypedResource<infer T, unknown> ? (T extends KubeObject ? T : never) : never;
+/** The object type of a typed resource descriptor. */
+export type ObjectOf<R> =
+  R extends TypedResource<infer T, unknown> ? (T extends KubeObject ? T : never) : never;
 
 /** The informers of one group-version: `factory.appsV1.deployments()`. */
 export type GroupVersionInformers<D> =

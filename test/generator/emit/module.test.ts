@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { FileBuilder, jsDoc, relativeSpecifier } from "../../../generator/emit/file-builder.js";
-import { emitIndex, emitModule, printShape, stabilityNote } from "../../../generator/emit/module.js";
+import {
+  emitIndex,
+  emitModule,
+  printShape,
+  repairFences,
+  stabilityNote,
+} from "../../../generator/emit/module.js";
 import { emitContext } from "../../../generator/generate.js";
 import type { Module, Shape } from "../../../generator/model/ir.js";
 import { type Cases, runCases } from "../../support/cases.js";
@@ -237,5 +243,25 @@ describe("FileBuilder", () => {
       "// h",
     );
     expect(text).toContain("  p199999?: string;\n}");
+  });
+});
+
+describe("code fences in descriptions", () => {
+  it("puts fences that Kubernetes' OpenAPI joined to a line back on lines of their own", () => {
+    expect(
+      repairFences(
+        "The format is:\n\n``` <quantity> ::= <number><suffix>\n\n<digit> ::= 0 | 1 ```\n\nAfter.",
+      ),
+    ).toBe("The format is:\n\n```\n<quantity> ::= <number><suffix>\n\n<digit> ::= 0 | 1\n```\n\nAfter.");
+    // A fence with a language, and fences already alone, stay as they are.
+    const fine = "```yaml\nmatches:\n- path: /foo\n```";
+    expect(repairFences(fine)).toBe(fine);
+  });
+
+  it("wraps prose but leaves the lines inside a fence as they are", () => {
+    const long = `x ::= ${"a | ".repeat(40)}b`;
+    const doc = jsDoc([`${"word ".repeat(30)}end`, "```", long, "```"]);
+    expect(doc).toContain(` * ${long}`);
+    expect(doc.filter((l) => l.startsWith(" * word")).length).toBe(2);
   });
 });

@@ -4,6 +4,7 @@
  * tombstones, transforms, resyncs, late handlers and failing handlers. The real apiserver's side
  * is test/e2e/informer.test.ts.
  */
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { parseLabelSelector } from "../../../runtime/core/labels.js";
 import type { KubeObject } from "../../../runtime/core/object.js";
@@ -404,5 +405,47 @@ describe("SharedInformerFactory", () => {
     expect(apis.size).toBe(2);
     await factory.shutdown();
     expect(things.informer.isStopped && late.informer.isStopped).toBe(true);
+  });
+
+  it("runs hundreds of informers on one caller's signal with one listener on it, and stops them all", async () => {
+    const factory = new SharedInformerFactory(() => {
+      const api = new MemoryApi<Thing>();
+      api.create(thing("one"));
+      return api;
+    }, fast);
+    const informers = Array.from({ length: 200 }, (_, i) =>
+      factory.forResource<Thing>({
+        group: "example.com",
+        version: "v1",
+        plural: `things${i}`,
+        singular: "",
+        kind: "",
+        listKind: "",
+        namespaced: true,
+        verbs: ["list", "watch"],
+        subresources: [],
+      }),
+    );
+    const stop = new AbortController();
+    const wait = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      factory.start(stop.signal);
+      const syncing = factory.waitForCacheSync(wait.signal);
+      expect(getEventListeners(wait.signal, "abort")).toHaveLength(1);
+      const synced = await syncing;
+      expect(Object.values(synced)).toEqual(Array(200).fill(true));
+      // Done waiting: nothing is left listening on the caller's signal.
+      expect(getEventListeners(wait.signal, "abort")).toHaveLength(0);
+      expect(informers.every((i) => i.lister.list().length === 1)).toBe(true);
+      stop.abort();
+      await until(() => informers.every((i) => i.informer.isStopped), "every informer to stop");
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });

@@ -3,6 +3,7 @@
  * 429 + Retry-After, connection resets, slow answers, gzip, proxies, rotating credentials, idle
  * watches. Each test asserts the sequence of requests the server saw.
  */
+import { getEventListeners } from "node:events";
 import { createServer, type IncomingMessage } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { gzipSync } from "node:zlib";
@@ -117,6 +118,31 @@ describe("timeouts and cancellation", () => {
     await expect(
       client(url).json({ method: "GET", path: "/x" }, { signal: controller.signal }),
     ).rejects.toThrow("stop");
+  });
+
+  it("shares one signal among many calls without piling listeners on it, and still aborts them all", async () => {
+    const { url } = await serve((_req, res) => setTimeout(() => json(res, 200, {}), 200));
+    const http = client(url);
+    const shared = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const done = await Promise.all(
+        Array.from({ length: 25 }, () => http.json({ method: "GET", path: "/x" }, { signal: shared.signal })),
+      );
+      expect(done).toHaveLength(25);
+      const pending = Array.from({ length: 25 }, () =>
+        http.json({ method: "GET", path: "/x" }, { signal: shared.signal }).catch((e: Error) => e.message),
+      );
+      expect(getEventListeners(shared.signal, "abort").length).toBeLessThanOrEqual(1);
+      shared.abort(new Error("stop all"));
+      expect(await Promise.all(pending)).toEqual(Array(25).fill("stop all"));
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("surfaces a watch ERROR event as a StatusError", async () => {
