@@ -80,7 +80,8 @@ export class RemoteCommand {
     let errorText = "";
     socket.addEventListener("message", (event) => {
       const data = event.data;
-      if (!(data instanceof ArrayBuffer)) return;
+      // An empty message has no channel: nothing to deliver (the protocol never sends one).
+      if (!(data instanceof ArrayBuffer) || data.byteLength === 0) return;
       const { channel, data: bytes } = decodeFrame(new Uint8Array(data));
       if (channel === Channels.stdout) this.stdout.push(bytes);
       else if (channel === Channels.stderr) this.stderr.push(bytes);

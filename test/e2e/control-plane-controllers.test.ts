@@ -477,7 +477,7 @@ describe("pod logs, exec, attach and port-forward through the apiserver to KWOK"
   });
 });
 
-describe("the exec, logs and port-forward examples, against the control plane with KWOK", () => {
+describe("the exec, logs, cp and port-forward examples, against the control plane with KWOK", () => {
   async function runExample(name: string): Promise<string> {
     const { execFile } = await import("node:child_process");
     const { promisify } = await import("node:util");
@@ -508,6 +508,14 @@ describe("the exec, logs and port-forward examples, against the control plane wi
     expect(out).toMatch(/^last lines: ".*for the logs example\\n"$/m);
     expect(out).toContain("followed: 2026-11-30T10:00:04.000000000Z for the logs example\n");
     expect(out).toContain("stopped following");
+  }, 90_000);
+
+  it("cp.ts copies a folder into a pod and back out", async () => {
+    expect((await runExample("cp.ts")).trim().split("\n")).toEqual([
+      "copied in: 2 entries",
+      "copied out: 2 entries",
+      "greeting: hello through tar",
+    ]);
   }, 90_000);
 
   it("port-forward.ts talks to the pod's port 8080 through a local port", async () => {

@@ -175,6 +175,8 @@ describe("a server that closes mid-stream", () => {
 
   it("with a close message and no Status: ended, exit code 0 (as client-go reads an empty error channel)", async () => {
     script = (conn) => {
+      // An empty message (no channel byte) is skipped, not a crash.
+      conn.send(new Uint8Array());
       send(conn, 1, "done");
       conn.close();
     };
