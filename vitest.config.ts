@@ -5,6 +5,8 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // Two projects: `unit` needs nothing but Node (local HTTP servers at most); `e2e` gets a real
 // kube-apiserver from the globalSetup. `npx vitest run --project unit` skips starting the cluster.
+// The tests of the installed package that need the apiserver are `*.e2e.test.ts` beside the others:
+// test/package/ (the tarball) and test/runtimes/ (the compatibility suite on each runtime).
 export default defineConfig({
   resolve: {
     // The package's own names, as users import them (see tsconfig.json "paths").
@@ -27,14 +29,18 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/e2e/**", "**/node_modules/**"],
+          exclude: ["test/e2e/**", "**/*.e2e.test.ts", "**/node_modules/**"],
         },
       },
       {
         extends: true,
         test: {
           name: "e2e",
-          include: ["test/e2e/**/*.test.ts"],
+          include: [
+            "test/e2e/**/*.test.ts",
+            "test/package/**/*.e2e.test.ts",
+            "test/runtimes/**/*.e2e.test.ts",
+          ],
           globalSetup: ["test/cluster/global-setup.ts"],
         },
       },

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { ClientConfig } from "../runtime/config/types.js";
 import type { ApiCaller } from "../runtime/rest/api-caller.js";
+import { version } from "../runtime/version.js";
 import type { ImportTarget } from "./emit/file-builder.js";
 import { generate, modulesReferencedOutside } from "./generate.js";
 import { crdOpenApiPaths, type FetchJson, fetchCrds, fetchOpenApi } from "./load/cluster.js";
@@ -79,6 +80,8 @@ Output:
   --check             write nothing; exit 1 and list the files that differ from --out
   -h, --help          show this help
 
+\`kubegen --version\` prints the version of kubegen.
+
 In kubegen's own repository, \`npm run generate\` (no options) regenerates the built-in clientset
 in generated/kubernetes/ from the project's OpenAPI snapshot, offline.
 `;
@@ -86,7 +89,12 @@ in generated/kubernetes/ from the project's OpenAPI snapshot, offline.
 /** What `kubegen generate` with no input says where there is no snapshot to fall back on. */
 const noInput = `nothing to generate from: point kubegen at your cluster or at CRD files, e.g.
   kubegen generate --context my-cluster --out src/k8s
-  kubegen generate --crd ./crds --out src/k8s`;
+  kubegen generate --crd ./crds --out src/k8s
+Give one or more inputs, and --out:
+  --kubeconfig FILE / --context NAME   a live cluster (add --crds-only for its CRDs alone)
+  --crd FILE|DIR                       CustomResourceDefinition manifests (YAML or JSON)
+  --openapi DIR|URL                    OpenAPI v3 documents, or an apiserver URL
+  --out DIR                            the folder to generate into`;
 
 /** A loader's "not there" error, with the flag that named the path: only the CLI knows flags. */
 function withFlag(flag: string): (err: unknown) => never {
@@ -368,11 +376,15 @@ export async function runGenerate(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-/** Runs a command line (`generate ...`); returns the exit code and never throws. */
+/** Runs a command line (`generate ...`, `--version`); returns the exit code and never throws. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === "generate") return await runGenerate(rest, io);
+    if (command === "--version" || command === "-v" || command === "version") {
+      io.stdout(`${version}\n`);
+      return 0;
+    }
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
       io.stdout(usage);
       return command === undefined ? 1 : 0;

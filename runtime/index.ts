@@ -1,6 +1,8 @@
 /**
  * kubegen's runtime: everything the generated clients stand on, and the clients a client-go user
  * knows. Import from `kubegen`.
+ *
+ * @module kubegen
  */
 
 export * from "./auth/exec.js";

@@ -12,7 +12,8 @@ import type { ApiRequest, CallOptions } from "../core/request.js";
 import { redactUrl } from "../core/url.js";
 import { type RawWatchEvent, WatchDecoder, type WatchEvent } from "../core/watch.js";
 import { errorFromResponse, isStatusObject, type Status, StatusError, TransportError } from "../errors.js";
-import { buildDispatcher, type TransportOptions } from "../transport/dispatcher.js";
+import { buildDispatcher, type TransportKind, type TransportOptions } from "../transport/dispatcher.js";
+import { FetchDispatcher } from "../transport/fetch-dispatcher.js";
 import { parseWarningHeaders } from "../transport/interceptors/warnings.js";
 import type { ApiCaller } from "./api-caller.js";
 
@@ -115,6 +116,14 @@ export class HttpClient implements ApiCaller {
    */
   withDispatcher(wrap: (dispatcher: Dispatcher) => Dispatcher): HttpClient {
     return new HttpClient(this.config, wrap(this.dispatcher), this.#options);
+  }
+
+  /**
+   * The transport under the layers: `"undici"` (its pools) or `"fetch"` (the runtime's fetch;
+   * the default where undici's dispatchers are missing, as on Bun).
+   */
+  get transport(): TransportKind {
+    return this.dispatcher instanceof FetchDispatcher ? "fetch" : "undici";
   }
 
   /** The full URL of a request (no credentials in it). */
@@ -336,6 +345,15 @@ export class HttpClient implements ApiCaller {
    * server accepted one of `protocols` (see `protocol`), rejects with a `TransportError` if not.
    */
   websocket(request: ApiRequest, protocols: readonly string[], options?: CallOptions): Promise<WebSocket> {
+    if (this.transport === "fetch") {
+      const where = this.where({ method: "GET", path: request.path });
+      return Promise.reject(
+        new TransportError(
+          "ECONFIG",
+          `${where}: WebSockets (exec, attach, port-forward, cp) need the undici transport`,
+        ),
+      );
+    }
     const url = this.url(request).replace(/^http/, "ws");
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { protocols: [...protocols], dispatcher: this.dispatcher });

@@ -22,15 +22,21 @@
  * Go's `http.Client` sits above client-go's round trippers: each hop is authenticated, retried,
  * throttled and logged like a request of its own, and only ever goes to the same server. gzip
  * answers are decoded by `HttpClient`, which asks for them.
+ *
+ * The pool at the bottom is one of two transports: undici's Agents (the default), or the
+ * runtime's own `fetch` (`fetch-dispatcher.ts`) where undici's dispatchers are missing, as on Bun.
+ * The layers above are the same for both.
  */
 import { arch, platform } from "node:os";
-import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from "undici";
+import * as undici from "undici";
+import { Agent, type Dispatcher, ProxyAgent } from "undici";
 import type { ClientConfig } from "../config/types.js";
 import { proxyUrlProblem } from "../core/proxy-rules.js";
 import { redactUrl } from "../core/url.js";
 import { TransportError } from "../errors.js";
 import { version } from "../version.js";
 import { ClientCertificateDispatcher } from "./client-certificate.js";
+import { FetchDispatcher } from "./fetch-dispatcher.js";
 import { auth } from "./interceptors/auth.js";
 import { impersonation, userAgent } from "./interceptors/headers.js";
 import { loggerFromEnvironment, logging, type RequestLogger } from "./interceptors/logging.js";
@@ -44,17 +50,43 @@ import { checkTlsConfig, connectOptions, reloadingClientCertificate } from "./tl
 export { version };
 
 /**
- * `kubegen/<version> (<os>/<arch>) node/<version>`
+ * `kubegen/<version> (<os>/<arch>) <runtime>/<version>`, the runtime being node, bun or deno.
  *
  * @example
  * defaultUserAgent() // "kubegen/0.1.0 (linux/x64) node/v20.18.1"
  */
 export function defaultUserAgent(): string {
-  return `kubegen/${version} (${platform()}/${arch()}) node/${process.version}`;
+  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno?.version?.deno;
+  const runtime = deno
+    ? `deno/${deno}`
+    : process.versions.bun
+      ? `bun/${process.versions.bun}`
+      : `node/${process.version}`;
+  return `kubegen/${version} (${platform()}/${arch()}) ${runtime}`;
+}
+
+/**
+ * What sends the bytes: `"undici"`, undici's keep-alive pools (proxies of every kind, WebSockets
+ * for exec, attach and port-forward), or `"fetch"`, the runtime's own fetch (see
+ * `fetch-dispatcher.ts` for what it can and cannot do).
+ */
+export type TransportKind = "undici" | "fetch";
+
+/**
+ * The transport used when none is asked for: undici where its dispatchers work (Node, Deno),
+ * else fetch. Bun resolves `undici` to a built-in stand-in whose Agent cannot `compose()`.
+ *
+ * @example
+ * defaultTransport() // "undici" on Node and Deno, "fetch" on Bun
+ */
+export function defaultTransport(): TransportKind {
+  return typeof (Agent.prototype as { compose?: unknown }).compose === "function" ? "undici" : "fetch";
 }
 
 /** Options of the transport beyond what a `ClientConfig` says. */
 export interface TransportOptions {
+  /** `"undici"` or `"fetch"`; default `defaultTransport()`. Ignored with `baseDispatcher`. */
+  transport?: TransportKind;
   /** Receives the apiserver's warnings; default: each distinct one once to stderr. */
   warningHandler?: WarningHandler;
   /** Retry limits (default: 10 retries, waits capped at 60 s). */
@@ -103,8 +135,18 @@ export function baseDispatcher(config: ClientConfig, env: NodeJS.ProcessEnv = pr
   return new ClientCertificateDispatcher((certificate) => {
     const connect = certificate ? { ...base, cert: certificate.cert, key: certificate.key } : base;
     if (proxyUrl && socks) {
+      // Looked up, not imported by name: Bun's built-in `undici` has no Socks5ProxyAgent, and a
+      // named import of it would fail the whole module there.
+      const { Socks5ProxyAgent } = undici as Partial<typeof undici>;
+      if (!Socks5ProxyAgent)
+        throw new TransportError(
+          "ECONFIG",
+          `proxy ${redactUrl(proxyUrl)}: this runtime's undici has no SOCKS5 agent`,
+        );
       // TLS to the server runs inside the SOCKS tunnel, with the client's settings.
-      const options: Socks5ProxyAgent.Options & { requestTls: typeof connect } = { requestTls: connect };
+      const options: undici.Socks5ProxyAgent.Options & { requestTls: typeof connect } = {
+        requestTls: connect,
+      };
       return new Socks5ProxyAgent(proxyUrl, options);
     }
     if (proxyUrl) {
@@ -131,7 +173,12 @@ export function baseDispatcher(config: ClientConfig, env: NodeJS.ProcessEnv = pr
 export function buildDispatcher(config: ClientConfig, options: TransportOptions = {}): Dispatcher {
   // Also with a base dispatcher of the caller's: the config itself must make sense.
   checkTlsConfig(config.tls);
-  const base = options.baseDispatcher ?? baseDispatcher(config, options.env);
+  const base =
+    options.baseDispatcher ??
+    ((options.transport ?? defaultTransport()) === "fetch"
+      ? // Same members as the Dispatcher the layers and HttpClient use (see fetch-dispatcher.ts).
+        (new FetchDispatcher(config, options.env) as unknown as Dispatcher)
+      : baseDispatcher(config, options.env));
   const bucket = options.rateLimiter ?? tokenBucketFor(config);
   const logger = options.logger ?? loggerFromEnvironment(process.env);
   const layers: Dispatcher.DispatcherComposeInterceptor[] = [];

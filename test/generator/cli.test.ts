@@ -95,12 +95,25 @@ describe("kubegen generate: no input", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("nothing to generate from: point kubegen at your cluster or at CRD files");
     expect(stderr).toContain("kubegen generate --crd ./crds --out src/k8s");
+    for (const flag of ["--kubeconfig", "--context", "--crd", "--openapi", "--out"])
+      expect(stderr).toContain(` ${flag} `);
   });
 
   it("leads its help with a user's own cluster and CRDs", async () => {
     const { code, stdout } = await run("generate", "--help");
     expect(code).toBe(0);
     expect(stdout.split("\n").slice(0, 10).join("\n")).toContain("kubegen generate --context my-cluster");
+  });
+});
+
+describe("kubegen --version", () => {
+  it("prints the package version", async () => {
+    const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
+    for (const flag of ["--version", "-v"]) {
+      const { code, stdout } = await run(flag);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`${pkg.version}\n`);
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import type { TLSSocket } from "node:tls";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import type { ClientConfig } from "../../../runtime/config/types.js";
 import { HttpClient, type HttpClientOptions } from "../../../runtime/rest/http-client.js";
+import type { TransportKind } from "../../../runtime/transport/dispatcher.js";
 import { createTestPki } from "../../cluster/pki.js";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void;
@@ -110,6 +111,12 @@ export function track(server: Server): void {
   servers.push(server);
 }
 
+/**
+ * The transport `client()` builds on: undici, unless a test file runs the same tests on the fetch
+ * transport (`fetch-transport.test.ts`).
+ */
+export const transportUnderTest: { kind: TransportKind } = { kind: "undici" };
+
 /** An HttpClient on a local server; throttling off and warnings silent unless asked for. */
 export function client(
   url: string,
@@ -118,7 +125,7 @@ export function client(
 ): HttpClient {
   const c = HttpClient.forConfig(
     { server: url, namespace: "default", tls: {}, auth: { type: "none" }, qps: -1, ...config },
-    { warningHandler: () => {}, ...options },
+    { warningHandler: () => {}, transport: transportUnderTest.kind, ...options },
   );
   clients.push(c);
   return c;
