@@ -31,6 +31,9 @@ const quote = (s: string) => JSON.stringify(s);
 const literalKey = (name: string) =>
   name === "__proto__" ? `[${quote(name)}]` : isIdentifierName(name) ? name : quote(name);
 
+// `__proto__` is printed as a computed key, which TypeScript types by the index signature.
+const inheritedNames = new Set(Object.getOwnPropertyNames(Object.prototype).filter((n) => n !== "__proto__"));
+
 /** A field's entry in the table. */
 type FieldEntry = Record<string, string | true | string[]>;
 
@@ -201,7 +204,10 @@ export function emitPatchMeta(modules: readonly Module[], ctx: EmitContext, head
       f.print(`    ${literalKey(type)}: {`);
       for (const [name, field] of fields) {
         const entries = Object.entries(field).map(([k, v]) => `${k}: ${value(v)}`);
-        f.print(`      ${literalKey(name)}: { ${entries.join(", ")} },`);
+        // TypeScript types a property named like an Object.prototype member (`constructor`) by
+        // that member, not the index signature, and would widen `"set"` and `true`: held as is.
+        const held = inheritedNames.has(name) ? " as const" : "";
+        f.print(`      ${literalKey(name)}: { ${entries.join(", ")} }${held},`);
       }
       f.print("    },");
     }

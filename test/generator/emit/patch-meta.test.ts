@@ -6,10 +6,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { emitPatchMeta, patchMetaOf } from "../../../generator/emit/patch-meta.js";
-import { emitContext } from "../../../generator/generate.js";
+import { emitContext, generate } from "../../../generator/generate.js";
 import type { OpenApiDocument } from "../../../generator/load/openapi-v3.js";
 import type { Module, Property, Resource, TypeDef } from "../../../generator/model/ir.js";
 import { modelFromOpenApi } from "../../../generator/normalize/from-openapi.js";
+import { compileDiagnostics } from "../support/compile.js";
 
 const ctx = emitContext({ runtime: { specifier: "kubegen" } });
 
@@ -239,3 +240,40 @@ describe("reading the extensions", () => {
     );
   });
 });
+
+it("compiles a table whose fields are named like Object.prototype members, their literals kept", () => {
+  // Found by the generator's property test: `constructor: { list: "set" }` was typed by
+  // Object's own `constructor` and widened to string.
+  const names = ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__", "plain"];
+  const gvk = { group: "fuzz.dev", version: "v1", kind: "Thing" };
+  const set = { type: "array", items: { type: "string" }, "x-kubernetes-list-type": "set" };
+  const atomic = {
+    type: "object",
+    additionalProperties: { type: "string" },
+    "x-kubernetes-map-type": "atomic",
+  };
+  const document = {
+    paths: {
+      "/apis/fuzz.dev/v1/things/{name}": {
+        get: { "x-kubernetes-action": "get", "x-kubernetes-group-version-kind": gvk },
+      },
+    },
+    components: {
+      schemas: {
+        "dev.fuzz.v1.Thing": {
+          type: "object",
+          "x-kubernetes-group-version-kind": [gvk],
+          properties: Object.fromEntries(names.map((n, i) => [n, i % 2 ? atomic : set])),
+        },
+      },
+    },
+  } as unknown as OpenApiDocument;
+  const tree = generate(modelFromOpenApi([{ source: "names.json", document }]), {
+    source: "names.json",
+    external: { "meta/v1": { specifier: "kubegen/kubernetes/meta/v1" } },
+  });
+  const text = tree.get("patch-meta.ts")!;
+  expect(text).toContain('constructor: { list: "set" } as const,');
+  expect(text).toContain("plain: { atomic: true },");
+  expect(compileDiagnostics({ names: tree })).toEqual([]);
+}, 60_000);
