@@ -7,6 +7,11 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
+import { afterAll, beforeAll } from "vitest";
+import { ResourceClient } from "../../runtime/clients/resource-client.js";
+import type { KubeList, KubeObject } from "../../runtime/core/object.js";
+import { defineResource } from "../../runtime/core/resource.js";
+import { HttpClient } from "../../runtime/rest/http-client.js";
 
 /** A server frame: FIN + opcode, unmasked. */
 export function serverFrame(payload: Uint8Array, opcode = 0x2): Buffer {
@@ -175,5 +180,60 @@ export async function startWsServer(
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));
     },
+  };
+}
+
+/** The pods resource as the protocol tests need it, with the subresources a test uses. */
+export function podsWith(...subresources: string[]) {
+  return defineResource<KubeObject, KubeList<KubeObject>>()({
+    group: "",
+    version: "v1",
+    plural: "pods",
+    singular: "pod",
+    kind: "Pod",
+    listKind: "PodList",
+    namespaced: true,
+    verbs: ["get"],
+    subresources,
+  });
+}
+
+/** A protocol server for a test file, and a pods client in namespace `ns1` talking to it. */
+export interface PodStreamServer {
+  server(): WsServer;
+  http(): HttpClient;
+  client(): ResourceClient<KubeObject>;
+}
+
+/**
+ * Starts a {@link startWsServer} before the file's tests with an HttpClient on it (bearer token,
+ * no client-side rate limit), and stops both after them.
+ */
+export function usePodStreamServer(
+  subresources: string[],
+  protocol: (url: URL, offered: string[]) => string | undefined,
+  handle: (conn: WsConnection) => void,
+): PodStreamServer {
+  const pods = podsWith(...subresources);
+  let server: WsServer | undefined;
+  let http: HttpClient | undefined;
+  beforeAll(async () => {
+    server = await startWsServer(protocol, handle);
+    http = HttpClient.forConfig({
+      server: server.url,
+      namespace: "default",
+      tls: {},
+      auth: { type: "token", token: "stream-test-token" },
+      qps: -1,
+    });
+  });
+  afterAll(async () => {
+    await http?.close();
+    await server?.close();
+  });
+  return {
+    server: () => server!,
+    http: () => http!,
+    client: () => new ResourceClient<KubeObject>(http!, pods, "ns1"),
   };
 }

@@ -4,28 +4,10 @@
  * written and ended with v5's close message (255, 0), exit codes from the error channel, the v4
  * fallback (no stdin close), and servers that close mid-stream, with and without a close message.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ResourceClient } from "../../../runtime/clients/resource-client.js";
-import type { KubeList, KubeObject } from "../../../runtime/core/object.js";
-import { defineResource } from "../../../runtime/core/resource.js";
+import { describe, expect, it } from "vitest";
 import { isTransportError } from "../../../runtime/errors.js";
-import { HttpClient } from "../../../runtime/rest/http-client.js";
-import { startWsServer, type WsConnection, type WsServer } from "../../support/ws-server.js";
+import { usePodStreamServer, type WsConnection } from "../../support/ws-server.js";
 
-const pods = defineResource<KubeObject, KubeList<KubeObject>>()({
-  group: "",
-  version: "v1",
-  plural: "pods",
-  singular: "pod",
-  kind: "Pod",
-  listKind: "PodList",
-  namespaced: true,
-  verbs: ["get"],
-  subresources: ["attach", "exec"],
-});
-
-let server: WsServer;
-let http: HttpClient;
 /** What the server does with the next connection; `offer` is the subprotocol it picks. */
 let script: (conn: WsConnection) => void = () => {};
 let offer = "v5.channel.k8s.io";
@@ -43,25 +25,13 @@ const exitStatus = (code: number) =>
         details: { causes: [{ reason: "ExitCode", message: String(code) }] },
       });
 
-beforeAll(async () => {
-  server = await startWsServer(
-    (_url, offered) => (offered.includes(offer) ? offer : undefined),
-    (conn) => script(conn),
-  );
-  http = HttpClient.forConfig({
-    server: server.url,
-    namespace: "default",
-    tls: {},
-    auth: { type: "token", token: "attach-test-token" },
-  });
-});
-
-afterAll(async () => {
-  await http.close();
-  await server.close();
-});
-
-const client = () => new ResourceClient<KubeObject>(http, pods, "ns1");
+const streams = usePodStreamServer(
+  ["attach", "exec"],
+  (_url, offered) => (offered.includes(offer) ? offer : undefined),
+  (conn) => script(conn),
+);
+const server = () => streams.server();
+const client = () => streams.client();
 
 async function text(chunks: AsyncIterable<Uint8Array>): Promise<string> {
   let out = "";
@@ -88,7 +58,7 @@ describe("attach", () => {
     offer = "v5.channel.k8s.io";
     script = terminal;
     const proc = await client().attach("web-0", { container: "app", stdin: true, tty: true });
-    const conn = server.connections.at(-1)!;
+    const conn = server().connections.at(-1)!;
     expect(conn.url.pathname).toBe("/api/v1/namespaces/ns1/pods/web-0/attach");
     expect(Object.fromEntries(conn.url.searchParams)).toEqual({
       container: "app",
@@ -99,7 +69,7 @@ describe("attach", () => {
       tty: "true",
     });
     expect(conn.protocols).toBe("v5.channel.k8s.io, v4.channel.k8s.io");
-    expect(conn.authorization).toBe("Bearer attach-test-token");
+    expect(conn.authorization).toBe("Bearer stream-test-token");
     expect(proc.protocol).toBe("v5.channel.k8s.io");
 
     const output = text(proc.stdout);
@@ -120,7 +90,7 @@ describe("attach", () => {
       conn.close();
     };
     const proc = await client().attach("web-0");
-    expect(Object.fromEntries(server.connections.at(-1)!.url.searchParams)).toEqual({
+    expect(Object.fromEntries(server().connections.at(-1)!.url.searchParams)).toEqual({
       stdin: "false",
       stdout: "true",
       stderr: "true",
@@ -144,7 +114,7 @@ describe("attach", () => {
       }, 200);
     };
     const proc = await client().attach("web-0", { stdin: true, tty: true });
-    expect(server.connections.at(-1)!.protocols).toBe("v5.channel.k8s.io, v4.channel.k8s.io");
+    expect(server().connections.at(-1)!.protocols).toBe("v5.channel.k8s.io, v4.channel.k8s.io");
     expect(proc.protocol).toBe("v4.channel.k8s.io");
     const output = text(proc.stdout);
     proc.resize({ width: 100, height: 30 });
@@ -195,7 +165,7 @@ describe("a server that closes mid-stream", () => {
   it("exec with a terminal: stderr off, resizes sent", async () => {
     script = terminal;
     const cmd = await client().execStream("web-0", ["sh"], { stdin: true, tty: true });
-    expect(server.connections.at(-1)!.url.searchParams.get("stderr")).toBe("false");
+    expect(server().connections.at(-1)!.url.searchParams.get("stderr")).toBe("false");
     const output = text(cmd.stdout);
     cmd.resize({ width: 1, height: 2 });
     cmd.end();

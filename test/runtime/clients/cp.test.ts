@@ -24,27 +24,9 @@ import { dirname, join, resolve } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CopyError } from "../../../runtime/clients/cp.js";
-import { ResourceClient } from "../../../runtime/clients/resource-client.js";
-import type { KubeList, KubeObject } from "../../../runtime/core/object.js";
-import { defineResource } from "../../../runtime/core/resource.js";
 import { type TarHeader, writeTar } from "../../../runtime/core/tar.js";
-import { HttpClient } from "../../../runtime/rest/http-client.js";
-import { startWsServer, type WsConnection, type WsServer } from "../../support/ws-server.js";
+import { usePodStreamServer, type WsConnection } from "../../support/ws-server.js";
 
-const pods = defineResource<KubeObject, KubeList<KubeObject>>()({
-  group: "",
-  version: "v1",
-  plural: "pods",
-  singular: "pod",
-  kind: "Pod",
-  listKind: "PodList",
-  namespaced: true,
-  verbs: ["get"],
-  subresources: ["exec"],
-});
-
-let server: WsServer;
-let http: HttpClient;
 let root: string;
 /** The container's filesystem: commands run here. */
 let container: string;
@@ -96,28 +78,20 @@ function run(conn: WsConnection): void {
   });
 }
 
-beforeAll(async () => {
+const streams = usePodStreamServer(
+  ["exec"],
+  (_url, offered) => (offered.includes(offer) ? offer : undefined),
+  run,
+);
+const client = () => streams.client();
+
+beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "kubegen-cp-"));
   container = join(root, "container");
   mkdirSync(join(container, "data"), { recursive: true });
-  server = await startWsServer((_url, offered) => (offered.includes(offer) ? offer : undefined), run);
-  http = HttpClient.forConfig({
-    server: server.url,
-    namespace: "default",
-    tls: {},
-    auth: { type: "token", token: "cp-test-token" },
-    // Many copies in a row (the property test): no client-side rate limit.
-    qps: -1,
-  });
 });
 
-afterAll(async () => {
-  await http.close();
-  await server.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-const client = () => new ResourceClient<KubeObject>(http, pods, "ns1");
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A folder's content as a sorted list: files with their text, links with their target. */
 function tree(dir: string, prefix = ""): string[] {

@@ -4,53 +4,23 @@
  * repeated `command`, stream flags, credentials through the same transport), stdout and stderr,
  * stdin and its v5 close, the exit code from the error channel's Status, and failures.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ResourceClient } from "../../../runtime/clients/resource-client.js";
-import type { KubeList, KubeObject } from "../../../runtime/core/object.js";
-import { defineResource } from "../../../runtime/core/resource.js";
+import { describe, expect, it } from "vitest";
 import { isStatusError } from "../../../runtime/errors.js";
-import { HttpClient } from "../../../runtime/rest/http-client.js";
-import { startWsServer, type WsConnection, type WsServer } from "../../support/ws-server.js";
+import { usePodStreamServer, type WsConnection } from "../../support/ws-server.js";
 
-const pods = defineResource<KubeObject, KubeList<KubeObject>>()({
-  group: "",
-  version: "v1",
-  plural: "pods",
-  singular: "pod",
-  kind: "Pod",
-  listKind: "PodList",
-  namespaced: true,
-  verbs: ["get"],
-  subresources: ["exec"],
-});
-
-let server: WsServer;
-let http: HttpClient;
 let script: (conn: WsConnection) => void = () => {};
 let protocolChoice = "v5.channel.k8s.io";
 
 const send = (conn: WsConnection, channel: number, data: string) =>
   conn.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
 
-beforeAll(async () => {
-  server = await startWsServer(
-    () => protocolChoice,
-    (conn) => script(conn),
-  );
-  http = HttpClient.forConfig({
-    server: server.url,
-    namespace: "default",
-    tls: {},
-    auth: { type: "token", token: "exec-test-token" },
-  });
-});
-
-afterAll(async () => {
-  await http.close();
-  await server.close();
-});
-
-const client = () => new ResourceClient<KubeObject>(http, pods, "ns1");
+const streams = usePodStreamServer(
+  ["exec"],
+  () => protocolChoice,
+  (conn) => script(conn),
+);
+const server = () => streams.server();
+const client = () => streams.client();
 const success = JSON.stringify({ metadata: {}, status: "Success" });
 
 describe("exec", () => {
@@ -65,7 +35,7 @@ describe("exec", () => {
     };
     const result = await client().exec("web-0", ["sh", "-c", "echo hello world"], { container: "app" });
     expect(result).toEqual({ stdout: "hello world\n", stderr: "a warning", exitCode: 0 });
-    const request = server.connections.at(-1)!;
+    const request = server().connections.at(-1)!;
     const url = request.url;
     expect(url.pathname).toBe("/api/v1/namespaces/ns1/pods/web-0/exec");
     expect(url.searchParams.getAll("command")).toEqual(["sh", "-c", "echo hello world"]);
@@ -78,7 +48,7 @@ describe("exec", () => {
     });
     expect(request.protocols).toBe("v5.channel.k8s.io, v4.channel.k8s.io");
     // The same transport: the credentials went with the handshake.
-    expect(request.authorization).toBe("Bearer exec-test-token");
+    expect(request.authorization).toBe("Bearer stream-test-token");
   });
 
   it("reads a non-zero exit code from the error channel's Status", async () => {
@@ -112,7 +82,7 @@ describe("exec", () => {
     };
     const result = await client().exec("web-0", ["cat"], { stdin: "piped input" });
     expect(result).toEqual({ stdout: "piped input", stderr: "", exitCode: 0 });
-    expect(server.connections.at(-1)!.url.searchParams.get("stdin")).toBe("true");
+    expect(server().connections.at(-1)!.url.searchParams.get("stdin")).toBe("true");
   });
 
   it("fails with the Status when the command cannot run", async () => {

@@ -5,73 +5,45 @@
  * channel, 82 drops the connection after the first message, 83 says "bye" and ends cleanly.
  */
 import { connect, createServer, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PortForwardError } from "../../../runtime/clients/port-forward.js";
 import { ResourceClient } from "../../../runtime/clients/resource-client.js";
-import type { KubeList, KubeObject } from "../../../runtime/core/object.js";
-import { defineResource } from "../../../runtime/core/resource.js";
+import type { KubeObject } from "../../../runtime/core/object.js";
 import { HttpClient } from "../../../runtime/rest/http-client.js";
-import { startWsServer, type WsServer } from "../../support/ws-server.js";
-
-const pods = defineResource<KubeObject, KubeList<KubeObject>>()({
-  group: "",
-  version: "v1",
-  plural: "pods",
-  singular: "pod",
-  kind: "Pod",
-  listKind: "PodList",
-  namespaced: true,
-  verbs: ["get"],
-  subresources: ["portforward"],
-});
-
-let server: WsServer;
-let http: HttpClient;
+import { podsWith, usePodStreamServer } from "../../support/ws-server.js";
 
 const portBytes = (port: number) => [port & 0xff, port >> 8];
 
-beforeAll(async () => {
-  server = await startWsServer(
-    (_url, offered) => (offered.includes("v4.channel.k8s.io") ? "v4.channel.k8s.io" : undefined),
-    (conn) => {
-      const port = Number(conn.url.searchParams.get("ports"));
-      // Each channel starts with the port number; the data channel split across two messages.
-      conn.send(Uint8Array.of(0, portBytes(port)[0] as number));
-      conn.send(Uint8Array.of(0, portBytes(port)[1] as number));
-      conn.send(Uint8Array.of(1, ...portBytes(port)));
-      if (port === 80) conn.onMessage((m) => m[0] === 0 && conn.send(m));
-      if (port === 81) {
-        conn.send(
-          Uint8Array.of(
-            1,
-            ...Buffer.from(
-              `error forwarding port 81 to pod web-0, uid : dial tcp 127.0.0.1:81: connection refused`,
-            ),
+const streams = usePodStreamServer(
+  ["portforward"],
+  (_url, offered) => (offered.includes("v4.channel.k8s.io") ? "v4.channel.k8s.io" : undefined),
+  (conn) => {
+    const port = Number(conn.url.searchParams.get("ports"));
+    // Each channel starts with the port number; the data channel split across two messages.
+    conn.send(Uint8Array.of(0, portBytes(port)[0] as number));
+    conn.send(Uint8Array.of(0, portBytes(port)[1] as number));
+    conn.send(Uint8Array.of(1, ...portBytes(port)));
+    if (port === 80) conn.onMessage((m) => m[0] === 0 && conn.send(m));
+    if (port === 81) {
+      conn.send(
+        Uint8Array.of(
+          1,
+          ...Buffer.from(
+            `error forwarding port 81 to pod web-0, uid : dial tcp 127.0.0.1:81: connection refused`,
           ),
-        );
-        conn.close();
-      }
-      if (port === 82) conn.onMessage(() => conn.drop());
-      if (port === 83) {
-        conn.send(Uint8Array.of(0, ...Buffer.from("bye")));
-        conn.close();
-      }
-    },
-  );
-  http = HttpClient.forConfig({
-    server: server.url,
-    namespace: "default",
-    tls: {},
-    auth: { type: "token", token: "port-forward-test-token" },
-  });
-});
-
-afterAll(async () => {
-  await http.close();
-  await server.close();
-});
-
-const client = () => new ResourceClient<KubeObject>(http, pods, "ns1");
+        ),
+      );
+      conn.close();
+    }
+    if (port === 82) conn.onMessage(() => conn.drop());
+    if (port === 83) {
+      conn.send(Uint8Array.of(0, ...Buffer.from("bye")));
+      conn.close();
+    }
+  },
+);
+const server = () => streams.server();
+const client = () => streams.client();
 
 /** Connects to a local port, writes `text`, and reads until the connection ends or `until` is seen. */
 function talk(port: number, text: string, until?: string): Promise<{ got: string; ended: boolean }> {
@@ -98,11 +70,11 @@ function talk(port: number, text: string, until?: string): Promise<{ got: string
 describe("portForwardStream", () => {
   it("asks for the port with v4.channel.k8s.io through the same transport, and carries bytes both ways", async () => {
     const stream = await client().portForwardStream("web-0", 80);
-    const conn = server.connections.at(-1)!;
+    const conn = server().connections.at(-1)!;
     expect(conn.url.pathname).toBe("/api/v1/namespaces/ns1/pods/web-0/portforward");
     expect(conn.url.searchParams.getAll("ports")).toEqual(["80"]);
     expect(conn.protocols).toBe("v4.channel.k8s.io");
-    expect(conn.authorization).toBe("Bearer port-forward-test-token");
+    expect(conn.authorization).toBe("Bearer stream-test-token");
     stream.write(Buffer.from("ping"));
     const chunks: string[] = [];
     for await (const chunk of stream.data) {
@@ -143,7 +115,7 @@ describe("portForwardStream", () => {
 
 describe("portForward", () => {
   it("listens on 127.0.0.1, reports the free port it bound, and forwards many connections at once", async () => {
-    const before = server.connections.length;
+    const before = server().connections.length;
     const forward = await client().portForward("web-0", [":80", { local: 0, remote: 83 }]);
     try {
       expect(forward.ports).toEqual([
@@ -156,7 +128,7 @@ describe("portForward", () => {
       const answers = await Promise.all(texts.map((t) => talk(echo, t, t)));
       expect(answers.map((a) => a.got)).toEqual(texts);
       // One WebSocket per TCP connection, each asking for pod port 80.
-      const opened = server.connections.slice(before);
+      const opened = server().connections.slice(before);
       expect(opened).toHaveLength(8);
       for (const c of opened) expect(c.url.searchParams.getAll("ports")).toEqual(["80"]);
       // The pod's side ending ends the local connection, after its bytes.
@@ -212,7 +184,7 @@ describe("portForward", () => {
       auth: { type: "none" },
     });
     const errors: PortForwardError[] = [];
-    const forward = await new ResourceClient<KubeObject>(nowhere, pods, "ns1").portForward(
+    const forward = await new ResourceClient<KubeObject>(nowhere, podsWith("portforward"), "ns1").portForward(
       "web-0",
       ["0:80"],
       {
