@@ -16,10 +16,12 @@
  * `bench/RESULTS.md`.
  *
  * Environment: `BENCH_RUNS` (default 5), `BENCH_SIZES` (default `1000,10000,50000`),
- * `BENCH_ONLY` (comma-separated: `list`, `watch`, `gets`, `tsc`), `BENCH_RESULTS` (the markdown file).
+ * `BENCH_ONLY` (comma-separated: `list`, `watch`, `gets`, `tsc`), `BENCH_RESULTS` (the markdown
+ * file), `BENCH_LOG` (a JSON-lines file the runs are appended to; the tables are made from all
+ * the runs in it, so a benchmark can be run in parts).
  */
 import { execFileSync, fork } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestPki } from "../test/cluster/pki.js";
@@ -93,10 +95,13 @@ const median = (values: number[]) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
+const mib = (bytes: number) => (Number.isNaN(bytes) ? "–" : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+const ms = (value: number) =>
+  Number.isNaN(value) ? "–" : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
 const ratio = (value: number, anchor: number | undefined) =>
-  anchor === undefined || anchor === 0 ? "–" : `${(value / anchor).toFixed(2)}×`;
+  anchor === undefined || anchor === 0 || Number.isNaN(value) || Number.isNaN(anchor)
+    ? "–"
+    : `${(value / anchor).toFixed(2)}×`;
 
 interface Row {
   name: string;
@@ -126,9 +131,10 @@ function summarize(name: string, client: string, all: RunResult[], bytes?: numbe
     client,
     ms: m,
     spread: `${ms(Math.min(...times))}–${ms(Math.max(...times))}`,
-    cpuMs: median(all.map((r) => r.cpuMs)),
+    // A log converted from an older run may lack CPU and heap figures (null).
+    cpuMs: median(all.map((r) => r.cpuMs ?? Number.NaN)),
     maxRss: median(all.map((r) => r.maxRssBytes)),
-    retained: median(all.map((r) => r.retainedHeapBytes)),
+    retained: median(all.map((r) => r.retainedHeapBytes ?? Number.NaN)),
     perSecond: all[0]!.items / (m / 1000),
     ...(bytes ? { mbPerSecond: bytes / 2 ** 20 / (m / 1000) } : {}),
     ...(all[0]!.connections !== undefined ? { connections: median(all.map((r) => r.connections!)) } : {}),
@@ -182,40 +188,78 @@ print(
 );
 print();
 
-const rows: Row[] = [];
+/** One run as logged: which, and what it measured. */
+interface LogEntry {
+  count: number;
+  scenario: Scenario;
+  client: Client;
+  podBytes: number;
+  result: RunResult;
+}
+// Runs are appended to a log as they finish, and the tables come from the log: a long benchmark
+// can be done in parts (`BENCH_SIZES=50000 BENCH_RUNS=3 ...` after the smaller sizes) and reported
+// together.
+const logFile = process.env.BENCH_LOG;
+const entries: LogEntry[] =
+  logFile && existsSync(logFile)
+    ? readFileSync(logFile, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as LogEntry)
+    : [];
+const record = (entry: LogEntry) => {
+  entries.push(entry);
+  if (logFile) appendFileSync(logFile, `${JSON.stringify(entry)}\n`);
+};
+
 const listScenarios: Scenario[] = [...(only.has("list") ? (["list", "list-paged"] as const) : [])];
 for (const count of sizes) {
   const scenarios = [...listScenarios, ...(only.has("watch") && count >= 10_000 ? (["watch"] as const) : [])];
   if (scenarios.length === 0) continue;
   const { ready, stop } = await startServer(count);
   try {
-    const results = new Map<string, RunResult[]>();
     for (let round = 0; round < runs; round++)
       for (const scenario of scenarios)
         for (const client of listClients) {
-          const key = `${scenario}|${client}`;
           const r = await run(scenario, client, ready.url, count);
-          results.set(key, [...(results.get(key) ?? []), r]);
+          record({ count, scenario, client, podBytes: ready.podBytes, result: r });
           process.stderr.write(
             `  ${count} ${scenario} ${client} round ${round + 1}: ${ms(r.ms)}, ${mib(r.maxRssBytes)}\n`,
           );
         }
-    for (const scenario of scenarios)
-      for (const client of listClients)
-        rows.push(
-          summarize(
-            `${scenario === "list-paged" ? "list, pages of 500" : scenario} ${count.toLocaleString("en")}`,
-            client,
-            results.get(`${scenario}|${client}`)!,
-            ready.podBytes,
-          ),
-        );
   } finally {
     stop();
   }
 }
+const rows: Row[] = [];
+const counts = [...new Set(entries.filter((e) => e.scenario !== "gets").map((e) => e.count))].sort(
+  (a, b) => a - b,
+);
+for (const count of counts)
+  for (const scenario of ["list", "list-paged", "watch"] as const)
+    for (const client of listClients) {
+      const mine = entries.filter((e) => e.count === count && e.scenario === scenario && e.client === client);
+      if (mine.length === 0) continue;
+      rows.push(
+        summarize(
+          `${scenario === "list-paged" ? "list, pages of 500" : scenario} ${count.toLocaleString("en")}`,
+          client,
+          mine.map((e) => e.result),
+          mine[0]!.podBytes,
+        ),
+      );
+    }
 if (rows.length > 0) {
   print("## Lists and watches");
+  print();
+  const runCounts = [
+    ...new Set(
+      counts.map(
+        (c) => entries.filter((e) => e.count === c && e.client === "limit" && e.scenario === "list").length,
+      ),
+    ),
+  ];
+  print(`Runs per client and scenario: ${runCounts.join(", ")} (by size, smallest first).`);
   print();
   table(rows);
   print();
@@ -227,11 +271,10 @@ if (only.has("gets")) {
     const pki = await createTestPki(dir);
     const { ready, stop } = await startServer(1000, { cert: pki.servingCert, key: pki.servingKey });
     try {
-      const results = new Map<string, RunResult[]>();
       for (let round = 0; round < runs; round++)
         for (const client of getsClients) {
           const r = await run("gets", client, ready.url, 1000, pki.caCert);
-          results.set(client, [...(results.get(client) ?? []), r]);
+          record({ count: 1000, scenario: "gets", client, podBytes: ready.podBytes, result: r });
           process.stderr.write(
             `  gets ${client} round ${round + 1}: ${ms(r.ms)}, ${r.connections} connections\n`,
           );
@@ -244,7 +287,13 @@ if (only.has("gets")) {
       );
       print();
       table(
-        getsClients.map((c) => summarize("1,000 GETs", c, results.get(c)!)),
+        getsClients.map((c) =>
+          summarize(
+            "1,000 GETs",
+            c,
+            entries.filter((e) => e.scenario === "gets" && e.client === c).map((e) => e.result),
+          ),
+        ),
         true,
       );
       print();
