@@ -51,10 +51,11 @@ class ListSink implements ListScanSink {
       run = Buffer.concat(this.pending);
       this.pending = [];
     }
-    if (this.firstItem === undefined)
-      this.firstItem = Buffer.from(
-        (run ?? buffer).subarray(run ? 0 : start, run ? run.length : Math.min(end, start + 512)),
-      );
+    if (this.firstItem === undefined) {
+      // The opening of the first whole item: enough for its separator (see itemSeparator).
+      const opening = run ? run.subarray(0, 512) : buffer.subarray(start, Math.min(end, start + 512));
+      this.firstItem = Buffer.from(opening);
+    }
     this.add(run ? run.toString("utf8") : buffer.toString("utf8", start, end));
   }
 
