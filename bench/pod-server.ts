@@ -17,8 +17,10 @@
  * forked by `bench/informer.ts`), it listens on 127.0.0.1 and sends `{ port, ... }` to its parent,
  * so the server's memory stays out of the process being measured.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, Server, type ServerResponse } from "node:http";
+import { createSecureServer, type Http2SecureServer } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { createGzip } from "node:zlib";
 
 /** The resourceVersion of pod `i` is `firstResourceVersion + i`. */
 const firstResourceVersion = 1000;
@@ -463,7 +465,13 @@ function* joined(items: readonly Buffer[], from: number, to: number, typed: bool
   }
 }
 
-async function list(fixture: PodFixture, query: URLSearchParams, asMetadata: boolean, res: ServerResponse) {
+async function list(
+  fixture: PodFixture,
+  query: URLSearchParams,
+  asMetadata: boolean,
+  res: ServerResponse,
+  gzip: boolean,
+) {
   const rv = listResourceVersion(fixture.count);
   const limit = Number(query.get("limit") ?? "0");
   let from = 0;
@@ -483,7 +491,6 @@ async function list(fixture: PodFixture, query: URLSearchParams, asMetadata: boo
   const head = asMetadata
     ? { kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", metadata: meta }
     : { kind: "PodList", apiVersion: "v1", metadata: meta };
-  res.writeHead(200, { "content-type": "application/json" });
   const items = asMetadata ? fixture.metadata : fixture.pods;
   const open = Buffer.from(`${JSON.stringify(head).slice(0, -1)},"items":[`);
   function* body(): Generator<Buffer> {
@@ -491,6 +498,25 @@ async function list(fixture: PodFixture, query: URLSearchParams, asMetadata: boo
     yield* joined(items, from, to, asMetadata);
     yield Buffer.from("]}");
   }
+  if (gzip) {
+    // As the apiserver: gzip when asked for (it does so above 128 KiB).
+    res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+    const zip = createGzip({ level: 1 });
+    const done = new Promise<void>((resolve, reject) => {
+      zip.on("end", resolve);
+      zip.on("error", reject);
+    });
+    zip.on("data", (chunk: Buffer) => {
+      if (!res.write(chunk)) zip.pause();
+    });
+    res.on("drain", () => zip.resume());
+    for (const part of body()) if (!zip.write(part)) await new Promise((r) => zip.once("drain", r));
+    zip.end();
+    await done;
+    res.end();
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/json" });
   if (await writeAll(res, body())) res.end();
 }
 
@@ -509,7 +535,7 @@ async function watch(fixture: PodFixture, query: URLSearchParams, asMetadata: bo
       "this fixture watches only from a resourceVersion, or with sendInitialEvents",
     );
   res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
-  res.flushHeaders();
+  res.flushHeaders?.();
   const timeout = Number(query.get("timeoutSeconds") ?? "0");
   if (timeout > 0) {
     const timer = setTimeout(() => res.end(), timeout * 1000);
@@ -557,9 +583,16 @@ function handle(
   else if (form === undefined)
     status(res, 406, "NotAcceptable", `cannot answer Accept: ${req.headers.accept}`);
   else
-    (watching ? watch : list)(fixture, url.searchParams, form === "metadata", res).catch((err: unknown) =>
-      res.destroy(err as Error),
-    );
+    (watching
+      ? watch(fixture, url.searchParams, form === "metadata", res)
+      : list(
+          fixture,
+          url.searchParams,
+          form === "metadata",
+          res,
+          /\bgzip\b/.test(req.headers["accept-encoding"] ?? ""),
+        )
+    ).catch((err: unknown) => res.destroy(err as Error));
 }
 
 /** A running fixture server. */
@@ -571,22 +604,51 @@ export interface PodServer {
   close(): Promise<void>;
 }
 
+/** Serving options: TLS (HTTP/2 and HTTP/1.1 by ALPN, as the apiserver), and gzip when asked. */
+export interface PodServerOptions {
+  tls?: { cert: string; key: string };
+  /** Gzip list answers whose request accepts it, as the apiserver (default false: the benchmark compares uncompressed reads). */
+  gzip?: boolean;
+}
+
 /** Builds the fixture and serves it on 127.0.0.1 (a free port). */
-export async function startPodServer(count: number): Promise<PodServer> {
+export async function startPodServer(count: number, options: PodServerOptions = {}): Promise<PodServer> {
   const fixture = buildFixture(count);
   const watches = new Set<ServerResponse>();
-  const server: Server = createServer((req, res) => handle(fixture, watches, req, res));
-  server.keepAliveTimeout = 60_000;
+  const gzip = options.gzip ?? false;
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (!gzip) delete req.headers["accept-encoding"];
+    if (req.url === "/bench/connections") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ connections, sessions }));
+      return;
+    }
+    handle(fixture, watches, req, res);
+  };
+  let connections = 0;
+  let sessions = 0;
+  const sockets = new Set<import("node:net").Socket>();
+  const server: Server | Http2SecureServer = options.tls
+    ? createSecureServer({ ...options.tls, allowHTTP1: true }, onRequest as never)
+    : createServer(onRequest);
+  if (server instanceof Server) server.keepAliveTimeout = 60_000;
+  server.on("secureConnection", () => connections++);
+  server.on("connection", (socket: import("node:net").Socket) => {
+    if (!options.tls) connections++;
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  server.on("session", () => sessions++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     fixture,
     openWatches: () => watches.size,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }
@@ -603,7 +665,14 @@ export interface PodServerReady {
 if (process.argv[1] === import.meta.filename && process.send) {
   const count = Number(process.argv[2]);
   if (!Number.isInteger(count) || count <= 0) throw new TypeError(`pod-server: bad count ${process.argv[2]}`);
-  const { url, fixture } = await startPodServer(count);
+  // Optional: the serving certificate and key files, for TLS (HTTP/2 and HTTP/1.1 by ALPN).
+  const [certFile, keyFile] = process.argv.slice(3);
+  const { readFileSync } = await import("node:fs");
+  const tls =
+    certFile && keyFile
+      ? { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") }
+      : undefined;
+  const { url, fixture } = await startPodServer(count, { tls, gzip: process.env.BENCH_GZIP === "1" });
   const ready: PodServerReady = {
     url,
     count,

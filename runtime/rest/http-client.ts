@@ -16,6 +16,7 @@ import { buildDispatcher, type TransportKind, type TransportOptions } from "../t
 import { FetchDispatcher } from "../transport/fetch-dispatcher.js";
 import { parseWarningHeaders } from "../transport/interceptors/warnings.js";
 import type { ApiCaller } from "./api-caller.js";
+import { type DecodedJsonBody, decodeJsonBody, JsonBodyError } from "./json-body.js";
 
 /** Options of an `HttpClient`: the transport's, plus the watch idle watchdog. */
 export interface HttpClientOptions extends TransportOptions {
@@ -256,12 +257,50 @@ export class HttpClient implements ApiCaller {
     return undefined;
   }
 
-  /** Sends a request and parses the JSON answer; a non-2xx answer throws a `StatusError`. */
+  /**
+   * Sends a request and parses the JSON answer; a non-2xx answer throws a `StatusError`, and so
+   * does a 2xx answer that is a failed `Status`. A large answer is parsed as it arrives
+   * (`decodeJsonBody`): the items of a list run by run, never the whole body held as bytes and
+   * text at once. Whether it failed is read from the status code and the parsed value's `kind`,
+   * without a second pass over the body.
+   */
   async json<T>(request: ApiRequest, options?: CallOptions): Promise<T> {
-    const res = await this.response(request, options);
-    const error = this.errorFor(request, res);
-    if (error) throw error;
-    return decodeJson<T>(res.body, this.where(request));
+    const signal = this.#signal(options, true);
+    const res = await this.#send(request, signal);
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      let bytes: Buffer;
+      try {
+        bytes = await readBody(res);
+      } catch (err) {
+        throw this.#transportError(err, request, signal);
+      }
+      throw this.errorFor(request, {
+        statusCode: res.statusCode,
+        headers: res.headers,
+        body: bytes.toString("utf8"),
+      })!;
+    }
+    let decoded: DecodedJsonBody;
+    try {
+      decoded = await decodeJsonBody(decodedBody(res));
+    } catch (err) {
+      if (err instanceof JsonBodyError) {
+        throw new TransportError(
+          "EDECODE",
+          `${this.where(request)}: the answer is not JSON: ${err.excerpt}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      throw this.#transportError(err, request, signal);
+    }
+    if (decoded.bytes === 0) throw new TransportError("EDECODE", `${this.where(request)}: 0-length response`);
+    const value = decoded.value;
+    if (isStatusObject(value) && value.status === "Failure") {
+      throw new StatusError({ ...value, code: value.code || res.statusCode }, this.#at(request));
+    }
+    return value as T;
   }
 
   async #open(request: ApiRequest, options: CallOptions | undefined, controller: AbortController) {

@@ -14,7 +14,9 @@
  *     → retry          429/5xx with Retry-After (any verb), reset/EOF (GET), ≤ 10 times
  *     → rate-limit     token bucket per client; every attempt takes a token; watches skip it
  *     → logging        each attempt as sent, secrets masked
- *     → pool           keep-alive Agent/ProxyAgent; one more per client cert a source returns
+ *     → pool           keep-alive Agent/ProxyAgent, at most `maxConnsPerHost` connections for
+ *                      requests and an uncapped one for watches and streams (pool.ts); HTTP/2
+ *                      when asked for; one more per client cert a source returns
  *
  * Auth sits above retry, so each retried attempt keeps its credentials and a 401 replay goes
  * through retry and throttling again; retries sit above the rate limiter, so each retry waits for
@@ -44,6 +46,7 @@ import { rateLimit, type TokenBucket, tokenBucketFor } from "./interceptors/rate
 import { type RedirectOptions, redirect } from "./interceptors/redirect.js";
 import { type RetryOptions, retry } from "./interceptors/retry.js";
 import { deduplicatingStderrWarnings, type WarningHandler, warnings } from "./interceptors/warnings.js";
+import { SplitPool } from "./pool.js";
 import { proxyFromEnvironment } from "./proxy-env.js";
 import { checkTlsConfig, connectOptions, reloadingClientCertificate } from "./tls.js";
 
@@ -108,6 +111,35 @@ export interface TransportOptions {
    * `proxyUrl` (default `process.env`), read once when the client is built.
    */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The most connections opened to the server for requests (Go's `MaxConnsPerHost`); requests
+   * beyond wait for a free one. Watches, followed logs and exec go through a pool of their own
+   * without this cap, so they never starve requests. Default {@link defaultMaxConnsPerHost}, or 1
+   * with `http2` (one HTTP/2 connection multiplexes the requests; a server that answers ALPN with
+   * HTTP/1.1 then gets one request at a time, so set a cap when that may happen); 0 for no cap.
+   */
+  maxConnsPerHost?: number;
+  /**
+   * Speak HTTP/2 to an https server that offers it (ALPN `h2`), as client-go does: requests are
+   * multiplexed over few connections. Default {@link defaultHttp2}. Servers reached over plain
+   * http or through a proxy are spoken to in HTTP/1.1.
+   */
+  http2?: boolean;
+}
+
+/**
+ * The default cap on connections for requests: measured with `npm run bench` (1,000 concurrent
+ * GETs, bench/RESULTS.md), where more connections stopped paying.
+ */
+export const defaultMaxConnsPerHost = 32;
+
+/** Whether HTTP/2 is offered by default (see bench/RESULTS.md for the measurements behind it). */
+export const defaultHttp2 = false;
+
+/** How the pool is built: the connection cap and HTTP/2 (see `TransportOptions`). */
+export interface PoolOptions {
+  maxConnsPerHost?: number;
+  http2?: boolean;
 }
 
 /** How long an idle keep-alive connection stays open. */
@@ -123,7 +155,18 @@ const keepAliveTimeout = 30_000;
  * @throws {TransportError} `ECONFIG` for an unreadable PEM file, or a `proxyUrl` that is not a URL
  *   or not http, https or socks5 (`core/proxy-rules.ts`, the loader's rule for `proxy-url`).
  */
-export function baseDispatcher(config: ClientConfig, env: NodeJS.ProcessEnv = process.env): Dispatcher {
+export function baseDispatcher(
+  config: ClientConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  pool: PoolOptions = {},
+): Dispatcher {
+  const allowH2 = pool.http2 ?? defaultHttp2;
+  // undici opens a connection per waiting request until ALPN has said h2; one HTTP/2 connection
+  // carries many requests (as Go's), so with HTTP/2 the default cap is one.
+  const cap = pool.maxConnsPerHost ?? (allowH2 ? 1 : defaultMaxConnsPerHost);
+  if (!Number.isInteger(cap) || cap < 0)
+    throw new TransportError("ECONFIG", `maxConnsPerHost must be a whole number ≥ 0, got ${cap}`);
+  const connections = cap > 0 ? { connections: cap } : {};
   const base = connectOptions(config.tls);
   if (config.proxyUrl) {
     const problem = proxyUrlProblem(config.proxyUrl);
@@ -152,14 +195,20 @@ export function baseDispatcher(config: ClientConfig, env: NodeJS.ProcessEnv = pr
     if (proxyUrl) {
       // Go dials an https proxy with the client's TLS config (CA included); user info in the
       // URL becomes Proxy-Authorization.
-      return new ProxyAgent({
-        uri: proxyUrl,
-        requestTls: connect,
-        proxyTls: base.ca ? { ca: base.ca } : {},
-        keepAliveTimeout,
-      });
+      const proxy = (capped: boolean) =>
+        new ProxyAgent({
+          uri: proxyUrl,
+          requestTls: connect,
+          proxyTls: base.ca ? { ca: base.ca } : {},
+          keepAliveTimeout,
+          ...(capped ? connections : {}),
+        });
+      return new SplitPool(proxy(true), proxy(false));
     }
-    return new Agent({ connect, keepAliveTimeout });
+    return new SplitPool(
+      new Agent({ connect, keepAliveTimeout, allowH2, ...connections }),
+      new Agent({ connect, keepAliveTimeout, allowH2 }),
+    );
   }, configuredCertificate);
 }
 
@@ -178,7 +227,10 @@ export function buildDispatcher(config: ClientConfig, options: TransportOptions 
     ((options.transport ?? defaultTransport()) === "fetch"
       ? // Same members as the Dispatcher the layers and HttpClient use (see fetch-dispatcher.ts).
         (new FetchDispatcher(config, options.env) as unknown as Dispatcher)
-      : baseDispatcher(config, options.env));
+      : baseDispatcher(config, options.env, {
+          maxConnsPerHost: options.maxConnsPerHost,
+          http2: options.http2,
+        }));
   const bucket = options.rateLimiter ?? tokenBucketFor(config);
   const logger = options.logger ?? loggerFromEnvironment(process.env);
   const layers: Dispatcher.DispatcherComposeInterceptor[] = [];

@@ -233,6 +233,68 @@ describe("headers and bodies", () => {
     expect(seen.map((s) => s.headers["accept-encoding"])).toEqual(["gzip", plain]);
   });
 
+  it("reads a 5 MB list as it arrives, plain and gzipped, to what JSON.parse gives", async () => {
+    const items = Array.from({ length: 12_000 }, (_, i) => ({
+      metadata: { name: `pod-${i}`, annotations: { note: 'a "}],{\\"metadata\\":" look-alike ✓' } },
+      spec: { containers: [{ name: "app", args: ["--level", String(i)] }] },
+      status: { conditions: [{ type: "Ready", reason: i % 7 ? "Running" : "Failure" }] },
+    }));
+    const body = JSON.stringify({
+      kind: "PodList",
+      apiVersion: "v1",
+      metadata: { resourceVersion: "9" },
+      items,
+    });
+    expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+    const { url } = await serve((req, res) => {
+      const zipped = req.headers["accept-encoding"]?.includes("gzip");
+      res.writeHead(200, {
+        "content-type": "application/json",
+        ...(zipped ? { "content-encoding": "gzip" } : {}),
+      });
+      res.end(zipped ? gzipSync(body) : body);
+    });
+    const want = JSON.parse(body);
+    for (const disableCompression of [false, true]) {
+      const list = await client(url, { disableCompression }).json<typeof want>({
+        method: "GET",
+        path: "/api/v1/pods",
+      });
+      expect(JSON.stringify(list)).toBe(JSON.stringify(want));
+    }
+  });
+
+  it("tells a failed Status from a success by its kind, not by the word Failure in a list", async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url === "/list")
+        return json(res, 200, { kind: "EventList", items: [{ reason: "Failure", message: '"Failure"' }] });
+      json(res, 200, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Conflict", code: 409 });
+    });
+    const http = client(url);
+    expect(await http.json({ method: "GET", path: "/list" })).toEqual({
+      kind: "EventList",
+      items: [{ reason: "Failure", message: '"Failure"' }],
+    });
+    const err = await http.json({ method: "GET", path: "/status" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect((err as StatusError).code).toBe(409);
+    expect((err as StatusError).reason).toBe("Conflict");
+  });
+
+  it("says a successful answer that is not JSON is not JSON, and an empty one is empty", async () => {
+    const { url } = await serve((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(req.url === "/empty" ? "" : "<html>oops</html>");
+    });
+    const http = client(url);
+    const bad = await http.json({ method: "GET", path: "/html" }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(TransportError);
+    expect((bad as TransportError).code).toBe("EDECODE");
+    expect((bad as Error).message).toMatch(/the answer is not JSON: <html>oops<\/html>/);
+    const empty = await http.json({ method: "GET", path: "/empty" }).catch((e: unknown) => e);
+    expect((empty as Error).message).toMatch(/0-length response/);
+  });
+
   it("sends the user agent, the token, and impersonation headers (groups repeated)", async () => {
     const { url, seen } = await serve((_req, res) => json(res, 200, {}));
     const impersonate = { user: "jane", uid: "42", groups: ["a", "b"], extra: { "reason/x y": ["debug"] } };

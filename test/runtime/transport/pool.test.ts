@@ -1,0 +1,121 @@
+/**
+ * The pool: a burst of requests opens at most `maxConnsPerHost` connections; watches go through a
+ * pool of their own, so more open watches than that cap leave requests free to run; HTTP/2 when
+ * asked for, against an https server that offers it.
+ */
+import { createSecureServer } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { isLongRunning } from "../../../runtime/transport/pool.js";
+import { client, json, serve, useServingPki } from "./local-server.js";
+
+/** Counts the connections a server accepts. */
+function countConnections(server: import("node:net").Server): () => number {
+  let n = 0;
+  server.on("connection", () => n++);
+  return () => n;
+}
+
+describe("the connection pool", () => {
+  it("opens at most maxConnsPerHost connections for a burst of 300 GETs", async () => {
+    const { url, server } = await serve((_req, res) => setTimeout(() => json(res, 200, { kind: "Pod" }), 5));
+    const connections = countConnections(server);
+    const http = client(url, {}, { maxConnsPerHost: 8 });
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, () =>
+        http.json<{ kind: string }>({ method: "GET", path: "/api/v1/pods/x" }),
+      ),
+    );
+    expect(answers.every((a) => a.kind === "Pod")).toBe(true);
+    expect(connections()).toBeLessThanOrEqual(8);
+    expect(connections()).toBeGreaterThan(1);
+  });
+
+  it("without a cap (0), a burst opens a connection per request in flight", async () => {
+    const { url, server } = await serve((_req, res) => setTimeout(() => json(res, 200, { kind: "Pod" }), 50));
+    const connections = countConnections(server);
+    const http = client(url, {}, { maxConnsPerHost: 0 });
+    await Promise.all(Array.from({ length: 40 }, () => http.json({ method: "GET", path: "/api/v1/pods/x" })));
+    expect(connections()).toBe(40);
+  });
+
+  it("keeps watches out of the cap: with more watches open than connections, a GET still answers", async () => {
+    const { url, server } = await serve((req, res) => {
+      if (req.url?.includes("watch=true")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"type":"ADDED","object":{"kind":"Pod"}}\n');
+        return; // and stays open
+      }
+      json(res, 200, { kind: "Pod" });
+    });
+    const connections = countConnections(server);
+    const http = client(url, {}, { maxConnsPerHost: 2 });
+    const watches = Array.from({ length: 5 }, () =>
+      http.watch({ method: "GET", path: "/api/v1/pods", query: { watch: true } })[Symbol.asyncIterator](),
+    );
+    for (const w of watches)
+      expect((await w.next()).value).toEqual({ type: "ADDED", object: { kind: "Pod" } });
+    const answer = await http.json({ method: "GET", path: "/api/v1/pods/x" });
+    expect(answer).toEqual({ kind: "Pod" });
+    expect(connections()).toBe(6);
+    await Promise.all(watches.map((w) => w.return?.()));
+  });
+
+  it("rejects a cap that is not a whole number", () => {
+    expect(() => client("http://127.0.0.1:1", {}, { maxConnsPerHost: -1 })).toThrow(/maxConnsPerHost/);
+    expect(() => client("http://127.0.0.1:1", {}, { maxConnsPerHost: 1.5 })).toThrow(/maxConnsPerHost/);
+  });
+
+  it("says which requests are long-running", () => {
+    expect(isLongRunning({ method: "GET", path: "/", bodyTimeout: 0 })).toBe(true);
+    expect(isLongRunning({ method: "GET", path: "/", upgrade: "websocket" })).toBe(true);
+    expect(isLongRunning({ method: "GET", path: "/" })).toBe(false);
+    expect(isLongRunning({ method: "GET", path: "/", bodyTimeout: 1000 })).toBe(false);
+  });
+});
+
+describe("HTTP/2", () => {
+  const pki = useServingPki();
+  const servers: import("node:http2").Http2SecureServer[] = [];
+  const open: import("node:http2").ServerHttp2Session[] = [];
+  afterEach(async () => {
+    for (const session of open.splice(0)) session.destroy();
+    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  });
+
+  async function serveH2() {
+    const versions: string[] = [];
+    let sessions = 0;
+    const server = createSecureServer({ cert: pki.cert, key: pki.key, allowHTTP1: true }, (req, res) => {
+      versions.push(req.httpVersion);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ kind: "Pod", path: req.url }));
+    });
+    server.on("session", (session) => {
+      sessions++;
+      open.push(session);
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, versions, sessions: () => sessions, server };
+  }
+
+  it("multiplexes 100 concurrent GETs over one HTTP/2 connection when asked for (cap 1 by default then)", async () => {
+    const h2 = await serveH2();
+    const http = client(h2.url, { tls: { ca: { pem: pki.ca } } }, { http2: true });
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => http.json<{ path: string }>({ method: "GET", path: `/p/${i}` })),
+    );
+    expect(answers.map((a) => a.path)).toEqual(Array.from({ length: 100 }, (_, i) => `/p/${i}`));
+    expect(new Set(h2.versions)).toEqual(new Set(["2.0"]));
+    expect(h2.sessions()).toBe(1);
+  });
+
+  it("speaks HTTP/1.1 when not asked for HTTP/2", async () => {
+    const h2 = await serveH2();
+    const http = client(h2.url, { tls: { ca: { pem: pki.ca } } }, { http2: false });
+    await http.json({ method: "GET", path: "/p" });
+    expect(h2.versions).toEqual(["1.1"]);
+  });
+});
