@@ -307,7 +307,20 @@ if (only.has("gets")) {
 
 if (only.has("tsc")) {
   const dir = mkdtempSync(join(tmpdir(), "kubegen-bench-tsc-"));
+  const dist = join(dir, "kubegen-dist");
   try {
+    // What `npm pack` ships: the build's declarations, not the TypeScript sources.
+    execFileSync(
+      process.execPath,
+      [
+        join(repo, "node_modules/typescript/bin/tsc"),
+        "-p",
+        join(repo, "tsconfig.build.json"),
+        "--outDir",
+        dist,
+      ],
+      { stdio: "pipe" },
+    );
     const tsconfig = (file: string) =>
       JSON.stringify({
         compilerOptions: {
@@ -321,9 +334,10 @@ if (only.has("tsc")) {
           typeRoots: [join(repo, "node_modules/@types")],
           skipLibCheck: true,
           baseUrl: repo,
+          // The declarations users get from the package (both clients type-checked from .d.ts).
           paths: {
-            kubegen: [join(repo, "runtime/index.ts")],
-            "kubegen/kubernetes": [join(repo, "generated/kubernetes/index.ts")],
+            kubegen: [join(dist, "runtime/index.d.ts")],
+            "kubegen/kubernetes": [join(dist, "generated/kubernetes/index.d.ts")],
             "@kubernetes/client-node": [
               join(repo, "node_modules/@kubernetes/client-node-1.4.0/dist/index.d.ts"),
             ],
