@@ -32,6 +32,11 @@ export const scenarios = {
   "informer, list, managedFields dropped": { initialList: "list", dropManagedFields: true },
   "informer, streaming list, managedFields dropped": { initialList: "streaming", dropManagedFields: true },
   "informer, list, metadata only": { initialList: "list", metadataOnly: true },
+  "informer, list, metadata only, managedFields dropped": {
+    initialList: "list",
+    metadataOnly: true,
+    dropManagedFields: true,
+  },
 } as const satisfies Record<string, ScenarioSpec>;
 export type Scenario = keyof typeof scenarios;
 
@@ -73,12 +78,13 @@ async function rawList(url: string): Promise<Held> {
   return { objects: () => items, stop: async () => {} };
 }
 
+const dropManagedFields = (obj: KubeObject) => {
+  delete obj.metadata?.managedFields;
+  return obj;
+};
+
 async function informer(config: ClientConfig, spec: ScenarioSpec): Promise<() => Promise<Held>> {
   const clientset = Clientset.forConfig(config);
-  const dropManagedFields = (pod: KubeObject) => {
-    delete pod.metadata?.managedFields;
-    return pod;
-  };
   const informer = new SharedIndexInformer(clientset.coreV1.pods(), {
     initialList: spec.initialList,
     pageSize: 500,
@@ -102,7 +108,11 @@ async function informer(config: ClientConfig, spec: ScenarioSpec): Promise<() =>
 
 async function metadataInformer(config: ClientConfig, spec: ScenarioSpec): Promise<() => Promise<Held>> {
   const client = MetadataClient.forConfig(config);
-  const factory = new MetadataInformerFactory(client, { initialList: spec.initialList, pageSize: 500 });
+  const factory = new MetadataInformerFactory(client, {
+    initialList: spec.initialList,
+    pageSize: 500,
+    transform: spec.dropManagedFields ? dropManagedFields : undefined,
+  });
   const { informer } = factory.forResource({ group: "", version: "v1", resource: "pods" });
   return async () => {
     const stop = new AbortController();

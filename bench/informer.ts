@@ -12,6 +12,7 @@
  *   reflector applies once the last page is in;
  * - informer, streaming list, managedFields dropped: the same, applied to each event as it comes;
  * - informer, list, metadata only: a `MetadataInformerFactory` informer (PartialObjectMetadata).
+ * - informer, list, metadata only, managedFields dropped: the same with the transform.
  *
  * The Pods come from `bench/pod-server.ts`, in a process of its own. Each run of a scenario is a
  * fresh process (`bench/informer-sync.ts`, with `--expose-gc`), and runs are interleaved
