@@ -20,48 +20,21 @@
  * file), `BENCH_LOG` (a JSON-lines file the runs are appended to; the tables are made from all
  * the runs in it, so a benchmark can be run in parts).
  */
-import { execFileSync, fork } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createTestPki } from "../test/cluster/pki.js";
 import { type Client, getsClients, listClients, type RunResult, type Scenario } from "./client-run.js";
 import type { PodServerReady } from "./pod-server.js";
+import { firstMessage, forkTs, median, positiveInteger, repo } from "./processes.js";
 
 const here = import.meta.dirname;
-const repo = resolve(here, "..");
-
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === "") return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new TypeError(`${name}: expected a positive integer, got ${text}`);
-  return value;
-}
 
 const runs = positiveInteger("BENCH_RUNS", 5);
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000,50000").split(",").map(Number);
 const only = new Set((process.env.BENCH_ONLY ?? "list,watch,gets,tsc").split(","));
 const resultsFile = process.env.BENCH_RESULTS ?? join(here, "RESULTS.md");
-
-function forkTs(file: string, args: string[], execArgv: string[] = []) {
-  return fork(resolve(here, file), args, {
-    cwd: repo,
-    execArgv: [...execArgv, "--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-}
-
-function firstMessage<T>(child: ReturnType<typeof fork>, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    child.once("message", (message) => resolve(message as T));
-    child.once("error", reject);
-    child.once("exit", (code, signal) =>
-      reject(new Error(`${what} exited (${signal ?? code}) before answering`)),
-    );
-  });
-}
 
 async function startServer(count: number, tls?: { cert: string; key: string }) {
   const child = forkTs("pod-server.ts", [String(count), ...(tls ? [tls.cert, tls.key] : [])]);
@@ -90,11 +63,6 @@ async function run(
   return result;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const mib = (bytes: number) => (Number.isNaN(bytes) ? "–" : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
 const ms = (value: number) =>
   Number.isNaN(value) ? "–" : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;

@@ -21,47 +21,14 @@
  * does not fall on one scenario only. Printed are medians: time to `waitForCacheSync`, items/s,
  * the process's peak RSS, and the heap retained after the sync and a full GC.
  */
-import { fork } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { resolve } from "node:path";
 import type { Scenario, SyncResult } from "./informer-sync.js";
 import { scenarios } from "./informer-sync.js";
 import type { PodServerReady } from "./pod-server.js";
-
-const here = import.meta.dirname;
-const repo = resolve(here, "..");
-
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === "") return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new TypeError(`${name}: expected a positive integer, got ${text}`);
-  return value;
-}
+import { firstMessage, forkTs, median, positiveInteger } from "./processes.js";
 
 const pods = positiveInteger("BENCH_INFORMER_PODS", 50_000);
 const runs = positiveInteger("BENCH_INFORMER_RUNS", 3);
-
-/** Forks a TypeScript file of this folder (through tsx); the child talks back over IPC. */
-function forkTs(file: string, args: string[], execArgv: string[] = []) {
-  return fork(resolve(here, file), args, {
-    cwd: repo,
-    execArgv: [...execArgv, "--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-}
-
-/** The first message of a child, or its failure. */
-function firstMessage<T>(child: ReturnType<typeof fork>, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    child.once("message", (message) => resolve(message as T));
-    child.once("error", reject);
-    child.once("exit", (code, signal) =>
-      reject(new Error(`${what} exited (${signal ?? code}) before answering`)),
-    );
-  });
-}
 
 async function runScenario(scenario: Scenario, url: string): Promise<SyncResult> {
   const child = forkTs("informer-sync.ts", [scenario, url, String(pods)], ["--expose-gc"]);
@@ -70,11 +37,6 @@ async function runScenario(scenario: Scenario, url: string): Promise<SyncResult>
   return result;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
 const ratio = (value: number, anchor: number) => `${(value / anchor).toFixed(2)}×`;
