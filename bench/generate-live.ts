@@ -6,13 +6,12 @@
  * `JSON.parse`-ing them. Target: under 10 s. Alone: `npx tsx bench/generate-live.ts`
  * (`BENCH_RUNS`, default 5).
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
 import { main } from "../generator/cli.js";
 import { startControlPlane } from "../test/cluster/control-plane.js";
-import { installCrd } from "../test/support/cluster.js";
+import { installCrdCorpus } from "../test/support/cluster.js";
 import { rawClient } from "../test/support/raw-client.js";
 import { median, positiveInteger, repo } from "./processes.js";
 
@@ -24,15 +23,7 @@ const cp = await startControlPlane({ log: () => {} });
 const raw = await rawClient(cp.kubeconfig);
 const tmp = await mkdtemp(join(tmpdir(), "kubegen-bench-live-"));
 try {
-  let installed = 0;
-  for (const project of (await readdir(corpus)).sort())
-    for (const file of (await readdir(join(corpus, project))).sort())
-      for (const doc of parseAllDocuments(await readFile(join(corpus, project, file), "utf8"))) {
-        const crd = doc.toJS() as { kind?: string; metadata: { name: string } };
-        if (crd?.kind !== "CustomResourceDefinition") continue;
-        await installCrd(raw, crd, 60_000);
-        installed++;
-      }
+  const installed = await installCrdCorpus(raw, corpus);
 
   const fetchOnly = async () => {
     const index = await raw.request<{ paths: Record<string, { serverRelativeURL: string }> }>(

@@ -15,7 +15,7 @@ import { readTree } from "../../generator/write.js";
 import { loadKubeconfig } from "../../runtime/index.js";
 import { type ControlPlane, startControlPlane } from "../cluster/control-plane.js";
 import { compileDiagnostics } from "../generator/support/compile.js";
-import { installCrd } from "../support/cluster.js";
+import { installCrdCorpus } from "../support/cluster.js";
 import { type RawClient, rawClient } from "../support/raw-client.js";
 
 const corpus = new URL("../../../shared/fixtures/crds/", import.meta.url);
@@ -42,18 +42,7 @@ beforeAll(async () => {
   // A control plane of its own: 130 CRDs would slow discovery for every other test file.
   cp = await startControlPlane({ log: () => {} });
   raw = await rawClient(cp.kubeconfig, undefined);
-  let installed = 0;
-  for (const project of (await readdir(corpus)).sort()) {
-    for (const file of (await readdir(new URL(`${project}/`, corpus))).sort()) {
-      const text = await readFile(new URL(`${project}/${file}`, corpus), "utf8");
-      for (const doc of parseAllDocuments(text)) {
-        const crd = doc.toJS() as { kind?: string; metadata: { name: string } };
-        if (crd?.kind !== "CustomResourceDefinition") continue;
-        await installCrd(raw, crd, 60_000);
-        installed++;
-      }
-    }
-  }
+  const installed = await installCrdCorpus(raw, corpus.pathname);
   expect(installed).toBe(130);
   live = await generate("--kubeconfig", cp.kubeconfig);
 }, 600_000);

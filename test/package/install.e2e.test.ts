@@ -13,8 +13,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { adminClient, installCrd, testCluster } from "../support/cluster.js";
+import { installCrdFile, testCluster } from "../support/cluster.js";
 import { exec, installTarball, npmEnv, packTarball, repoRoot } from "./support/packed.js";
 
 const crdFile = new URL(
@@ -171,12 +170,7 @@ describe("the kubegen command, installed", () => {
     await exec(bin(project, "tsc"), ["-p", "tsconfig.bundler.json"], { cwd: project });
     await exec(bin(project, "tsc"), ["-p", "tsconfig.json"], { cwd: project });
 
-    const admin = await adminClient();
-    try {
-      await installCrd(admin, parse(await readFile(crdFile, "utf8")) as { metadata: { name: string } });
-    } finally {
-      await admin.close();
-    }
+    await installCrdFile(crdFile);
     const cluster = testCluster();
     const namespace = `kubegen-pkg-${randomBytes(3).toString("hex")}`;
     const { stdout } = await exec(

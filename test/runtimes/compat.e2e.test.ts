@@ -19,7 +19,7 @@ import type { Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { exec, installTarball, npmEnv, packTarball, repoRoot } from "../package/support/packed.js";
-import { adminClient, installCrd, testCluster } from "../support/cluster.js";
+import { installCrdFile, testCluster } from "../support/cluster.js";
 
 const crdFile = new URL(
   "../../../shared/fixtures/crds/cert-manager/cert-manager.io_issuers.yaml",
@@ -147,12 +147,7 @@ describe.runIf(testCluster().managed)("the compatibility program", () => {
     );
     await exec(join(project, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: project });
 
-    const admin = await adminClient();
-    try {
-      await installCrd(admin, parse(await readFile(crdFile, "utf8")) as { metadata: { name: string } });
-    } finally {
-      await admin.close();
-    }
+    await installCrdFile(crdFile);
 
     // A kubeconfig whose users are exec plugins: one returns the admin's token, one the admin
     // certificate (the harness's identities), each run counted.

@@ -72,15 +72,41 @@ export async function installCrd(
   throw new Error(`CRD ${crd.metadata.name} was not Established within ${timeoutMs / 1000}s`);
 }
 
-/** Installs one of our own test CRDs (`test/fixtures/crds/<path>`, its first document) as the admin. */
-export async function installTestCrd(path: string): Promise<void> {
+/** Installs the first document of a CRD file as the admin. */
+export async function installCrdFile(file: URL | string): Promise<void> {
   const { readFile } = await import("node:fs/promises");
   const { parseAllDocuments } = await import("yaml");
-  const text = await readFile(new URL(`../fixtures/crds/${path}`, import.meta.url), "utf8");
+  const text = await readFile(file, "utf8");
   const raw = await adminClient();
   try {
     await installCrd(raw, parseAllDocuments(text)[0]!.toJS() as { metadata: { name: string } });
   } finally {
     await raw.close();
   }
+}
+
+/** Installs one of our own test CRDs (`test/fixtures/crds/<path>`, its first document) as the admin. */
+export function installTestCrd(path: string): Promise<void> {
+  return installCrdFile(new URL(`../fixtures/crds/${path}`, import.meta.url));
+}
+
+/**
+ * Installs every CustomResourceDefinition under `dir` (one folder per project, YAML files of any
+ * number of documents; `../shared/fixtures/crds/`), each waited for until Established; returns
+ * how many.
+ */
+export async function installCrdCorpus(client: RawClient, dir: string): Promise<number> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const { parseAllDocuments } = await import("yaml");
+  let installed = 0;
+  for (const project of (await readdir(dir)).sort())
+    for (const file of (await readdir(join(dir, project))).sort())
+      for (const doc of parseAllDocuments(await readFile(join(dir, project, file), "utf8"))) {
+        const crd = doc.toJS() as { kind?: string; metadata: { name: string } };
+        if (crd?.kind !== "CustomResourceDefinition") continue;
+        await installCrd(client, crd, 60_000);
+        installed++;
+      }
+  return installed;
 }
