@@ -10,12 +10,12 @@
 import { JsonListScanner, type ListScanSink } from "../core/json-list-scanner.js";
 
 /**
- * Bodies up to this many bytes are parsed whole. Measured on realistic pods (bench/RESULTS.md):
- * at 0.2 MB parsing run by run took about twice as long as parsing whole, at 1 MB about 10% more,
- * from about 4 MB on the two were even in time, and the split one holds far less (no joined
- * buffer, no whole-body string) and parses while the bytes arrive.
+ * Bodies up to this many bytes are parsed whole. Measured on realistic pods in fresh processes
+ * (bench/RESULTS.md): at 8.5 MB parsing whole took 131 ms against 164 ms run by run, at 12.7 MB
+ * the two were even (191 and 190 ms), at 17 MB run by run was faster (259 against 328 ms), and it
+ * holds far less (no joined buffer, no whole-body string) and parses while the bytes arrive.
  */
-export const streamingThreshold = 2 * 1024 * 1024;
+export const streamingThreshold = 12 * 1024 * 1024;
 
 /** What {@link decodeJsonBody} read. */
 export interface DecodedJsonBody {

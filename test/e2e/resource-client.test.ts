@@ -2,8 +2,9 @@
  * The generic resource client and the HTTP layer against the real apiserver: CRUD, errors mapped to
  * predicates, pages, watches with bookmarks, patches, server-side apply, and each identity.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ResourceClient } from "../../runtime/clients/resource-client.js";
+import { JsonListScanner } from "../../runtime/core/json-list-scanner.js";
 import { PatchTypes } from "../../runtime/core/patch.js";
 import type { WatchEvent } from "../../runtime/core/watch.js";
 import {
@@ -16,8 +17,9 @@ import {
   StatusError,
 } from "../../runtime/errors.js";
 import { HttpClient } from "../../runtime/rest/http-client.js";
+import { streamingThreshold } from "../../runtime/rest/json-body.js";
 import { adminConfig, clientConfigFor } from "../support/client-config.js";
-import { testCluster, useTestNamespace } from "../support/cluster.js";
+import { adminClient, testCluster, useTestNamespace } from "../support/cluster.js";
 import { type ConfigMap, configMaps, namespaces } from "../support/resources.js";
 
 const namespace = useTestNamespace("rc");
@@ -99,6 +101,36 @@ describe("ResourceClient on the real apiserver", () => {
     expect(names).toEqual(["page-1", "page-2", "page-3", "page-4", "page-5"]);
     await cm().deleteCollection({ labelSelector: "set=paged" });
     expect((await cm().list({ labelSelector: "set=paged" })).items).toHaveLength(0);
+  });
+
+  it("reads a list larger than the streaming threshold as it arrives, to what JSON.parse gives", async () => {
+    // ConfigMaps of about 0.9 MB whose data holds the item separator's look-alikes and non-ASCII
+    // text, so both the native separator search and the exact scanner take part.
+    const filler = `${'},{"metadata":{"name":"fake"}},{'.repeat(3)} ✓ ü \\"${"x".repeat(900)}`;
+    const data = { blob: filler.repeat(Math.ceil(900_000 / filler.length)) };
+    const count = Math.ceil(streamingThreshold / 900_000) + 1;
+    for (let i = 0; i < count; i++)
+      await cm().create({ metadata: { name: `big-${i}`, labels: { set: "big" } }, data });
+    const scan = vi.spyOn(JsonListScanner.prototype, "scan");
+    try {
+      const list = await cm().list({ labelSelector: "set=big" });
+      expect(scan).toHaveBeenCalled();
+      const raw = await adminClient();
+      try {
+        const whole = await raw.request<{ items: ConfigMap[] }>(
+          "GET",
+          `/api/v1/namespaces/${namespace()}/configmaps?labelSelector=set%3Dbig`,
+        );
+        expect(JSON.stringify(whole.body).length).toBeGreaterThan(streamingThreshold);
+        expect(list).toEqual(whole.body);
+        expect(list.items.map((item) => item.data?.blob === data.blob)).toEqual(Array(count).fill(true));
+      } finally {
+        await raw.close();
+      }
+    } finally {
+      scan.mockRestore();
+    }
+    await cm().deleteCollection({ labelSelector: "set=big" });
   });
 
   it("watches from a resourceVersion and receives the test's own changes", async () => {

@@ -10,6 +10,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { CredentialSource, Credentials } from "../../../runtime/config/types.js";
 import { isGone, StatusError, TransportError } from "../../../runtime/errors.js";
+import { streamingThreshold } from "../../../runtime/rest/json-body.js";
 import { client, json, serve, track, transportUnderTest } from "./local-server.js";
 
 describe("retries", () => {
@@ -233,8 +234,8 @@ describe("headers and bodies", () => {
     expect(seen.map((s) => s.headers["accept-encoding"])).toEqual(["gzip", plain]);
   });
 
-  it("reads a 5 MB list as it arrives, plain and gzipped, to what JSON.parse gives", async () => {
-    const items = Array.from({ length: 12_000 }, (_, i) => ({
+  it("reads a 13 MB list as it arrives, plain and gzipped, to what JSON.parse gives", async () => {
+    const items = Array.from({ length: 60_000 }, (_, i) => ({
       metadata: { name: `pod-${i}`, annotations: { note: 'a "}],{\\"metadata\\":" look-alike ✓' } },
       spec: { containers: [{ name: "app", args: ["--level", String(i)] }] },
       status: { conditions: [{ type: "Ready", reason: i % 7 ? "Running" : "Failure" }] },
@@ -245,7 +246,7 @@ describe("headers and bodies", () => {
       metadata: { resourceVersion: "9" },
       items,
     });
-    expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(body.length).toBeGreaterThan(streamingThreshold);
     const { url } = await serve((req, res) => {
       const zipped = req.headers["accept-encoding"]?.includes("gzip");
       res.writeHead(200, {
