@@ -8,14 +8,14 @@ import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget, ts } from "ts-
 
 const repo = resolve(import.meta.dirname, "../../..");
 
-/** `tsc --strict` diagnostics of the given trees (`root → path → contents`); empty when they compile. */
-export function compileDiagnostics(trees: Record<string, ReadonlyMap<string, string>>): string[] {
+function projectOf(trees: Record<string, ReadonlyMap<string, string>>, declaration = false): Project {
   const project = new Project({
     compilerOptions: {
       strict: true,
       noUncheckedIndexedAccess: true,
       verbatimModuleSyntax: true,
-      noEmit: true,
+      noEmit: !declaration,
+      declaration,
       target: ScriptTarget.ES2022,
       lib: ["lib.es2023.d.ts"],
       module: ModuleKind.NodeNext,
@@ -35,6 +35,12 @@ export function compileDiagnostics(trees: Record<string, ReadonlyMap<string, str
       project.createSourceFile(join(repo, "test/generator/.virtual", root, path), text, { overwrite: true });
     }
   }
+  return project;
+}
+
+/** `tsc --strict` diagnostics of the given trees (`root → path → contents`); empty when they compile. */
+export function compileDiagnostics(trees: Record<string, ReadonlyMap<string, string>>): string[] {
+  const project = projectOf(trees);
   const diagnostics = project.getPreEmitDiagnostics();
   return diagnostics.map((d) => {
     const file = d.getSourceFile()?.getFilePath().replace(`${repo}/`, "") ?? "";
@@ -42,4 +48,19 @@ export function compileDiagnostics(trees: Record<string, ReadonlyMap<string, str
     const message = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, "\n");
     return `${file}:${d.getLineNumber() ?? 0}: ${message}`;
   });
+}
+
+/** The declarations (`.d.ts`) `tsc --declaration` writes for one tree, by the tree's paths. */
+export function declarationsOf(files: ReadonlyMap<string, string>): Map<string, string> {
+  const project = projectOf({ tree: files }, true);
+  const root = join(repo, "test/generator/.virtual/tree/");
+  const out = new Map<string, string>();
+  for (const path of files.keys()) {
+    const result = project.emitToMemory({
+      targetSourceFile: project.getSourceFileOrThrow(join(root, path)),
+      emitOnlyDtsFiles: true,
+    });
+    for (const file of result.getFiles()) out.set(file.filePath.replace(root, ""), file.text);
+  }
+  return out;
 }
