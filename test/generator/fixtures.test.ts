@@ -15,7 +15,7 @@ import type { ApiModel } from "../../generator/model/ir.js";
 import { modelFromCrds } from "../../generator/normalize/from-crd.js";
 import { modelFromOpenApi } from "../../generator/normalize/from-openapi.js";
 import { builtinTypesFromJson, shareTypes } from "../../generator/normalize/share.js";
-import { compileDiagnostics, declarationsOf } from "./support/compile.js";
+import { compileDiagnostics, declarationsOf, hoverIn } from "./support/compile.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const crdRoot = "test/fixtures/crds";
@@ -104,5 +104,15 @@ describe("all fixture output", () => {
     expect(declarations.get("example.kubegen.dev/v1.d.ts")).toMatch(
       /export declare const widgets: TypedResource<Widget, WidgetList, /,
     );
+    // The clientset's members keep their notes where a user reaches them, through the declarations.
+    const program = [
+      'import type { Clientset } from "./index.js";',
+      "declare const clientset: Clientset;",
+      'await clientset.exampleV1beta1.widgets("default").list();',
+      "",
+    ].join("\n");
+    const hover = hoverIn(declarations, program, "exampleV1beta1.");
+    expect(hover).toMatch(/^\(property\) exampleV1beta1: \{/);
+    expect(hover).toContain("`example.kubegen.dev/v1beta1`. **Beta** version of a custom resource API");
   }, 60_000);
 });

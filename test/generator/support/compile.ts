@@ -64,3 +64,16 @@ export function declarationsOf(files: ReadonlyMap<string, string>): Map<string, 
   }
   return out;
 }
+
+/**
+ * What an editor shows on hovering `word` (its first occurrence) in `program`, a file added beside
+ * the given tree: the symbol's text and its documentation.
+ */
+export function hoverIn(files: ReadonlyMap<string, string>, program: string, word: string): string {
+  const project = projectOf({ hover: new Map([...files, ["program.ts", program]]) });
+  const file = join(repo, "test/generator/.virtual/hover/program.ts");
+  const info = project
+    .getLanguageService()
+    .compilerObject.getQuickInfoAtPosition(file, program.indexOf(word));
+  return `${ts.displayPartsToString(info?.displayParts)}\n${ts.displayPartsToString(info?.documentation)}`;
+}
