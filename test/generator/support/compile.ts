@@ -2,6 +2,7 @@
  * Compile-checks generated files in memory with ts-morph: the files are added to a project under a
  * virtual folder inside the repository (never written), `kubegen` and `kubegen/kubernetes/*` map to
  * the repository's runtime and built-in tree, and the answer is the list of diagnostics as text.
+ * The same project gives the declarations `tsc --declaration` writes, and what an editor shows on hover.
  */
 import { join, resolve } from "node:path";
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget, ts } from "ts-morph";
