@@ -3,13 +3,20 @@
  * group-version.ts for how templates are held to the emitter). Placeholders: `__Clientset__`,
  * `__clientName__`.
  */
-import { defineClientset, defineInformerFactory } from "../runtime/index.js";
+import {
+  type ClientsetClass,
+  defineClientset,
+  defineInformerFactory,
+  type InformerFactoryClass,
+} from "../runtime/index.js";
 import { groupVersion as __clientName__ } from "./group-version.js";
 
 export * as __clientName__ from "./group-version.js";
 
 // #region clientset
-export const __Clientset__ = /*@__PURE__*/ defineClientset({
+export const __Clientset__: ClientsetClass<{
+  readonly __clientName__: typeof __clientName__;
+}> = /*@__PURE__*/ defineClientset({
   __clientName__,
 });
 
@@ -18,7 +25,8 @@ export type __Clientset__ = InstanceType<typeof __Clientset__>;
 // #endregion
 
 // #region informers
-export const __InformerFactory__ = /*@__PURE__*/ defineInformerFactory(__Clientset__);
+export const __InformerFactory__: InformerFactoryClass<(typeof __Clientset__)["groupVersions"]> =
+  /*@__PURE__*/ defineInformerFactory(__Clientset__);
 
 /** An instance of `__InformerFactory__`. */
 export type __InformerFactory__ = InstanceType<typeof __InformerFactory__>;

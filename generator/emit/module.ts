@@ -69,6 +69,11 @@ function fitLine(open: string, items: string[], close: string, indent = "", last
     `${indent}${close.trimStart()}`,
   ];
 }
+/** `head = value` on one line when it fits, else broken after `=`, as the formatter would. */
+function assignment(head: string, value: string): string[] {
+  const one = `${head} = ${value}`;
+  return one.length <= lineWidth ? [one] : [`${head} =`, `  ${value}`];
+}
 const propertyKey = (name: string) => (isIdentifierName(name) ? name : quote(name));
 
 class TypePrinter {
@@ -327,6 +332,11 @@ export function emitModule(module: Module, ctx: EmitContext, header: string): st
   f.print(...jsDoc([...intro, "", "@module"]), "");
   for (const def of module.types) emitType(p, def);
   if (gv && module.resources.length) {
+    // Not written in this file, but named in its declarations (`tsc --declaration`): imported, the
+    // descriptors' types print as `TypedResource<...>` instead of an `import("...")` type each, and
+    // every `import("...")` in a .d.ts is one more module reference for every program that loads it.
+    f.importType("TypedResource", ctx.runtime);
+    f.importType("GroupVersionDefinition", ctx.runtime);
     const defineResource = f.importValue("defineResource", ctx.runtime);
     for (const resource of module.resources) emitResource(p, resource, defineResource, gv.group, gv.version);
     const defineGroupVersion = f.importValue("defineGroupVersion", ctx.runtime);
@@ -371,17 +381,22 @@ export function emitIndex(
     f.importValue(groupVersionConstant, { module: m.path }, safeIdentifier(m.groupVersion!.clientName)),
   );
   const defineClientset = f.importValue("defineClientset", ctx.runtime);
+  const clientsetClass = f.importType("ClientsetClass", ctx.runtime);
   const first = served[0];
   const firstResource = first?.resources[0];
-  const memberLines: string[] = [];
+  // The clientset's type is written out, one `typeof` per member: inferred, its declaration (.d.ts)
+  // would spell out every group-version's resources again, each through an `import("...")` type.
+  const typeLines: string[] = [];
   served.forEach((m, i) => {
     const gv = m.groupVersion!;
     const note = stabilityNote(m);
     // Shown where the member is used (`clientset.resourceV1alpha3`): the mapped clientset type keeps it.
-    if (note)
-      memberLines.push(...jsDoc([`\`${gv.group ? `${gv.group}/` : ""}${gv.version}\`. ${note}`], "  "));
-    memberLines.push(`  ${members[i]},`);
+    if (note) typeLines.push(...jsDoc([`\`${gv.group ? `${gv.group}/` : ""}${gv.version}\`. ${note}`], "  "));
+    typeLines.push(`  readonly ${members[i]}: typeof ${members[i]};`);
   });
+  const memberLines = members.map((m) => `  ${m},`);
+  // The class's type argument, for the declarations built from the clientset.
+  const groupsOf = `(typeof ${clientsetName})["groupVersions"]`;
   f.print(
     ...jsDoc([
       "The clientset: one lazily created, typed client per group-version, all sharing one HTTP layer.",
@@ -392,8 +407,10 @@ export function emitIndex(
         ? `await clientset.${first.groupVersion!.clientName}.${firstResource.accessor}(${firstResource.namespaced ? '"default"' : ""}).list();`
         : "",
     ]),
-    `export const ${clientsetName} = /*@__PURE__*/ ${defineClientset}({`,
+    `export const ${clientsetName}: ${clientsetClass}<{`,
   );
+  f.printLines(typeLines);
+  f.print(`}> = /*@__PURE__*/ ${defineClientset}({`);
   f.printLines(memberLines);
   f.print(
     "});",
@@ -404,6 +421,7 @@ export function emitIndex(
   // informer-gen and lister-gen's output: a typed factory over the runtime's one implementation.
   const factoryName = informerFactoryName(clientsetName);
   const defineInformerFactory = f.importValue("defineInformerFactory", ctx.runtime);
+  const informerFactoryClass = f.importType("InformerFactoryClass", ctx.runtime);
   const informable = first?.resources.find((r) => r.verbs.includes("list") && r.verbs.includes("watch"));
   f.print(
     "",
@@ -419,7 +437,10 @@ export function emitIndex(
       "factory.start(signal);",
       "await factory.waitForCacheSync(signal);",
     ]),
-    `export const ${factoryName} = /*@__PURE__*/ ${defineInformerFactory}(${clientsetName});`,
+    ...assignment(
+      `export const ${factoryName}: ${informerFactoryClass}<${groupsOf}>`,
+      `/*@__PURE__*/ ${defineInformerFactory}(${clientsetName});`,
+    ),
     "",
     ...jsDoc([`An instance of \`${factoryName}\`.`]),
     `export type ${factoryName} = InstanceType<typeof ${factoryName}>;`,
@@ -447,7 +468,11 @@ export function emitFake(ctx: EmitContext, header: string, clientsetName = "Clie
       'expect(clientset.actions().map((a) => a.verb)).toContain("update");',
     ]),
     // The patch metadata beside it lets the fake merge strategic merge patches as the apiserver does.
-    `export const ${fakeName} = /*@__PURE__*/ ${define}(${clientset}, ${f.importValue("patchMeta", { module: "patch-meta" })});`,
+    // Its type is written out for the declarations, as the clientset's is (emitIndex).
+    ...assignment(
+      `export const ${fakeName}: ${f.importType("FakeClientsetClass", ctx.runtime)}<(typeof ${clientset})["groupVersions"]>`,
+      `/*@__PURE__*/ ${define}(${clientset}, ${f.importValue("patchMeta", { module: "patch-meta" })});`,
+    ),
     "",
     ...jsDoc([`An instance of \`${fakeName}\`.`]),
     `export type ${fakeName} = InstanceType<typeof ${fakeName}>;`,

@@ -191,7 +191,8 @@ export function emitPatchMeta(modules: readonly Module[], ctx: EmitContext, head
       "@module",
     ]),
     "",
-    `export const patchMeta = /*@__PURE__*/ ${define}({`,
+    // Typed by name, so its declaration (.d.ts) names the type instead of an `import("...")` type.
+    `export const patchMeta: ${f.importType("PatchMeta", ctx.runtime)} = /*@__PURE__*/ ${define}({`,
   );
   f.print(kinds.length === 0 ? "  kinds: {}," : "  kinds: {");
   if (kinds.length) {

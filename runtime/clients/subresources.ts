@@ -37,7 +37,7 @@ import {
   execQuery,
   remoteCommandProtocols,
 } from "../core/remote-command.js";
-import type { CallOptions } from "../core/request.js";
+import type { ApiRequest, CallOptions } from "../core/request.js";
 import type { ResourceDescriptor } from "../core/resource.js";
 import { buildRequest, type ResourceCall, scopeNamespace } from "../core/resource-requests.js";
 import type { Status } from "../errors.js";
@@ -92,7 +92,7 @@ export class SubresourceClient<T extends KubeObject, SMP extends boolean = boole
   }
 
   /** The call's request, in this client's namespace. */
-  protected request(call: ResourceCall) {
+  protected request(call: ResourceCall): ApiRequest {
     return buildRequest(this.resource, this.namespaceName, call);
   }
 

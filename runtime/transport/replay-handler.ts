@@ -5,6 +5,7 @@
  * or drop it and fail. A request whose body is a stream is never replayed (it cannot be sent
  * twice), and an abort during the delay ends the request at once.
  */
+import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
 import { sendAfter } from "./handler.js";
 
@@ -77,12 +78,7 @@ export class ReplayHandler implements Handler {
     this.#handler.onRequestStart?.(controller, context);
   }
 
-  onRequestUpgrade(
-    controller: Controller,
-    statusCode: number,
-    headers: Headers,
-    socket: import("node:stream").Duplex,
-  ): void {
+  onRequestUpgrade(controller: Controller, statusCode: number, headers: Headers, socket: Duplex): void {
     this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 

@@ -15,7 +15,7 @@ import type { ApiModel } from "../../generator/model/ir.js";
 import { modelFromCrds } from "../../generator/normalize/from-crd.js";
 import { modelFromOpenApi } from "../../generator/normalize/from-openapi.js";
 import { builtinTypesFromJson, shareTypes } from "../../generator/normalize/share.js";
-import { compileDiagnostics } from "./support/compile.js";
+import { compileDiagnostics, declarationsOf, hoverIn } from "./support/compile.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const crdRoot = "test/fixtures/crds";
@@ -84,5 +84,35 @@ describe("all fixture output", () => {
   it("compiles under --strict against the runtime", () => {
     expect(Object.keys(outputs)).toHaveLength(cases.length + 1);
     expect(compileDiagnostics(outputs)).toEqual([]);
+  }, 60_000);
+
+  it("declares types by name: no import() type in the declarations a program loads", () => {
+    // Each `import("...")` in a .d.ts is one more module reference every importing program
+    // resolves, and an inferred clientset type spelled every resource out again through them.
+    const declarations = declarationsOf(outputs["multi-version"]!);
+    expect([...declarations.keys()].sort()).toEqual(
+      expect.arrayContaining(["example.kubegen.dev/v1.d.ts", "fake.d.ts", "index.d.ts"]),
+    );
+    for (const [path, text] of declarations)
+      expect({ path, importTypes: text.match(/import\(/g) }).toEqual({ path, importTypes: null });
+    const index = declarations.get("index.d.ts")!;
+    expect(index).toContain("export declare const Clientset: ClientsetClass<{");
+    expect(index).toMatch(/readonly exampleV1: typeof exampleV1;/);
+    expect(index).toContain(
+      'export declare const InformerFactory: InformerFactoryClass<(typeof Clientset)["groupVersions"]>;',
+    );
+    expect(declarations.get("example.kubegen.dev/v1.d.ts")).toMatch(
+      /export declare const widgets: TypedResource<Widget, WidgetList, /,
+    );
+    // The clientset's members keep their notes where a user reaches them, through the declarations.
+    const program = [
+      'import type { Clientset } from "./index.js";',
+      "declare const clientset: Clientset;",
+      'await clientset.exampleV1beta1.widgets("default").list();',
+      "",
+    ].join("\n");
+    const hover = hoverIn(declarations, program, "exampleV1beta1.");
+    expect(hover).toMatch(/^\(property\) exampleV1beta1: \{/);
+    expect(hover).toContain("`example.kubegen.dev/v1beta1`. **Beta** version of a custom resource API");
   }, 60_000);
 });

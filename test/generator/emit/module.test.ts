@@ -211,7 +211,7 @@ describe("emitIndex", () => {
     const text = emitIndex([module("v1", "stable"), module("v1alpha3", "alpha")], ctx, "// h");
     expect(text).toContain('import { groupVersion as resourceV1 } from "./resource/v1.js";');
     expect(text).toMatch(
-      /\n {2}resourceV1,\n {2}\/\*\*\n {3}\* `resource\.k8s\.io\/v1alpha3`\. \*\*Alpha\*\*: [\s\S]*?\*\/\n {2}resourceV1ALPHA3,/,
+      /\n {2}readonly resourceV1: typeof resourceV1;\n {2}\/\*\*\n {3}\* `resource\.k8s\.io\/v1alpha3`\. \*\*Alpha\*\*: [\s\S]*?\*\/\n {2}readonly resourceV1ALPHA3: typeof resourceV1ALPHA3;/,
     );
   });
 });

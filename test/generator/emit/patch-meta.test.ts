@@ -132,10 +132,10 @@ describe("patch metadata", () => {
 
   it("prints one frozen constant, keys bare where they can be and `__proto__` computed", () => {
     const text = emitPatchMeta(modules, ctx, "// header");
-    expect(text).toContain('import { definePatchMeta } from "kubegen";');
+    expect(text).toContain('import { type PatchMeta, definePatchMeta } from "kubegen";');
     expect(text).toContain(
       [
-        "export const patchMeta = /*@__PURE__*/ definePatchMeta({",
+        "export const patchMeta: PatchMeta = /*@__PURE__*/ definePatchMeta({",
         "  kinds: {",
         '    "apps/v1/Deployment": "apps/v1.Deployment",',
         '    "apps/v1/Widget": "apps/v1.Widget",',
