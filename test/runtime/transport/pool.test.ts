@@ -7,7 +7,7 @@ import { createSecureServer } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { isLongRunning } from "../../../runtime/transport/pool.js";
-import { client, json, serve, useServingPki } from "./local-server.js";
+import { client, json, serve, serveTls, useServingPki } from "./local-server.js";
 
 /** Counts the connections a server accepts. */
 function countConnections(server: import("node:net").Server): () => number {
@@ -83,14 +83,31 @@ describe("HTTP/2", () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
   });
 
-  async function serveH2() {
+  /**
+   * An https server speaking HTTP/2 and HTTP/1.1 by ALPN, advertising at most `maxStreams`
+   * concurrent streams as kube-apiserver does (100 by default); GETs answer after `delayMs`,
+   * watches send one event and stay open.
+   */
+  async function serveH2({ delayMs = 0, maxStreams = 100 } = {}) {
     const versions: string[] = [];
     let sessions = 0;
-    const server = createSecureServer({ cert: pki.cert, key: pki.key, allowHTTP1: true }, (req, res) => {
-      versions.push(req.httpVersion);
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ kind: "Pod", path: req.url }));
-    });
+    let active = 0;
+    let maxActive = 0;
+    const server = createSecureServer(
+      { cert: pki.cert, key: pki.key, allowHTTP1: true, settings: { maxConcurrentStreams: maxStreams } },
+      (req, res) => {
+        versions.push(req.httpVersion);
+        active++;
+        maxActive = Math.max(maxActive, active);
+        res.on("close", () => active--);
+        res.writeHead(200, { "content-type": "application/json" });
+        if (req.url?.includes("watch=true")) {
+          res.write('{"type":"ADDED","object":{"kind":"Pod"}}\n');
+          return;
+        }
+        setTimeout(() => res.end(JSON.stringify({ kind: "Pod", path: req.url })), delayMs);
+      },
+    );
     server.on("session", (session) => {
       sessions++;
       open.push(session);
@@ -98,7 +115,7 @@ describe("HTTP/2", () => {
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { url, versions, sessions: () => sessions, server };
+    return { url, versions, sessions: () => sessions, maxActive: () => maxActive, server };
   }
 
   it("multiplexes 100 concurrent GETs over one HTTP/2 connection when asked for (cap 1 by default then)", async () => {
@@ -110,6 +127,53 @@ describe("HTTP/2", () => {
     expect(answers.map((a) => a.path)).toEqual(Array.from({ length: 100 }, (_, i) => `/p/${i}`));
     expect(new Set(h2.versions)).toEqual(new Set(["2.0"]));
     expect(h2.sessions()).toBe(1);
+  });
+
+  it("runs the GETs on the one connection at once, not one after another", async () => {
+    const h2 = await serveH2({ delayMs: 100 });
+    const http = client(h2.url, { tls: { ca: { pem: pki.ca } } }, { http2: true });
+    const start = performance.now();
+    await Promise.all(Array.from({ length: 100 }, () => http.json({ method: "GET", path: "/p" })));
+    // One after another, 100 answers of 100 ms would take 10 s.
+    expect(performance.now() - start).toBeLessThan(3000);
+    expect(h2.maxActive()).toBeGreaterThan(50);
+    expect(h2.sessions()).toBe(1);
+  });
+
+  it("opens 250 watches over 3 connections of 100 streams, each watch started", async () => {
+    const h2 = await serveH2();
+    const http = client(h2.url, { tls: { ca: { pem: pki.ca } } }, { http2: true });
+    const watches = Array.from({ length: 250 }, () =>
+      http.watch({ method: "GET", path: "/api/v1/pods", query: { watch: true } })[Symbol.asyncIterator](),
+    );
+    const first = await Promise.all(watches.map((w) => w.next()));
+    expect(first.every((e) => (e.value as { type?: string }).type === "ADDED")).toBe(true);
+    expect(h2.sessions()).toBe(3);
+    expect(new Set(h2.versions)).toEqual(new Set(["2.0"]));
+    // A GET still answers, on the requests' own connection.
+    expect(await http.json({ method: "GET", path: "/p" })).toEqual({ kind: "Pod", path: "/p" });
+    await Promise.all(watches.map((w) => w.return?.()));
+  });
+
+  it("with HTTP/2 on and a server answering ALPN with HTTP/1.1, watches each get a connection", async () => {
+    const { url, server } = await serveTls({ cert: pki.cert, key: pki.key }, (req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      if (req.url?.includes("watch=true")) {
+        res.write('{"type":"ADDED","object":{"kind":"Pod"}}\n');
+        return;
+      }
+      res.end(JSON.stringify({ kind: "Pod" }));
+    });
+    const connections = countConnections(server);
+    const http = client(url, { tls: { ca: { pem: pki.ca } } }, { http2: true });
+    const watches = Array.from({ length: 5 }, () =>
+      http.watch({ method: "GET", path: "/api/v1/pods", query: { watch: true } })[Symbol.asyncIterator](),
+    );
+    for (const w of watches)
+      expect((await w.next()).value).toEqual({ type: "ADDED", object: { kind: "Pod" } });
+    expect(await http.json({ method: "GET", path: "/p" })).toEqual({ kind: "Pod" });
+    expect(connections()).toBe(6);
+    await Promise.all(watches.map((w) => w.return?.()));
   });
 
   it("speaks HTTP/1.1 when not asked for HTTP/2", async () => {
