@@ -60,6 +60,39 @@ export const http2StreamsPerConnection = 100;
 
 type Waiting = [Dispatcher.DispatchOptions, Dispatcher.DispatchHandler];
 
+/** The handler methods that end a request, in undici's handler API and its older one. */
+const endings = new Set<PropertyKey>([
+  "onResponseEnd",
+  "onResponseError",
+  "onRequestUpgrade",
+  "onComplete",
+  "onError",
+  "onUpgrade",
+]);
+
+/** `handler`, calling `ended` once after the first of its methods that end the request. */
+function whenEnded(handler: Dispatcher.DispatchHandler, ended: () => void): Dispatcher.DispatchHandler {
+  let done = false;
+  return new Proxy(handler, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      if (!endings.has(key))
+        return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args);
+      return (...args: unknown[]) => {
+        try {
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        } finally {
+          if (!done) {
+            done = true;
+            ended();
+          }
+        }
+      };
+    },
+  });
+}
+
 /** The connections to one origin, and the requests waiting for one. */
 interface Origin {
   clients: Client[];
@@ -126,7 +159,11 @@ export class Http2Pool extends Dispatcher {
       origin = { clients: [], connecting: 0, waiting: [] };
       this.origins.set(key, origin);
     }
-    this.place(key, origin, [options, handler]);
+    // A request that ends leaves room: the waiting go then. (undici's 'drain' cannot tell this:
+    // a stale one, queued while the connection still had room, clears the state a later one
+    // needs.) After the ending, once undici has taken the request off its connection.
+    const ended = () => queueMicrotask(() => this.flush(key, origin));
+    this.place(key, origin, [options, whenEnded(handler, ended)]);
     return true;
   }
 

@@ -140,6 +140,18 @@ describe("HTTP/2", () => {
     expect(h2.sessions()).toBe(1);
   });
 
+  it("answers a burst of 300 GETs on a connection already open, 100 streams at a time", async () => {
+    const h2 = await serveH2({ delayMs: 20 });
+    const http = client(h2.url, { tls: { ca: { pem: pki.ca } } }, { http2: true });
+    await http.json({ method: "GET", path: "/first" });
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => http.json<{ path: string }>({ method: "GET", path: `/p/${i}` })),
+    );
+    expect(answers.map((a) => a.path)).toEqual(Array.from({ length: 300 }, (_, i) => `/p/${i}`));
+    expect(h2.maxActive()).toBe(100);
+    expect(h2.sessions()).toBe(1);
+  });
+
   it("opens 250 watches over 3 connections of 100 streams, each watch started", async () => {
     const h2 = await serveH2();
     const http = client(h2.url, { tls: { ca: { pem: pki.ca } } }, { http2: true });
