@@ -3,8 +3,12 @@
  * pool of their own, so more open watches than that cap leave requests free to run; HTTP/2 when
  * asked for, against an https server that offers it.
  */
+import { createHash } from "node:crypto";
+import type { EventEmitter } from "node:events";
+import type { IncomingMessage } from "node:http";
 import { createSecureServer } from "node:http2";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { isLongRunning } from "../../../runtime/transport/pool.js";
 import { client, json, serve, serveTls, useServingPki } from "./local-server.js";
@@ -186,6 +190,32 @@ describe("HTTP/2", () => {
     expect(await http.json({ method: "GET", path: "/p" })).toEqual({ kind: "Pod" });
     expect(connections()).toBe(6);
     await Promise.all(watches.map((w) => w.return?.()));
+  });
+
+  it("with HTTP/2 on, opens a WebSocket (exec) over HTTP/1.1: the apiserver offers none over HTTP/2", async () => {
+    const h2 = await serveH2();
+    let upgrades = 0;
+    const sockets: Duplex[] = [];
+    // Node's http2 server hands HTTP/1.1 upgrade requests (allowHTTP1) to 'upgrade'.
+    (h2.server as unknown as EventEmitter).on("upgrade", (req: IncomingMessage, socket: Duplex) => {
+      upgrades++;
+      sockets.push(socket);
+      const accept = createHash("sha1")
+        .update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+        .digest("base64");
+      socket.write(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`,
+      );
+    });
+    const http = client(h2.url, { tls: { ca: { pem: pki.ca } } }, { http2: true });
+    await http.json({ method: "GET", path: "/p" });
+    const ws = await http.websocket({ method: "GET", path: "/api/v1/namespaces/a/pods/b/exec" }, [
+      "v5.channel.k8s.io",
+    ]);
+    expect(ws.protocol).toBe("v5.channel.k8s.io");
+    expect(upgrades).toBe(1);
+    for (const socket of sockets) socket.destroy();
   });
 
   it("speaks HTTP/1.1 when not asked for HTTP/2", async () => {
