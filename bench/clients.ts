@@ -6,7 +6,7 @@
  * - list of 1,000 / 10,000 / 50,000 pods, whole and in pages of 500; watch (the initial events
  *   of a streaming list) of 10,000 and 50,000 pods;
  * - 1,000 concurrent GETs through one client, the rate limiter off, over TLS (HTTP/1.1 by default,
- *   uncapped, and HTTP/2 for kubegen);
+ *   uncapped, and HTTP/2 for kubegen; on the real apiserver, with 200 watches: bench/apiserver.ts);
  * - `tsc --noEmit` of a 10-line program with kubegen, with client-node, and of an empty one.
  *
  * Each run of a client is a fresh process (`bench/client-run.ts`), runs are interleaved (round

@@ -46,7 +46,7 @@ import { rateLimit, type TokenBucket, tokenBucketFor } from "./interceptors/rate
 import { type RedirectOptions, redirect } from "./interceptors/redirect.js";
 import { type RetryOptions, retry } from "./interceptors/retry.js";
 import { deduplicatingStderrWarnings, type WarningHandler, warnings } from "./interceptors/warnings.js";
-import { SplitPool } from "./pool.js";
+import { Http2Pool, SplitPool } from "./pool.js";
 import { proxyFromEnvironment } from "./proxy-env.js";
 import { checkTlsConfig, connectOptions, reloadingClientCertificate } from "./tls.js";
 
@@ -115,14 +115,15 @@ export interface TransportOptions {
    * The most connections opened to the server for requests (Go's `MaxConnsPerHost`); requests
    * beyond wait for a free one. Watches, followed logs and exec go through a pool of their own
    * without this cap, so they never starve requests. Default {@link defaultMaxConnsPerHost}, or 1
-   * with `http2` (one HTTP/2 connection multiplexes the requests; a server that answers ALPN with
-   * HTTP/1.1 then gets one request at a time, so set a cap when that may happen); 0 for no cap.
+   * with `http2` (one HTTP/2 connection multiplexes up to 100 requests; a server that answers ALPN
+   * with HTTP/1.1 then gets one request at a time, so set a cap when that may happen); 0 for no cap.
    */
   maxConnsPerHost?: number;
   /**
-   * Speak HTTP/2 to an https server that offers it (ALPN `h2`), as client-go does: requests are
-   * multiplexed over few connections. Default {@link defaultHttp2}. Servers reached over plain
-   * http or through a proxy are spoken to in HTTP/1.1.
+   * Speak HTTP/2 to an https server that offers it (ALPN `h2`), as client-go does: requests, and
+   * separately watches, are multiplexed up to 100 to a connection, another opened when those are
+   * full (`Http2Pool`, pool.ts). Default {@link defaultHttp2}. Servers reached over plain http or
+   * through a proxy, and WebSocket upgrades (exec, attach, port-forward), get HTTP/1.1.
    */
   http2?: boolean;
 }
@@ -161,8 +162,8 @@ export function baseDispatcher(
   pool: PoolOptions = {},
 ): Dispatcher {
   const allowH2 = pool.http2 ?? defaultHttp2;
-  // undici opens a connection per waiting request until ALPN has said h2; one HTTP/2 connection
-  // carries many requests (as Go's), so with HTTP/2 the default cap is one.
+  // One HTTP/2 connection carries up to 100 requests at once (pool.ts), so with HTTP/2 the
+  // default cap is one.
   const cap = pool.maxConnsPerHost ?? (allowH2 ? 1 : defaultMaxConnsPerHost);
   if (!Number.isInteger(cap) || cap < 0)
     throw new TransportError("ECONFIG", `maxConnsPerHost must be a whole number ≥ 0, got ${cap}`);
@@ -205,9 +206,14 @@ export function baseDispatcher(
         });
       return new SplitPool(proxy(true), proxy(false));
     }
+    if (allowH2)
+      return new SplitPool(
+        new Http2Pool({ connect, keepAliveTimeout, connections: cap }),
+        new Http2Pool({ connect, keepAliveTimeout }),
+      );
     return new SplitPool(
-      new Agent({ connect, keepAliveTimeout, allowH2, ...connections }),
-      new Agent({ connect, keepAliveTimeout, allowH2 }),
+      new Agent({ connect, keepAliveTimeout, ...connections }),
+      new Agent({ connect, keepAliveTimeout }),
     );
   }, configuredCertificate);
 }

@@ -73,7 +73,7 @@ export async function serve(handler: Handler): Promise<{ url: string; seen: Seen
 export async function serveTls(
   tls: { cert: string; key: string; clientCas?: string[] },
   handler: Handler,
-): Promise<{ url: string; seen: Seen[] }> {
+): Promise<{ url: string; seen: Seen[]; server: Server }> {
   const seen: Seen[] = [];
   const server = createHttpsServer(
     {
@@ -85,7 +85,7 @@ export async function serveTls(
   );
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
 }
 
 /**
