@@ -68,6 +68,8 @@ it("generates typed modules for the served CRDs from the live cluster", async ()
   expect(files.get("example.kubegen.dev/v1beta1.ts")).toContain("export const widgets =");
   expect(files.get("mixed-case.kubegen.dev/v1.ts")).toContain("export const dnsRecords =");
   expect(files.get("int-or-string.kubegen.dev/v1.ts")).toContain("target: number | string;");
-  expect(files.get("index.ts")).toContain("export const Clientset = /*@__PURE__*/ defineClientset({");
+  expect(files.get("index.ts")).toMatch(
+    /export const Clientset: ClientsetClass<\{[^]*\}> = \/\*@__PURE__\*\/ defineClientset\(\{/,
+  );
   expect(compileDiagnostics({ live: files })).toEqual([]);
 }, 180_000);
