@@ -69,7 +69,7 @@ it("generates typed modules for the served CRDs from the live cluster", async ()
   expect(files.get("mixed-case.kubegen.dev/v1.ts")).toContain("export const dnsRecords =");
   expect(files.get("int-or-string.kubegen.dev/v1.ts")).toContain("target: number | string;");
   expect(files.get("index.ts")).toMatch(
-    /export const Clientset: ClientsetClass<\{[^]*\}> = \/\*@__PURE__\*\/ defineClientset\(\{/,
+    /export const Clientset: ClientsetClass<\{[\s\S]*\}> = \/\*@__PURE__\*\/ defineClientset\(\{/,
   );
   expect(compileDiagnostics({ live: files })).toEqual([]);
 }, 180_000);
