@@ -85,6 +85,20 @@ const protocols = (of: Iterable<Socket>) =>
     ...new Set([...of].map((s) => (s as { alpnProtocol?: string | false }).alpnProtocol || "http/1.1")),
   ].sort();
 
+/** What every scenario reports of its span: wall and CPU time, peak RSS, the connections held. */
+function measured(start: number, cpu: NodeJS.CpuUsage, held: Iterable<Socket>) {
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const open = [...held];
+  return {
+    ms,
+    cpuMs: (used.user + used.system) / 1000,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    connections: open.length,
+    protocols: protocols(open),
+  };
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[sorted.length >> 1] ?? Number.NaN;
@@ -142,14 +156,8 @@ async function main(): Promise<void> {
         return performance.now() - t;
       }),
     );
-    const ms = performance.now() - start;
-    const used = process.cpuUsage(cpu);
     await send({
-      ms,
-      cpuMs: (used.user + used.system) / 1000,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
-      connections: sockets.size,
-      protocols: protocols(sockets),
+      ...measured(start, cpu, sockets),
       p50Ms: median(latencies),
       items: latencies.length,
     } satisfies ApiserverRunResult);
@@ -159,18 +167,9 @@ async function main(): Promise<void> {
     const list = (
       limitGet ? await limitGet(`/api/v1/namespaces/${namespace}/configmaps`) : await cm().list()
     ) as { items: ConfigMap[] };
-    const ms = performance.now() - start;
-    const used = process.cpuUsage(cpu);
+    const result = measured(start, cpu, sockets);
     if (list.items.length !== count) fail(`listed ${list.items.length} ConfigMaps, not ${count}`);
-    await send({
-      ms,
-      cpuMs: (used.user + used.system) / 1000,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
-      connections: sockets.size,
-      protocols: protocols(sockets),
-      p50Ms: ms,
-      items: list.items.length,
-    } satisfies ApiserverRunResult);
+    await send({ ...result, p50Ms: result.ms, items: list.items.length } satisfies ApiserverRunResult);
   } else {
     const perWatch = count / watches;
     const got = new Array<number>(watches).fill(0);
@@ -220,15 +219,12 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage();
     const t0 = performance.now();
     await allComplete;
-    const ms = performance.now() - t0;
-    const used = process.cpuUsage(cpu);
-    const open = [...sockets].filter((s) => !s.destroyed);
     await send({
-      ms,
-      cpuMs: (used.user + used.system) / 1000,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
-      connections: open.length,
-      protocols: protocols(open),
+      ...measured(
+        t0,
+        cpu,
+        [...sockets].filter((s) => !s.destroyed),
+      ),
       p50Ms: median(latencies),
       maxMs: Math.max(...latencies),
       establishMs,
