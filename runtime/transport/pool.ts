@@ -58,7 +58,8 @@ export class SplitPool extends Dispatcher {
  */
 export const http2StreamsPerConnection = 100;
 
-type Waiting = [Dispatcher.DispatchOptions, Dispatcher.DispatchHandler];
+/** A request waiting for room: its options, its handler, and what stops it listening for an abort. */
+type Waiting = [Dispatcher.DispatchOptions, Dispatcher.DispatchHandler, (() => void)?];
 
 /** The handler methods that end a request, in undici's handler API and its older one. */
 const endings = new Set<PropertyKey>([
@@ -91,6 +92,18 @@ function whenEnded(handler: Dispatcher.DispatchHandler, ended: () => void): Disp
       };
     },
   });
+}
+
+/** The controller handed to a request ended before any connection took it. */
+function abortedController(reason: unknown): Dispatcher.DispatchController {
+  return {
+    aborted: true,
+    paused: false,
+    reason: reason as Error,
+    abort: () => {},
+    pause: () => {},
+    resume: () => {},
+  };
 }
 
 /** The connections to one origin, and the requests waiting for one. */
@@ -174,19 +187,47 @@ export class Http2Pool extends Dispatcher {
     let client: Client | undefined = open;
     if (!client) {
       if (origin.connecting > 0 && origin.protocol !== "h1") {
-        origin.waiting.push(request);
+        this.wait(origin, request);
         return;
       }
       client = origin.clients.find(roomy);
       if (!client) {
         if (this.cap > 0 && origin.clients.length >= this.cap) {
-          origin.waiting.push(request);
+          this.wait(origin, request);
           return;
         }
         client = this.client(key, origin);
       }
     }
+    request[2]?.();
     client.dispatch(request[0], request[1]);
+  }
+
+  /**
+   * Queues a request. Its handler learns of an abort only once a connection has taken it, so the
+   * pool listens to the request's signal meanwhile: an aborted request leaves the queue and fails
+   * at once, instead of when a stream frees (never, behind 100 open watches).
+   */
+  private wait(origin: Origin, request: Waiting): void {
+    origin.waiting.push(request);
+    // undici's request() passes its options, signal included, down to the dispatcher.
+    const signal = (request[0] as { signal?: unknown }).signal;
+    if (request[2] || !(signal instanceof AbortSignal)) return;
+    const onAbort = () => {
+      const at = origin.waiting.indexOf(request);
+      if (at < 0) return;
+      origin.waiting.splice(at, 1);
+      const reason: unknown = signal.reason ?? new errors.RequestAbortedError();
+      const handler = request[1];
+      if (handler.onResponseError) handler.onResponseError(abortedController(reason), reason as Error);
+      else handler.onError?.(reason as Error);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    request[2] = () => {
+      signal.removeEventListener("abort", onAbort);
+      request[2] = undefined;
+    };
+    if (signal.aborted) onAbort();
   }
 
   private flush(key: string, origin: Origin): void {
@@ -230,8 +271,10 @@ export class Http2Pool extends Dispatcher {
   /** Sends what waits (so that it completes or fails as the connections do). */
   private release(): void {
     for (const [key, origin] of this.origins)
-      for (const [options, handler] of origin.waiting.splice(0))
+      for (const [options, handler, stopListening] of origin.waiting.splice(0)) {
+        stopListening?.();
         (origin.clients[0] ?? this.client(key, origin)).dispatch(options, handler);
+      }
   }
 
   override async close(): Promise<void> {

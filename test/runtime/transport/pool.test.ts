@@ -156,6 +156,31 @@ describe("HTTP/2", () => {
     expect(h2.sessions()).toBe(1);
   });
 
+  it("ends a request aborted while it waits for a stream at once, and the others still go", async () => {
+    const h2 = await serveH2({ delayMs: 1500 });
+    const http = client(h2.url, { tls: { ca: { pem: pki.ca } } }, { http2: true });
+    await http.json({ method: "GET", path: "/first" });
+    // 100 streams taken for 1.5 s; the 101st waits, and is aborted while it does.
+    const busy = Array.from({ length: 100 }, (_, i) => http.json({ method: "GET", path: `/p/${i}` }));
+    const controller = new AbortController();
+    const waiting = http.json({ method: "GET", path: "/waiting" }, { signal: controller.signal });
+    const outcome = waiting.then(
+      () => "answered",
+      (err: unknown) => (err as Error).name,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const abortedAt = performance.now();
+    controller.abort();
+    expect(await outcome).toBe("AbortError");
+    // Not when a stream frees, over a second later.
+    expect(performance.now() - abortedAt).toBeLessThan(700);
+    expect((await Promise.all(busy)).length).toBe(100);
+    expect(await http.json<{ path: string }>({ method: "GET", path: "/after" })).toMatchObject({
+      path: "/after",
+    });
+    expect(h2.sessions()).toBe(1);
+  });
+
   it("opens 250 watches over 3 connections of 100 streams, each watch started", async () => {
     const h2 = await serveH2();
     const http = client(h2.url, { tls: { ca: { pem: pki.ca } } }, { http2: true });
