@@ -6,22 +6,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { cutAt } from "../../support/cut.js";
 import { decodeWithScanner } from "./decode-with-scanner.js";
 
 const budget = { numRuns: 400, interruptAfterTimeLimit: 4000 };
 const encoder = new TextEncoder();
-
-/** Cuts `bytes` at the given points. */
-function cut(bytes: Uint8Array, points: number[]): Uint8Array[] {
-  const at = [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const p of [...at, bytes.length]) {
-    chunks.push(bytes.subarray(start, p));
-    start = p;
-  }
-  return chunks;
-}
 
 const json = fc.jsonValue({ maxDepth: 4 });
 const item = fc.oneof(
@@ -53,7 +42,7 @@ describe("JsonListScanner, properties", () => {
   it("any cut of a list or any JSON value decodes to JSON.parse's value", () => {
     fc.assert(
       fc.property(anyBody, fc.array(fc.nat(), { maxLength: 12 }), (body, points) => {
-        same(body, cut(encoder.encode(body), points));
+        same(body, cutAt(encoder.encode(body), points));
       }),
       budget,
     );
@@ -86,7 +75,7 @@ describe("JsonListScanner, properties", () => {
     fc.assert(
       fc.property(damaged, fc.array(fc.nat(), { maxLength: 6 }), (body, points) => {
         const bytes = encoder.encode(body);
-        const chunks = cut(bytes, points);
+        const chunks = cutAt(bytes, points);
         let want: unknown;
         try {
           // The bytes' text: a damaged surrogate pair is encoded as U+FFFD.

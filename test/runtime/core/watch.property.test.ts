@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type RawWatchEvent, WatchDecoder } from "../../../runtime/core/watch.js";
+import { cutAt } from "../../support/cut.js";
 
 const budget = { numRuns: 300, interruptAfterTimeLimit: 3000 };
 const encoder = new TextEncoder();
@@ -28,18 +29,6 @@ const badLine: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.constant(Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d)),
   fc.jsonValue().map((v) => encoder.encode(JSON.stringify([v]))),
 );
-
-/** Cuts `bytes` at the given points (any of them, in any order). */
-function cut(bytes: Uint8Array, points: number[]): Uint8Array[] {
-  const at = [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const p of [...at, bytes.length]) {
-    chunks.push(bytes.subarray(start, p));
-    start = p;
-  }
-  return chunks;
-}
 
 const join = (lines: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(lines.reduce((n, l) => n + l.length + 1, 0));
@@ -74,7 +63,7 @@ describe("WatchDecoder, property-based", () => {
         fc.boolean(),
         (events, points, crlf) => {
           const text = events.map((e) => JSON.stringify(e) + (crlf ? "\r" : "")).join("\n\n");
-          const { events: out, error } = decode(cut(encoder.encode(text), points));
+          const { events: out, error } = decode(cutAt(encoder.encode(text), points));
           expect(error).toBeUndefined();
           expect(out).toEqual(events);
         },
@@ -102,7 +91,7 @@ describe("WatchDecoder, property-based", () => {
           const bytes = join(
             lines.map((l) => ("good" in l ? encoder.encode(JSON.stringify(l.good)) : l.bad)),
           );
-          const { events, error } = decode(cut(bytes, points));
+          const { events, error } = decode(cutAt(bytes, points));
           const good = lines.flatMap((l) => ("good" in l ? [l.good] : []));
           if (firstBad < 0) {
             expect(error).toBeUndefined();

@@ -6,15 +6,11 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { decodeJsonBody, itemSeparator, JsonBodyError } from "../../../runtime/rest/json-body.js";
+import { cutAt } from "../../support/cut.js";
 
 async function* chunksOf(bytes: Buffer, points: number[]): AsyncGenerator<Buffer> {
-  const at = [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b);
-  let start = 0;
-  for (const p of [...at, bytes.length]) {
-    // Copies, as sockets give: no chunk shares memory with another.
-    yield Buffer.from(bytes.subarray(start, p));
-    start = p;
-  }
+  // Copies, as sockets give: no chunk shares memory with another.
+  for (const chunk of cutAt(bytes, points)) yield Buffer.from(chunk);
 }
 
 const json = fc.jsonValue({ maxDepth: 3 });
