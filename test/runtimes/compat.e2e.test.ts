@@ -11,15 +11,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { access, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { exec, installTarball, npmEnv, packTarball, repoRoot } from "../package/support/packed.js";
 import { installCrdFile, testCluster } from "../support/cluster.js";
+import { type ConnectProxy, startConnectProxy } from "../support/connect-proxy.js";
 
 const crdFile = new URL(
   "../../../shared/fixtures/crds/cert-manager/cert-manager.io_issuers.yaml",
@@ -104,9 +102,7 @@ let tmp: string;
 let project: string;
 let pluginKubeconfig: string;
 let proxyKubeconfig: string;
-/** The hosts the proxy was asked to CONNECT to, in order. */
-const tunnels: string[] = [];
-let proxy: Server | undefined;
+let proxy: ConnectProxy | undefined;
 let pluginRuns: string;
 
 // The harness's own identities (admin token, admin client certificate) are needed, so an existing
@@ -203,32 +199,17 @@ describe.runIf(testCluster().managed)("the compatibility program", () => {
 
     // An http proxy on loopback that tunnels CONNECT requests, and the kubeconfig again with it as
     // every cluster's proxy-url.
-    proxy = createServer();
-    proxy.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      tunnels.push(req.url!);
-      const [host, port] = req.url!.split(":");
-      const upstream = connect(Number(port), host!, () => {
-        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on("error", () => socket.destroy());
-      socket.on("error", () => upstream.destroy());
-    });
-    await new Promise<void>((resolve) => proxy!.listen(0, "127.0.0.1", resolve));
+    proxy = await startConnectProxy();
     const proxied = parse(await readFile(cluster.kubeconfig, "utf8")) as {
       clusters: { cluster: Record<string, unknown> }[];
     };
-    for (const entry of proxied.clusters)
-      entry.cluster["proxy-url"] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    for (const entry of proxied.clusters) entry.cluster["proxy-url"] = proxy.url;
     proxyKubeconfig = join(tmp, "proxy-kubeconfig.yaml");
     await writeFile(proxyKubeconfig, stringify(proxied));
   }, 600_000);
 
   afterAll(async () => {
-    proxy?.closeAllConnections();
-    await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+    await proxy?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
@@ -269,7 +250,7 @@ describe.runIf(testCluster().managed)("the compatibility program", () => {
         proxy: true,
       });
       // The proxied request went through the proxy, to the apiserver.
-      expect(tunnels.splice(0)).toEqual([new URL(await serverOf(cluster.kubeconfig)).host]);
+      expect(proxy!.tunnels.splice(0)).toEqual([new URL(await serverOf(cluster.kubeconfig)).host]);
       // Both plugins ran in this program.
       const runs = (await readFile(pluginRuns, "utf8")).slice(runsBefore.length).split("\n").filter(Boolean);
       expect(runs).toEqual(["run", "run"]);

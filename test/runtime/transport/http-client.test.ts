@@ -4,13 +4,12 @@
  * watches. Each test asserts the sequence of requests the server saw.
  */
 import { getEventListeners } from "node:events";
-import { createServer, type IncomingMessage } from "node:http";
-import { type AddressInfo, connect } from "node:net";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { CredentialSource, Credentials } from "../../../runtime/config/types.js";
 import { isGone, StatusError, TransportError } from "../../../runtime/errors.js";
 import { streamingThreshold } from "../../../runtime/rest/json-body.js";
+import { startConnectProxy } from "../../support/connect-proxy.js";
 import { client, json, serve, track, transportUnderTest } from "./local-server.js";
 
 describe("retries", () => {
@@ -391,21 +390,9 @@ describe("credential sources", () => {
 describe("proxy", () => {
   it("tunnels through an http proxy given by proxyUrl", async () => {
     const { url, seen } = await serve((_req, res) => json(res, 200, { via: "proxy" }));
-    const connects: string[] = [];
-    const proxy = createServer();
-    proxy.on("connect", (req: IncomingMessage, socket, head) => {
-      connects.push(req.url!);
-      const [host, port] = req.url!.split(":");
-      const upstream = connect(Number(port), host!, () => {
-        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-    });
-    track(proxy);
-    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const proxy = await startConnectProxy();
+    track(proxy.server);
+    const { url: proxyUrl, tunnels: connects } = proxy;
     if (transportUnderTest.kind === "fetch") {
       // Node's global fetch takes no proxy per request: the fetch transport says so at once.
       expect(() => client(url, { proxyUrl })).toThrow(/proxy: the fetch transport cannot do this/);

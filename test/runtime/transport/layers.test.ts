@@ -8,9 +8,6 @@
 
 import { X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import type { IncomingMessage } from "node:http";
-import { createServer } from "node:http";
-import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -26,6 +23,7 @@ import { environmentLogPrefix } from "../../../runtime/transport/interceptors/lo
 import { deduplicatingStderrWarnings } from "../../../runtime/transport/interceptors/warnings.js";
 import { reloadingClientCertificate } from "../../../runtime/transport/tls.js";
 import { createTestPki, type TestPki } from "../../cluster/pki.js";
+import { startConnectProxy } from "../../support/connect-proxy.js";
 import { client, failure, json, serve, serveTls, track } from "./local-server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -621,21 +619,9 @@ describe("request logging", () => {
 describe("proxy credentials", () => {
   it("sends the proxy URL's user info as Proxy-Authorization to the proxy only", async () => {
     const { url, seen } = await serve((_req, res) => json(res, 200, {}));
-    const proxyAuth: (string | undefined)[] = [];
-    const proxy = createServer();
-    proxy.on("connect", (req: IncomingMessage, socket, head) => {
-      proxyAuth.push(req.headers["proxy-authorization"]);
-      const target = new URL(`http://${req.url}`);
-      const upstream = connect(Number(target.port), target.hostname, () => {
-        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-    });
-    track(proxy);
-    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    const port = (proxy.address() as AddressInfo).port;
+    const proxy = await startConnectProxy();
+    track(proxy.server);
+    const { port, authorizations: proxyAuth } = proxy;
     await client(url, { proxyUrl: `http://alice:s3cret@127.0.0.1:${port}` }).json({
       method: "GET",
       path: "/x",

@@ -5,11 +5,10 @@
  * client never resolves) to the 127.0.0.1 target, and `0.0.0.0` (not loopback by Go's rule, yet
  * reaching 127.0.0.1 listeners on Linux) stands for a target that a direct dial can reach.
  */
-import { createServer, type IncomingMessage } from "node:http";
-import { type AddressInfo, connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { parseIp, proxyFromEnvironment } from "../../../runtime/transport/proxy-env.js";
 import { runCases } from "../../support/cases.js";
+import { startConnectProxy } from "../../support/connect-proxy.js";
 import { client, json, serve, serveTls, track, useServingPki } from "./local-server.js";
 
 const P = "http://proxy.example:3128/";
@@ -180,25 +179,10 @@ describe("proxyFromEnvironment (Go's httpproxy rules)", () => {
 describe("the transport with proxies from the environment", () => {
   const pem = useServingPki();
 
-  /** A CONNECT proxy that records each tunnel's target and sends them all to 127.0.0.1. */
   async function connectProxy(): Promise<{ url: string; tunnels: string[] }> {
-    const tunnels: string[] = [];
-    const proxy = createServer();
-    proxy.on("connect", (req: IncomingMessage, socket, head) => {
-      tunnels.push(req.url!);
-      const port = Number(req.url!.slice(req.url!.lastIndexOf(":") + 1));
-      const upstream = connect(port, "127.0.0.1", () => {
-        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on("error", () => socket.destroy());
-      socket.on("error", () => upstream.destroy());
-    });
-    track(proxy);
-    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, tunnels };
+    const proxy = await startConnectProxy();
+    track(proxy.server);
+    return proxy;
   }
 
   const tlsServer = () =>
