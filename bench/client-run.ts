@@ -11,14 +11,16 @@
  *   `kubegen-h2` only in the concurrent GETs scenario;
  * - `client-node`: @kubernetes/client-node 1.4.0.
  */
+import { setMaxListeners } from "node:events";
 import { Agent, request } from "undici";
 import { Clientset } from "../generated/kubernetes/index.js";
 import type { ClientConfig, HttpClientOptions } from "../runtime/index.js";
 
 export const listClients = ["limit", "kubegen", "client-node"] as const;
 export const getsClients = ["limit", "kubegen", "kubegen-uncapped", "kubegen-h2", "client-node"] as const;
+export const watchesClients = ["limit", "kubegen", "kubegen-h2"] as const;
 export type Client = (typeof getsClients)[number];
-export type Scenario = "list" | "list-paged" | "watch" | "gets";
+export type Scenario = "list" | "list-paged" | "watch" | "gets" | "watches";
 
 /** What one run measured. */
 export interface RunResult {
@@ -43,6 +45,7 @@ interface Pod {
 
 const pageSize = 500;
 const concurrentGets = 1000;
+const concurrentWatches = 200;
 
 function fail(message: string): never {
   throw new Error(`client bench: ${message}`);
@@ -277,6 +280,63 @@ async function gets(
   return { items: counts.reduce((a, b) => a + b, 0), latencies };
 }
 
+/**
+ * Opens `concurrentWatches` watches at once through one client and waits until the server holds
+ * them all (the pod server counts its open watches); then ends them. The watches are idle (from
+ * the list's resourceVersion, nothing after it): measured is setting them up, and what holding
+ * them costs in connections and memory.
+ */
+async function watches(client: Client, url: string, ca: string): Promise<number> {
+  const controller = new AbortController();
+  // One signal for all 200: not a leak.
+  setMaxListeners(0, controller.signal);
+  const path = `/api/v1/pods?watch=true&resourceVersion=1000`;
+  let started: Promise<unknown>[];
+  let close = async () => {};
+  if (client === "limit") {
+    const agent = new Agent({ connect: { ca } });
+    started = Array.from({ length: concurrentWatches }, () =>
+      request(`${url}${path}`, { dispatcher: agent, signal: controller.signal }).then(
+        ({ body }) => new Promise((resolve) => body.on("error", resolve).on("close", resolve).resume()),
+      ),
+    );
+    close = () => agent.destroy();
+  } else {
+    const clientset = kubegen(url, ca, client === "kubegen-h2" ? { http2: true } : {});
+    started = Array.from({ length: concurrentWatches }, () =>
+      clientset.coreV1
+        .pods()
+        .watch({ resourceVersion: "1000", signal: controller.signal })
+        [Symbol.asyncIterator]()
+        .next(),
+    );
+    close = () => clientset.close();
+  }
+  // An idle watch never settles before the abort: one that does has failed or ended.
+  let failed: unknown;
+  const settled = started.map((p) =>
+    p.then(
+      () => (failed ??= new Error("a watch ended before it was aborted")),
+      (err: unknown) => (failed ??= err),
+    ),
+  );
+  const stats = new Agent({ connect: { ca } });
+  try {
+    for (;;) {
+      if (failed) fail(`${client} watches: ${String(failed)}`);
+      const { body } = await request(`${url}/bench/connections`, { dispatcher: stats });
+      if (((await body.json()) as { watches: number }).watches >= concurrentWatches) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } finally {
+    await stats.close();
+  }
+  controller.abort();
+  await Promise.all(settled);
+  await close();
+  return concurrentWatches;
+}
+
 async function connectionsSoFar(url: string, ca: string): Promise<number> {
   const agent = new Agent({ connect: { ca } });
   try {
@@ -305,7 +365,8 @@ async function main(): Promise<void> {
   gc();
   gc();
   const baseline = process.memoryUsage().heapUsed;
-  const connectionsBefore = scenario === "gets" ? await connectionsSoFar(url, ca) : 0;
+  const counted = scenario === "gets" || scenario === "watches";
+  const connectionsBefore = counted ? await connectionsSoFar(url, ca) : 0;
   const cpu = process.cpuUsage();
   const start = performance.now();
   let held: unknown;
@@ -315,6 +376,8 @@ async function main(): Promise<void> {
     const result = await gets(client, url, ca);
     items = result.items;
     latencies = result.latencies;
+  } else if (scenario === "watches") {
+    items = await watches(client, url, ca);
   } else {
     const read: Record<string, (url: string) => Promise<Pod[]>> = {
       "limit:list": (u) => limitList(u, false),
@@ -340,7 +403,7 @@ async function main(): Promise<void> {
   gc();
   gc();
   const retainedHeapBytes = process.memoryUsage().heapUsed - baseline;
-  const expected = scenario === "gets" ? concurrentGets : count;
+  const expected = scenario === "gets" ? concurrentGets : scenario === "watches" ? concurrentWatches : count;
   if (items !== expected) fail(`${client} ${scenario}: read ${items} items, not ${expected}`);
   const result: RunResult = {
     ms,
@@ -352,9 +415,11 @@ async function main(): Promise<void> {
   if (latencies) {
     latencies.sort((a, b) => a - b);
     result.p50Ms = latencies[latencies.length >> 1]!;
-    // Less the one connection this count takes itself.
-    result.connections = (await connectionsSoFar(url, ca)) - connectionsBefore - 1;
   }
+  // Less the one connection this count takes itself, and the watches' count of open watches.
+  if (counted)
+    result.connections =
+      (await connectionsSoFar(url, ca)) - connectionsBefore - 1 - (scenario === "watches" ? 1 : 0);
   void held;
   if (process.send) process.send(result, () => process.exit(0));
   else console.log(JSON.stringify(result));

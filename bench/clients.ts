@@ -7,6 +7,8 @@
  *   of a streaming list) of 10,000 and 50,000 pods;
  * - 1,000 concurrent GETs through one client, the rate limiter off, over TLS (HTTP/1.1 by default,
  *   uncapped, and HTTP/2 for kubegen; on the real apiserver, with 200 watches: bench/apiserver.ts);
+ * - 200 concurrent watches through one client over TLS (HTTP/1.1, and HTTP/2 for kubegen): the
+ *   time until the server holds them all, and the connections they take;
  * - `tsc --noEmit` of a 10-line program with kubegen, with client-node, and of an empty one.
  *
  * Each run of a client is a fresh process (`bench/client-run.ts`), runs are interleaved (round
@@ -16,7 +18,7 @@
  * `bench/RESULTS.md`.
  *
  * Environment: `BENCH_RUNS` (default 5), `BENCH_SIZES` (default `1000,10000,50000`),
- * `BENCH_ONLY` (comma-separated: `list`, `watch`, `gets`, `tsc`), `BENCH_RESULTS` (the markdown
+ * `BENCH_ONLY` (comma-separated: `list`, `watch`, `gets`, `watches`, `tsc`), `BENCH_RESULTS` (the markdown
  * file), `BENCH_LOG` (a JSON-lines file the runs are appended to; the tables are made from all
  * the runs in it, so a benchmark can be run in parts).
  */
@@ -25,7 +27,14 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { createTestPki } from "../test/cluster/pki.js";
-import { type Client, getsClients, listClients, type RunResult, type Scenario } from "./client-run.js";
+import {
+  type Client,
+  getsClients,
+  listClients,
+  type RunResult,
+  type Scenario,
+  watchesClients,
+} from "./client-run.js";
 import type { PodServerReady } from "./pod-server.js";
 import { firstMessage, forkTs, median, positiveInteger, repo } from "./processes.js";
 
@@ -33,7 +42,7 @@ const here = import.meta.dirname;
 
 const runs = positiveInteger("BENCH_RUNS", 5);
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000,50000").split(",").map(Number);
-const only = new Set((process.env.BENCH_ONLY ?? "list,watch,gets,tsc").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "list,watch,gets,watches,tsc").split(","));
 const resultsFile = process.env.BENCH_RESULTS ?? join(here, "RESULTS.md");
 
 async function startServer(count: number, tls?: { cert: string; key: string }) {
@@ -127,7 +136,7 @@ function table(rows: Row[], gets = false) {
     const node = rows.find((x) => x.name === r.name && x.client === "client-node");
     if (gets)
       print(
-        `| ${r.name} | ${r.client} | ${ms(r.ms)} | ${r.spread} | ${ratio(r.ms, limit?.ms)} | ${ratio(r.ms, node?.ms)} | ${ms(r.p50Ms!)} | ${r.connections} | ${ms(r.cpuMs)} | ${mib(r.maxRss)} | ${ratio(r.maxRss, limit?.maxRss)} |`,
+        `| ${r.name} | ${r.client} | ${ms(r.ms)} | ${r.spread} | ${ratio(r.ms, limit?.ms)} | ${ratio(r.ms, node?.ms)} | ${ms(r.p50Ms ?? Number.NaN)} | ${r.connections} | ${ms(r.cpuMs)} | ${mib(r.maxRss)} | ${ratio(r.maxRss, limit?.maxRss)} |`,
       );
     else
       print(
@@ -266,6 +275,47 @@ if (only.has("gets")) {
             "1,000 GETs",
             c,
             entries.filter((e) => e.scenario === "gets" && e.client === c).map((e) => e.result),
+          ),
+        ),
+        true,
+      );
+      print();
+    } finally {
+      stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (only.has("watches")) {
+  const dir = mkdtempSync(join(tmpdir(), "kubegen-bench-pki-"));
+  try {
+    const pki = await createTestPki(dir);
+    const { ready, stop } = await startServer(1000, { cert: pki.servingCert, key: pki.servingKey });
+    try {
+      for (let round = 0; round < runs; round++)
+        for (const client of watchesClients) {
+          const r = await run("watches", client, ready.url, 1000, pki.caCert);
+          record({ count: 1000, scenario: "watches", client, podBytes: ready.podBytes, result: r });
+          process.stderr.write(
+            `  watches ${client} round ${round + 1}: ${ms(r.ms)}, ${r.connections} connections\n`,
+          );
+        }
+      print("## 200 concurrent watches through one client (TLS, loopback)");
+      print();
+      print(
+        "Time from the first watch request until the server holds all 200 (idle watches from a " +
+          "resourceVersion). kubegen: HTTP/1.1 (watches are not capped); HTTP/2 (`http2: true`). " +
+          "limit: undici's default pool.",
+      );
+      print();
+      table(
+        watchesClients.map((c) =>
+          summarize(
+            "200 watches",
+            c,
+            entries.filter((e) => e.scenario === "watches" && e.client === c).map((e) => e.result),
           ),
         ),
         true,

@@ -534,7 +534,9 @@ async function watch(fixture: PodFixture, query: URLSearchParams, asMetadata: bo
       "Invalid",
       "this fixture watches only from a resourceVersion, or with sendInitialEvents",
     );
-  res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
+  // No transfer-encoding header: Node chunks an HTTP/1.1 answer without a length by itself, and
+  // HTTP/2 forbids the header (the stream would fail).
+  res.writeHead(200, { "content-type": "application/json" });
   res.flushHeaders?.();
   const timeout = Number(query.get("timeoutSeconds") ?? "0");
   if (timeout > 0) {
@@ -620,7 +622,7 @@ export async function startPodServer(count: number, options: PodServerOptions = 
     if (!gzip) delete req.headers["accept-encoding"];
     if (req.url === "/bench/connections") {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ connections, sessions }));
+      res.end(JSON.stringify({ connections, sessions, watches: watches.size }));
       return;
     }
     handle(fixture, watches, req, res);
